@@ -1,0 +1,9 @@
+"""kgen: deep generative models for Keras 3 on TensorFlow, JAX and PyTorch."""
+
+from kgen import backend
+from kgen import callbacks
+from kgen import models
+from kgen import utils
+from kgen.version import __version__
+
+__all__ = ["__version__", "backend", "callbacks", "models", "utils"]

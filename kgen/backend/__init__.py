@@ -1,0 +1,38 @@
+"""Backend-specific training primitives.
+
+This package is the only place in kgen that imports TensorFlow, JAX or
+PyTorch. It exposes the same three names for every backend:
+
+- `PhasedTrainer`: a mixin whose `train_step` / `test_step` run a
+  `kgen.models.PhasedModel`'s phases inside `model.fit` (jit-compiled on JAX,
+  a `tf.function` on TensorFlow, eager on PyTorch).
+- `minimize(loss_fn, variables, optimizer)`: computes the gradients of
+  `loss_fn()` with respect to `variables` and applies them with `optimizer`.
+- `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to the
+  input `x`, itself differentiable (for gradient penalties).
+"""
+
+import keras
+
+_BACKEND = keras.backend.backend()
+
+if _BACKEND == "jax":
+    from kgen.backend.jax import PhasedTrainer
+    from kgen.backend.jax import input_gradients
+    from kgen.backend.jax import minimize
+elif _BACKEND == "tensorflow":
+    from kgen.backend.tensorflow import PhasedTrainer
+    from kgen.backend.tensorflow import input_gradients
+    from kgen.backend.tensorflow import minimize
+elif _BACKEND == "torch":
+    from kgen.backend.torch import PhasedTrainer
+    from kgen.backend.torch import input_gradients
+    from kgen.backend.torch import minimize
+else:
+    raise ImportError(
+        "kgen supports the 'tensorflow', 'jax' and 'torch' Keras backends. "
+        f"Received: KERAS_BACKEND={_BACKEND!r}. Set the environment variable "
+        "KERAS_BACKEND to one of these before importing keras or kgen."
+    )
+
+__all__ = ["PhasedTrainer", "input_gradients", "minimize"]

@@ -1,0 +1,115 @@
+"""JAX training primitives (see `kgen.backend`).
+
+Keras' JAX trainer jit-compiles a pure `train_step(state, data)`. The step
+below maps every model, optimizer and metric variable to its traced value in a
+`keras.StatelessScope`, runs the backend-independent phase code (which reads
+and assigns variables as usual) and collects the new values. `minimize`
+differentiates a loss with `jax.value_and_grad` over a nested scope and
+writes the results back with `assign`, so the phase code never sees JAX.
+"""
+
+import contextlib
+
+import jax
+import keras
+from keras import ops
+
+# Variables of the step being traced, innermost last (steps do not nest in
+# practice, but a stack keeps the invariant obvious).
+_STEP_VARIABLES = []
+
+
+class PhasedTrainer:
+    """Mixin: stateless `train_step` / `test_step` for Keras' JAX trainer."""
+
+    def train_step(self, state, data):
+        groups = (
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.optimizer.variables,
+            self.metrics_variables,
+        )
+        return _run_stateless(self._train_phases, groups, state, data)
+
+    def test_step(self, state, data):
+        groups = (
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.metrics_variables,
+        )
+        return _run_stateless(self._test_phases, groups, state, data)
+
+
+def _run_stateless(step_fn, groups, state, data):
+    variables = [v for group in groups for v in group]
+    values = [value for group in state for value in group]
+    with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+        _STEP_VARIABLES.append(variables)
+        try:
+            logs = step_fn(data)
+        finally:
+            _STEP_VARIABLES.pop()
+    new_state = tuple(
+        [scope.get_current_value(v) for v in group] for group in groups
+    )
+    return logs, new_state
+
+
+def _step_variables(caller):
+    if not _STEP_VARIABLES:
+        raise RuntimeError(
+            f"On the JAX backend, `kgen.backend.{caller}` runs only inside a "
+            "training step (for example in a `kgen.models.Phase` loss during "
+            "`model.fit`). Received a call outside any step."
+        )
+    return _STEP_VARIABLES[-1]
+
+
+@contextlib.contextmanager
+def _nested_scope(variables, overrides=()):
+    """A scope seeing the current values of `variables`, plus `overrides`."""
+    mapping = {id(v): (v, v.value) for v in variables}
+    for v, value in overrides:
+        mapping[id(v)] = (v, value)
+    with keras.StatelessScope(state_mapping=list(mapping.values())) as scope:
+        yield scope
+
+
+def minimize(loss_fn, variables, optimizer):
+    """Applies one `optimizer` update of `variables` to reduce `loss_fn()`.
+
+    Returns:
+        The loss before the update.
+    """
+    step_variables = _step_variables("minimize")
+    targets = {id(v) for v in variables}
+    others = [v for v in step_variables if id(v) not in targets]
+
+    def loss_and_updates(values):
+        with _nested_scope(step_variables, zip(variables, values)) as scope:
+            loss = loss_fn()
+        return loss, [scope.get_current_value(v) for v in others]
+
+    values = [v.value for v in variables]
+    (loss, updates), grads = jax.value_and_grad(loss_and_updates, has_aux=True)(
+        values
+    )
+    for v, value in zip(others, updates):
+        v.assign(value)
+    optimizer.apply(grads, variables)
+    return loss
+
+
+def input_gradients(fn, x):
+    """Returns the gradient of `sum(fn(x))` with respect to `x`.
+
+    State updates made by `fn` (e.g. seed generators) are discarded.
+    """
+
+    def total(x):
+        if not _STEP_VARIABLES:
+            return ops.sum(fn(x))
+        with _nested_scope(_STEP_VARIABLES[-1]):
+            return ops.sum(fn(x))
+
+    return jax.grad(total)(ops.convert_to_tensor(x))

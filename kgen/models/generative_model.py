@@ -1,0 +1,124 @@
+"""Base class of every kgen generative model."""
+
+import keras
+from keras import ops
+
+from kgen.callbacks.stop_on_nan import StopOnNaN
+from kgen.utils.validation import check_array
+from kgen.utils.validation import check_integer
+from kgen.utils.validation import is_array
+
+
+@keras.saving.register_keras_serializable(package="kgen")
+class GenerativeModel(keras.Model):
+    """Base class of kgen's generative models.
+
+    A `keras.Model` that adds what all of kgen's models share:
+
+    - `generate(num_samples, seed=None, **kwargs)`, the common sampling
+      contract; subclasses implement `sample(num_samples, seed, **kwargs)` in
+      `keras.ops`.
+    - Named running-mean trackers (`add_tracker`, `track`) that appear in the
+      `fit` logs and the progress bar.
+    - Input checks on `fit` / `evaluate` (`check_inputs`, overridden per
+      model) and a `kgen.callbacks.StopOnNaN` guard added to `fit`.
+    - The model's own `SeedGenerator` state is saved with its weights, so a
+      reloaded model resumes the same random stream.
+
+    Single-phase models (RBM, VAE) override `compute_loss`; models with
+    several optimizers derive from `kgen.models.PhasedModel`.
+
+    Args:
+        seed: int or `None`, seed of the model's random stream.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if seed is not None:
+            check_integer(seed, "seed", minimum=0)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._trackers = {}
+
+    def add_tracker(self, name):
+        """Creates a running-mean metric `name` shown in the `fit` logs."""
+        if name not in self._trackers:
+            self._trackers[name] = keras.metrics.Mean(name=name)
+        return self._trackers[name]
+
+    def track(self, name, value):
+        """Adds `value` (a scalar, or averaged) to the tracker `name`."""
+        self._trackers[name].update_state(value)
+
+    def logs(self):
+        """The current result of every metric, as `fit` reports them."""
+        return {m.name: m.result() for m in self.metrics}
+
+    def generate(self, num_samples, seed=None, **kwargs):
+        """Draws `num_samples` samples from the model.
+
+        Args:
+            num_samples: int >= 1.
+            seed: int for a reproducible draw, or `None` to advance the
+                model's own random stream.
+            **kwargs: model-specific sampling options.
+
+        Returns:
+            NumPy array of shape `(num_samples, *sample_shape)`.
+        """
+        num_samples = check_integer(num_samples, "num_samples")
+        return ops.convert_to_numpy(
+            self.sample(num_samples, self._seed_for(seed), **kwargs)
+        )
+
+    def sample(self, num_samples, seed, **kwargs):
+        """Draws samples as a backend tensor; implemented by subclasses."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement `sample()`."
+        )
+
+    def _seed_for(self, seed):
+        """A seed for `keras.random`: a fresh stream for an int seed."""
+        if seed is None:
+            return self.seed_generator
+        check_integer(seed, "seed", minimum=0)
+        return keras.random.SeedGenerator(seed)
+
+    def check_inputs(self, x):
+        """Validates array data passed to `fit` / `evaluate`.
+
+        The base check rejects empty arrays and NaN or infinite values;
+        subclasses add shape and range checks with `kgen.utils.check_array`.
+        Datasets and generators are not inspected.
+        """
+        if is_array(x):
+            check_array(x, "x")
+
+    def fit(self, x=None, y=None, callbacks=None, **kwargs):
+        self.check_inputs(x)
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, StopOnNaN) for c in callbacks):
+            callbacks.append(StopOnNaN())
+        return super().fit(x, y, callbacks=callbacks, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        self.check_inputs(x)
+        return super().evaluate(x, y, **kwargs)
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, generator in enumerate(self._seed_generators):
+            store[f"seed_state_{i}"] = generator.state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        for i, generator in enumerate(self._seed_generators):
+            key = f"seed_state_{i}"
+            if key in keys:
+                generator.state.assign(store[key][()])
+        weights = {k: store[k] for k in keys if not k.startswith("seed_state_")}
+        super().load_own_variables(weights)
+
+    def get_config(self):
+        return {"seed": self.seed, "name": self.name}

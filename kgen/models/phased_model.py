@@ -1,0 +1,216 @@
+"""Base class of models trained by several optimizers in alternation."""
+
+import keras
+
+from kgen import backend
+from kgen.models.generative_model import GenerativeModel
+
+
+@keras.saving.register_keras_serializable(package="kgen")
+class PhasedModel(backend.PhasedTrainer, GenerativeModel):
+    """A model whose training step runs several update phases in turn.
+
+    Each phase (a `kgen.models.Phase`) has its own loss written once in
+    `keras.ops`, its own variables, its own optimizer and a repeat count. A
+    training step runs the phases in the order `build_phases` returns them;
+    phase `p` makes `p.repeats` updates on the batch before the next phase
+    starts. This is the shape of adversarial training (discriminator steps,
+    then a generator step), and it runs inside plain `model.fit`:
+    jit-compiled on JAX, as a `tf.function` on TensorFlow, eagerly on PyTorch.
+
+    All phase optimizers live in one `keras.optimizers.MultiOptimizer`
+    (`model.optimizer`), so `.keras` saving, `ModelCheckpoint` and
+    `BackupAndRestore` save and restore every optimizer's state, and
+    `model.optimizer.iterations` counts training steps. Each phase's loss is
+    logged as `"<phase>_loss"`; subclasses log more with `add_tracker` and
+    `track`.
+
+    Subclasses build their sub-models in `__init__` and implement
+    `build_phases()`.
+
+    Example:
+
+    ```python
+    class TwoPlayer(kgen.models.PhasedModel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.critic = keras.layers.Dense(1)
+            self.actor = keras.layers.Dense(4)
+            self.critic.build((None, 4))
+            self.actor.build((None, 4))
+
+        def build_phases(self):
+            return [
+                Phase("critic", self.critic_loss, self.critic, repeats=5),
+                Phase("actor", self.actor_loss, self.actor),
+            ]
+        ...
+
+    model = TwoPlayer()
+    model.compile(optimizer={"critic": "adam", "actor": "sgd"})
+    model.fit(x, epochs=3)
+    ```
+    """
+
+    def build_phases(self):
+        """Returns the list of `Phase`s of one training step, in order."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `build_phases()`."
+        )
+
+    def compile(
+        self,
+        optimizer="adam",
+        steps_per_execution=1,
+        jit_compile="auto",
+        **kwargs,
+    ):
+        """Configures the phase optimizers.
+
+        Args:
+            optimizer: a dict mapping every phase name to an optimizer (a
+                `keras.optimizers.Optimizer` or its name), or one optimizer
+                or name used for every phase (each phase gets its own copy).
+            steps_per_execution: as in `keras.Model.compile`.
+            jit_compile: as in `keras.Model.compile`.
+            **kwargs: other `keras.Model.compile` arguments, except `loss`
+                (each phase defines its loss).
+        """
+        if kwargs.get("loss") is not None:
+            raise ValueError(
+                f"{type(self).__name__} defines one loss per phase, so "
+                "`compile()` takes no `loss`. Received: "
+                f"loss={kwargs['loss']!r}. Set the losses through the "
+                "model's constructor arguments instead."
+            )
+        phases = self.build_phases()
+        names = [phase.name for phase in phases]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Phase names must be unique. Received: {names}.")
+        self._phases = phases
+        self._phase_optimizers = _optimizers_by_phase(optimizer, names)
+        for name in names:
+            self.add_tracker(f"{name}_loss")
+        self._compile_options = {
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
+        super().compile(
+            optimizer=keras.optimizers.MultiOptimizer(self._optimizer_of),
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+            **kwargs,
+        )
+        if self.built:
+            for variable in self.trainable_variables:
+                self._optimizer_of(variable)
+
+    def _optimizer_of(self, variable):
+        """The optimizer of the one phase that owns `variable`."""
+        owners = [
+            phase.name
+            for phase in self._phases
+            if any(v is variable for v in phase.variables)
+        ]
+        if len(owners) > 1:
+            raise ValueError(
+                f"Variable '{variable.path}' is updated by phases {owners}. "
+                "Each trainable variable must belong to exactly one phase; "
+                "give each phase its own sub-model or variable list."
+            )
+        if not owners:
+            raise ValueError(
+                f"Trainable variable '{variable.path}' belongs to no phase of "
+                f"{type(self).__name__} (phases: "
+                f"{[p.name for p in self._phases]}). Add it to a phase, or "
+                "make it non-trainable."
+            )
+        return self._phase_optimizers[owners[0]]
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        optimizers = {
+            name: keras.optimizers.serialize(optimizer)
+            for name, optimizer in self._phase_optimizers.items()
+        }
+        return {"optimizer": optimizers, **self._compile_options}
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        config["optimizer"] = {
+            name: keras.optimizers.deserialize(optimizer)
+            for name, optimizer in config["optimizer"].items()
+        }
+        self.compile(**config)
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
+    def fit(self, *args, **kwargs):
+        if self.compiled and not self.optimizer.built:
+            # TensorFlow and PyTorch build optimizers lazily in `apply`, which
+            # a phased step never calls on the MultiOptimizer itself.
+            self.optimizer.build(self.trainable_variables)
+        return super().fit(*args, **kwargs)
+
+    def logs(self):
+        """The per-phase losses and the model's own trackers."""
+        return {name: m.result() for name, m in self._trackers.items()}
+
+    def _train_phases(self, data):
+        for phase in self._phases:
+            optimizer = self._phase_optimizers[phase.name]
+            variables = phase.variables
+            for _ in range(phase.repeats):
+                loss = backend.minimize(
+                    lambda: phase.loss_fn(data, training=True),
+                    variables,
+                    optimizer,
+                )
+                self.track(f"{phase.name}_loss", loss)
+        self.optimizer.iterations.assign_add(1)
+        return self.logs()
+
+    def _test_phases(self, data):
+        for phase in self._phases:
+            self.track(f"{phase.name}_loss", phase.loss_fn(data, training=False))
+        return self.logs()
+
+
+def _optimizers_by_phase(optimizer, names):
+    if isinstance(optimizer, dict):
+        unknown = sorted(set(optimizer) - set(names))
+        if unknown:
+            raise ValueError(
+                f"`optimizer` names unknown phases {unknown}. The phases "
+                f"are {names}."
+            )
+        missing = [name for name in names if name not in optimizer]
+        if missing:
+            raise ValueError(
+                f"No optimizer for phases {missing}. Pass one per phase, e.g. "
+                f"optimizer={{{', '.join(repr(n) + ': ...' for n in names)}}}."
+            )
+        optimizers = {name: keras.optimizers.get(optimizer[name]) for name in names}
+    elif optimizer is None:
+        raise ValueError(
+            f"`optimizer` is required: one per phase ({names}), as a dict, "
+            "or one optimizer used for every phase."
+        )
+    else:
+        optimizers = {name: _fresh_copy(optimizer) for name in names}
+    seen = {}
+    for name, opt in optimizers.items():
+        if id(opt) in seen:
+            raise ValueError(
+                f"Phases '{seen[id(opt)]}' and '{name}' received the same "
+                "optimizer instance. Give each phase its own optimizer."
+            )
+        seen[id(opt)] = name
+    return optimizers
+
+
+def _fresh_copy(optimizer):
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer.__class__.from_config(optimizer.get_config())
+    return keras.optimizers.get(optimizer)
