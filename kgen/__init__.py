@@ -2,8 +2,24 @@
 
 from kgen import backend
 from kgen import callbacks
+from kgen import datasets
+from kgen import layers
+from kgen import losses
+from kgen import metrics
 from kgen import models
+from kgen import testing
 from kgen import utils
 from kgen.version import __version__
 
-__all__ = ["__version__", "backend", "callbacks", "models", "utils"]
+__all__ = [
+    "__version__",
+    "backend",
+    "callbacks",
+    "datasets",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "testing",
+    "utils",
+]

@@ -1,5 +1,6 @@
 """Callbacks for training and watching kgen models."""
 
+from kgen.callbacks.sample_grid import SampleGrid
 from kgen.callbacks.stop_on_nan import StopOnNaN
 
-__all__ = ["StopOnNaN"]
+__all__ = ["SampleGrid", "StopOnNaN"]
