@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from kgen.utils import check_array
+from kgen.utils import check_integer
+
+
+def test_check_array_accepts_valid_data():
+    out = check_array([[0, 1], [1, 0]], feature_shape=(2,), low=0, high=1)
+    assert out.dtype == np.float32 and out.shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "x, kwargs, message",
+    [
+        (np.zeros((0, 4)), {}, r"empty: received an array of shape \(0, 4\)"),
+        (np.ones((3, 5)), {"feature_shape": (4,)}, r"shape \(4,\).*Received shape \(3, 5\)"),
+        (np.array([[0.0, np.inf]]), {}, r"1 NaN or infinite values \(the first at index \(0, 1\)"),
+        (np.array([[0.0, 2.0]]), {"low": 0, "high": 1, "range_hint": "Divide by 16."}, r"\[0, 1\]. Received values in \[0, 2\]. Divide by 16."),
+        (np.array([["a"]]), {}, "must hold numbers"),
+    ],
+)
+def test_check_array_errors(x, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        check_array(x, **kwargs)
+
+
+def test_check_array_wildcard_feature_shape():
+    assert check_array(np.zeros((2, 8, 8, 3)), feature_shape=(None, None, 3)).shape == (2, 8, 8, 3)
+
+
+@pytest.mark.parametrize("value", [0, 1.0, "2", None, False])
+def test_check_integer_errors(value):
+    with pytest.raises(ValueError, match=r"`k` must be an integer >= 1"):
+        check_integer(value, "k")
