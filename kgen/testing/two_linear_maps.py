@@ -18,8 +18,11 @@ class TwoLinearMaps(PhasedModel):
     have a closed form, so tests can replay them in NumPy.
 
     Args:
-        input_dim, hidden_dim, output_dim: sizes of `x`, `x @ A` and `y`.
-        repeats_a, repeats_b: updates per step of each phase.
+        input_dim: size of `x`.
+        hidden_dim: size of `x @ A`.
+        output_dim: size of `y`.
+        repeats_a: updates of phase `"a"` per step.
+        repeats_b: updates of phase `"b"` per step.
         l2: weight of phase `"b"`'s penalty.
         noise: standard deviation of Gaussian noise added to `x` in phase
             `"a"`, drawn from the model's seed generator.

@@ -44,7 +44,8 @@ def check_array(
         name: the argument's name, used in error messages.
         feature_shape: expected shape of one sample (`None` entries match any
             size), or `None` to accept any shape.
-        low, high: inclusive bounds on the values, or `None`.
+        low: inclusive lower bound on the values, or `None`.
+        high: inclusive upper bound on the values, or `None`.
         range_hint: how to bring out-of-range data into range; appended to the
             error message.
 
