@@ -1,1 +1,7 @@
-"""kgen.layers."""
+"""Layers: sampling layers and small building blocks."""
+
+from kgen.layers.spectral_normalization import SpectralNormalization
+
+__all__ = [
+    "SpectralNormalization",
+]

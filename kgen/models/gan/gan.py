@@ -1,0 +1,487 @@
+"""Generative adversarial network trained with `fit` on every backend."""
+
+import functools
+import warnings
+
+import keras
+import numpy as np
+from keras import ops
+
+from kgen.layers.spectral_normalization import SpectralNormalization
+from kgen.losses import gan_losses
+from kgen.models.phase import Phase
+from kgen.models.phased_model import PhasedModel
+from kgen.utils.validation import check_array
+from kgen.utils.validation import check_integer
+from kgen.utils.validation import is_array
+
+_LATENT_DISTRIBUTIONS = ("normal", "uniform")
+
+
+@keras.saving.register_keras_serializable(package="kgen")
+class GAN(PhasedModel):
+    """Generative adversarial network: a generator and a discriminator.
+
+    The discriminator `D` learns to tell real samples from the generator's
+    samples `G(z)`, `z` drawn from the latent distribution; the generator
+    learns to fool it. Each training step of `fit` makes
+    `discriminator_steps` updates of `D` (phase `"discriminator"`), then one
+    update of `G` (phase `"generator"`), each with its own optimizer:
+
+    ```python
+    gan.compile(optimizer={"discriminator": keras.optimizers.Adam(2e-4, 0.5),
+                           "generator": keras.optimizers.Adam(2e-4, 0.5)})
+    ```
+
+    The game is chosen by `loss`: `"minimax"` (Goodfellow et al., 2014),
+    `"non_saturating"` (the default), `"wasserstein"` (WGAN; needs weight
+    clipping, `gradient_penalty` or spectral normalisation),
+    `"least_squares"` (LSGAN) or `"hinge"`; see `kgen.losses`. The
+    discriminator returns raw scores (logits), shape `(batch, 1)`.
+
+    Stabilisers: `clip_value` (WGAN weight clipping after every
+    discriminator update, through variable constraints),
+    `gradient_penalty` (WGAN-GP at uniform interpolates), `r1_penalty` (on
+    real data), `label_smoothing` (one-sided), `instance_noise` (Gaussian
+    noise added to every discriminator input in training), spectral
+    normalisation inside the discriminator (`kgen.layers.
+    SpectralNormalization`) and `ema_decay`, an exponential moving average of
+    the generator's weights (non-trainable weights, saved with the model)
+    that `generate` then uses.
+
+    Logged during `fit`: `discriminator_loss`, `generator_loss`, `d_real`
+    and `d_fake` (mean `D(x)` and `D(G(z))`, as probabilities for the
+    minimax and non-saturating games, raw scores otherwise) and, with a
+    gradient penalty, `gradient_norm` (mean norm of the critic's input
+    gradient where the penalty is evaluated). Non-finite values stop
+    training with a clear error (`kgen.callbacks.StopOnNaN`).
+
+    Reference: Goodfellow et al., "Generative Adversarial Nets", NeurIPS
+    2014; Radford et al., "Unsupervised Representation Learning with Deep
+    Convolutional GANs", 2016; Gulrajani et al., "Improved Training of
+    Wasserstein GANs", 2017.
+
+    Args:
+        generator: a `keras.Model` mapping latent vectors `(batch,
+            latent_dim)` to samples (functional or `Sequential` when
+            `ema_decay` is set, since the average is a clone).
+        discriminator: a `keras.Model` mapping samples to scores `(batch, 1)`.
+        latent_dim: int >= 1, size of the latent vector.
+        latent_distribution: `"normal"` (standard normal) or `"uniform"`
+            (uniform on [-1, 1]).
+        loss: name of the adversarial game (see above).
+        discriminator_steps: int >= 1, discriminator updates per generator
+            update (5 is usual for WGAN).
+        gradient_penalty: weight of the WGAN-GP penalty, 0 for none.
+        r1_penalty: weight `gamma / 2` of the R1 penalty, 0 for none.
+        clip_value: clip every discriminator weight to
+            `[-clip_value, clip_value]` after each update, or `None`.
+        label_smoothing: one-sided label smoothing of the real target, in
+            `[0, 1)` (minimax, non-saturating and least-squares games).
+        instance_noise: standard deviation of the Gaussian noise added to
+            the discriminator's inputs during training, 0 for none.
+        ema_decay: decay in `[0, 1)` of the generator weights' moving
+            average, or `None` to sample from the trained generator itself.
+        seed: int or `None`, seed of the model's random stream.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    ```python
+    (x, _), _ = kgen.datasets.load_digits()
+    gan = kgen.models.GAN(
+        kgen.models.build_mlp_generator(16, (64,)),
+        kgen.models.build_mlp_discriminator((64,)),
+        latent_dim=16,
+        seed=0,
+    )
+    gan.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+    gan.fit(x, batch_size=64, epochs=2)
+    samples = gan.generate(16, seed=0)  # (16, 64)
+    ```
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        latent_distribution="normal",
+        loss="non_saturating",
+        discriminator_steps=1,
+        gradient_penalty=0.0,
+        r1_penalty=0.0,
+        clip_value=None,
+        label_smoothing=0.0,
+        instance_noise=0.0,
+        ema_decay=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(seed=seed, **kwargs)
+        self.generator = _deserialize(generator)
+        self.discriminator = _deserialize(discriminator)
+        self.latent_dim = check_integer(latent_dim, "latent_dim")
+        if latent_distribution not in _LATENT_DISTRIBUTIONS:
+            raise ValueError(
+                f"`latent_distribution` must be one of {_LATENT_DISTRIBUTIONS}. "
+                f"Received: latent_distribution={latent_distribution!r}."
+            )
+        self.latent_distribution = latent_distribution
+        self._discriminator_loss, self._generator_loss = gan_losses.get_gan_loss(loss)
+        self.loss_name = loss
+        self.discriminator_steps = check_integer(discriminator_steps, "discriminator_steps")
+        self.gradient_penalty = _check_float(gradient_penalty, "gradient_penalty")
+        self.r1_penalty = _check_float(r1_penalty, "r1_penalty")
+        self.instance_noise = _check_float(instance_noise, "instance_noise")
+        self.label_smoothing = _check_float(label_smoothing, "label_smoothing", high=1.0)
+        if label_smoothing and not gan_losses.GAN_LOSSES[loss][2]:
+            raise ValueError(
+                f"`label_smoothing` applies to the minimax, non_saturating and "
+                f"least_squares games, not to loss={loss!r}. Received: "
+                f"label_smoothing={label_smoothing}. Set it to 0."
+            )
+        self.clip_value = clip_value
+        if clip_value is not None:
+            _check_float(clip_value, "clip_value")
+            clip = functools.partial(ops.clip, x_min=-clip_value, x_max=clip_value)
+            for variable in self.discriminator.trainable_variables:
+                variable.constraint = clip
+        if ema_decay is not None:
+            _check_float(ema_decay, "ema_decay", high=1.0)
+        self.ema_decay = ema_decay
+        self.sample_shape = self._check_networks()
+        self._warn_if_unconstrained()
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = _clone_frozen(self.generator)
+        self.built = True
+
+    # ----------------------------------------------------------------- hooks
+    # Conditional variants override these four methods.
+
+    def _labels_spec(self):
+        """Symbolic one-hot labels for the shape check (`None`: none)."""
+        return None
+
+    def _condition(self, num_samples, labels):
+        """Labels of a `generate` call as the networks take them."""
+        if labels is not None:
+            raise ValueError(
+                f"{type(self).__name__} is unconditional and takes no "
+                f"`labels`. Received labels={labels!r}. Use "
+                "`kgen.models.ConditionalGAN` to generate chosen classes."
+            )
+        return None
+
+    def _split(self, data):
+        """`(samples, one-hot labels or None)` from a `fit` batch."""
+        if isinstance(data, (tuple, list)):
+            return data[0], None
+        return data, None
+
+    def _generate(self, z, labels, training, generator=None):
+        return (generator or self.generator)(z, training=training)
+
+    def _discriminate(self, x, labels, training):
+        """`(scores, class_logits or None)` of the discriminator."""
+        return self.discriminator(self._noisy(x, training), training=training), None
+
+    def _class_loss(self, class_logits, labels):
+        """Auxiliary classification loss (ACGAN); 0 otherwise."""
+        return 0.0
+
+    # ---------------------------------------------------------------- phases
+
+    def build_phases(self):
+        return [
+            Phase(
+                "discriminator",
+                self.discriminator_loss,
+                self.discriminator,
+                repeats=self.discriminator_steps,
+            ),
+            Phase("generator", self.generator_loss, self.generator),
+        ]
+
+    def discriminator_loss(self, data, training=True):
+        """The discriminator's loss on a batch, penalties included.
+
+        Args:
+            data: a `fit` batch: samples, or `(samples, labels)`.
+            training: whether networks run in training mode.
+
+        Returns:
+            Scalar loss.
+        """
+        x, labels = self._split(data)
+        z = self._latent(ops.shape(x)[0], self.seed_generator)
+        fake = ops.stop_gradient(self._generate(z, labels, training))
+        real_scores, real_classes = self._discriminate(x, labels, training)
+        fake_scores, fake_classes = self._discriminate(fake, labels, training)
+        loss = self._adversarial_discriminator_loss(real_scores, fake_scores)
+        loss = loss + self._class_loss(real_classes, labels) + self._class_loss(fake_classes, labels)
+        self.track("d_real", ops.mean(self._readable(real_scores)))
+        self.track("d_fake", ops.mean(self._readable(fake_scores)))
+        return loss + self._penalties(x, fake, labels, training)
+
+    def generator_loss(self, data, training=True):
+        """The generator's loss on a batch.
+
+        Args:
+            data: a `fit` batch: samples, or `(samples, labels)`.
+            training: whether networks run in training mode.
+
+        Returns:
+            Scalar loss.
+        """
+        x, labels = self._split(data)
+        z = self._latent(ops.shape(x)[0], self.seed_generator)
+        scores, classes = self._discriminate(self._generate(z, labels, training), labels, training)
+        return self._generator_loss(scores) + self._class_loss(classes, labels)
+
+    def _adversarial_discriminator_loss(self, real_scores, fake_scores):
+        if self.label_smoothing:
+            return self._discriminator_loss(real_scores, fake_scores, self.label_smoothing)
+        return self._discriminator_loss(real_scores, fake_scores)
+
+    def _penalties(self, x, fake, labels, training):
+        def critic(samples):
+            return self._discriminate(samples, labels, training)[0]
+
+        total = 0.0
+        if self.gradient_penalty:
+            points = gan_losses.interpolate(x, fake, self.seed_generator)
+            norms = gan_losses.input_gradient_norm(critic, points)
+            self.track("gradient_norm", ops.mean(norms))
+            total = total + self.gradient_penalty * ops.mean(ops.square(norms - 1.0))
+        if self.r1_penalty:
+            total = total + self.r1_penalty * gan_losses.r1_penalty(critic, x)
+        return total
+
+    def _readable(self, scores):
+        if self.loss_name in ("minimax", "non_saturating"):
+            return ops.sigmoid(scores)
+        return scores
+
+    def _noisy(self, x, training):
+        if not (training and self.instance_noise):
+            return x
+        noise = keras.random.normal(ops.shape(x), seed=self.seed_generator, dtype=x.dtype)
+        return x + self.instance_noise * noise
+
+    def _latent(self, num_samples, seed):
+        shape = (num_samples, self.latent_dim)
+        if self.latent_distribution == "normal":
+            return keras.random.normal(shape, seed=seed)
+        return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+
+    def compile(self, optimizer="adam", **kwargs):
+        for name in ("d_real", "d_fake") + (("gradient_norm",) if self.gradient_penalty else ()):
+            self.add_tracker(name)
+        super().compile(optimizer=optimizer, **kwargs)
+
+    def _train_phases(self, data):
+        logs = super()._train_phases(data)
+        if self.ema_generator is not None:
+            self._update_ema()
+        return logs
+
+    def _update_ema(self):
+        decay = self.ema_decay
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            if weight.trainable:
+                average.assign(decay * average + (1.0 - decay) * weight)
+            else:
+                average.assign(weight)
+
+    # ------------------------------------------------------------ generation
+
+    def call(self, inputs, training=False):
+        """Maps latent vectors (and labels) to samples with the generator."""
+        return self.sampling_generator(inputs, training=training)
+
+    @property
+    def sampling_generator(self):
+        """The network `generate` uses: the EMA generator if any."""
+        return self.ema_generator or self.generator
+
+    def sample(self, num_samples, seed, labels=None):
+        """Generated samples as a backend tensor (see `generate`)."""
+        condition = self._condition(num_samples, labels)
+        z = self._latent(num_samples, seed)
+        return self._generate(z, condition, False, self.sampling_generator)
+
+    def generate(self, num_samples, labels=None, seed=None):
+        """Draws `num_samples` samples from the generator.
+
+        Args:
+            num_samples: int >= 1.
+            labels: conditional models only: one class id for every sample,
+                or an array of `num_samples` class ids.
+            seed: int for a reproducible draw, or `None` to advance the
+                model's own random stream.
+
+        Returns:
+            NumPy array of shape `(num_samples, *sample_shape)`.
+        """
+        return super().generate(num_samples, seed=seed, labels=labels)
+
+    def interpolate(self, num_steps=8, labels=None, seed=None, spherical=True):
+        """Samples along a path between two random latent vectors.
+
+        Args:
+            num_steps: int >= 2, points on the path, ends included.
+            labels: conditional models only: one class id for the path.
+            seed: int for reproducible end points, or `None`.
+            spherical: `True` for spherical interpolation (slerp, which
+                keeps Gaussian latents at a typical norm), `False` for a
+                straight line.
+
+        Returns:
+            NumPy array of shape `(num_steps, *sample_shape)`.
+        """
+        num_steps = check_integer(num_steps, "num_steps", minimum=2)
+        ends = ops.convert_to_numpy(self._latent(2, self._seed_for(seed)))
+        z = _interpolate(ends[0], ends[1], num_steps, spherical)
+        condition = self._condition(num_steps, labels)
+        return ops.convert_to_numpy(
+            self._generate(ops.convert_to_tensor(z), condition, False, self.sampling_generator)
+        )
+
+    # ---------------------------------------------------------------- checks
+
+    def check_inputs(self, x):
+        if is_array(x):
+            check_array(x, "x", feature_shape=self.sample_shape)
+
+    def _check_networks(self):
+        """Checks that G's samples fit D; returns the sample shape."""
+        z = keras.KerasTensor((None, self.latent_dim))
+        labels = self._labels_spec()
+        fake = self._symbolic_call("generator", self._generate, z, labels, training=False)
+        expected = _declared_input_shape(self.discriminator)
+        if expected is not None and not _same_shape(expected, fake.shape):
+            raise ValueError(
+                f"The generator's output shape {tuple(fake.shape)} does not "
+                f"match the discriminator's input shape {tuple(expected)}. "
+                "Build both networks for the same sample shape (e.g. with "
+                "`kgen.models.build_mlp_generator(latent_dim, sample_shape)` "
+                "and `kgen.models.build_mlp_discriminator(sample_shape)`)."
+            )
+        scores, _ = self._symbolic_call("discriminator", self._discriminate, fake, labels, training=False)
+        if tuple(scores.shape[1:]) != (1,):
+            raise ValueError(
+                "The discriminator must return one score per sample, shape "
+                f"(batch, 1). Received shape {tuple(scores.shape)}. End it "
+                "with `keras.layers.Dense(1)` and no activation (scores are "
+                "logits)."
+            )
+        return tuple(fake.shape[1:])
+
+    def _symbolic_call(self, name, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:  # Keras raises many types here.
+            shapes = [None if a is None else tuple(a.shape) for a in args]
+            raise ValueError(
+                f"The {name} could not be called on inputs of shapes "
+                f"{shapes} (latent vectors or samples, then one-hot labels "
+                f"for conditional models): {error}"
+            ) from error
+
+    def _warn_if_unconstrained(self):
+        if self.loss_name != "wasserstein" or self.gradient_penalty or self.clip_value:
+            return
+        if any(isinstance(layer, SpectralNormalization) for layer in _all_layers(self.discriminator)):
+            return
+        warnings.warn(
+            "loss='wasserstein' without a Lipschitz constraint on the critic: "
+            "the critic's scores can grow without bound. Set "
+            "`gradient_penalty=10.0` (WGAN-GP), `clip_value=0.01` (WGAN) or "
+            "wrap the critic's layers in `kgen.layers.SpectralNormalization`.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "latent_distribution": self.latent_distribution,
+            "loss": self.loss_name,
+            "discriminator_steps": self.discriminator_steps,
+            "gradient_penalty": self.gradient_penalty,
+            "r1_penalty": self.r1_penalty,
+            "clip_value": self.clip_value,
+            "label_smoothing": self.label_smoothing,
+            "instance_noise": self.instance_noise,
+            "ema_decay": self.ema_decay,
+        }
+
+
+def _deserialize(network):
+    if isinstance(network, dict):
+        return keras.saving.deserialize_keras_object(network)
+    if not isinstance(network, keras.Layer):
+        raise ValueError(
+            "The generator and discriminator must be Keras models. Received "
+            f"{type(network).__name__}: {network!r}."
+        )
+    return network
+
+
+def _check_float(value, name, high=None):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ValueError(f"`{name}` must be a number. Received: {name}={value!r}.")
+    if value < 0 or (high is not None and value >= high):
+        bound = f"in [0, {high})" if high is not None else ">= 0"
+        raise ValueError(f"`{name}` must be {bound}. Received: {name}={value}.")
+    return float(value)
+
+
+def _clone_frozen(generator):
+    try:
+        clone = keras.models.clone_model(generator)
+    except Exception as error:
+        raise ValueError(
+            "`ema_decay` needs a generator that `keras.models.clone_model` "
+            "can copy (a functional or Sequential model). Received a "
+            f"{type(generator).__name__}: {error}"
+        ) from error
+    clone.set_weights(generator.get_weights())
+    clone.trainable = False
+    return clone
+
+
+def _declared_input_shape(model):
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):  # subclassed or unbuilt models
+        return None
+    return tuple(inputs[0].shape) if inputs else None
+
+
+def _same_shape(expected, received):
+    return len(expected) == len(received) and all(
+        a is None or b is None or a == b for a, b in zip(expected[1:], received[1:])
+    )
+
+
+def _all_layers(model):
+    for layer in getattr(model, "layers", ()):
+        yield layer
+        yield from _all_layers(layer)
+
+
+def _interpolate(start, end, num_steps, spherical):
+    t = np.linspace(0.0, 1.0, num_steps, dtype="float32")[:, None]
+    if not spherical:
+        return (1 - t) * start + t * end
+    cosine = np.dot(start, end) / (np.linalg.norm(start) * np.linalg.norm(end))
+    angle = np.arccos(np.clip(cosine, -1.0, 1.0))
+    if angle < 1e-6:
+        return (1 - t) * start + t * end
+    return (np.sin((1 - t) * angle) * start + np.sin(t * angle) * end) / np.sin(angle)
