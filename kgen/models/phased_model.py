@@ -73,16 +73,18 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
                 or name used for every phase (each phase gets its own copy).
             steps_per_execution: as in `keras.Model.compile`.
             jit_compile: as in `keras.Model.compile`.
-            **kwargs: other `keras.Model.compile` arguments, except `loss`
-                (each phase defines its loss).
+            **kwargs: other `keras.Model.compile` arguments, except `loss`,
+                `loss_weights`, `metrics` and `weighted_metrics` (each phase
+                defines its loss; the model logs its own metrics).
         """
-        if kwargs.get("loss") is not None:
-            raise ValueError(
-                f"{type(self).__name__} defines one loss per phase, so "
-                "`compile()` takes no `loss`. Received: "
-                f"loss={kwargs['loss']!r}. Set the losses through the "
-                "model's constructor arguments instead."
-            )
+        for key in ("loss", "loss_weights", "metrics", "weighted_metrics"):
+            if kwargs.get(key) is not None:
+                raise ValueError(
+                    f"{type(self).__name__} defines one loss per phase and "
+                    f"logs its own metrics, so `compile()` takes no `{key}`. "
+                    f"Received: {key}={kwargs[key]!r}. Set losses through "
+                    "the model's constructor arguments instead."
+                )
         phases = self.build_phases()
         names = [phase.name for phase in phases]
         if len(set(names)) != len(names):

@@ -156,9 +156,10 @@ def test_single_optimizer_is_copied_per_phase():
     assert float(first.learning_rate) == pytest.approx(0.01)
 
 
-def test_loss_argument_is_rejected():
-    with pytest.raises(ValueError, match="takes no `loss`"):
-        TwoLinearMaps().compile(optimizer="sgd", loss="mse")
+@pytest.mark.parametrize("key", ["loss", "metrics"])
+def test_loss_and_metrics_arguments_are_rejected(key):
+    with pytest.raises(ValueError, match=f"takes no `{key}`"):
+        TwoLinearMaps().compile(optimizer="sgd", **{key: ["mse"]})
 
 
 class _SharedVariables(TwoLinearMaps):
