@@ -1,5 +1,6 @@
 """kgen models: the base classes and one folder per model family."""
 
+from kgen.models.boltzmann import BoltzmannMachine
 from kgen.models.gan import ACGAN
 from kgen.models.gan import ConditionalGAN
 from kgen.models.gan import GAN
@@ -13,6 +14,7 @@ from kgen.models.phased_model import PhasedModel
 
 __all__ = [
     "ACGAN",
+    "BoltzmannMachine",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_mlp_discriminator",
