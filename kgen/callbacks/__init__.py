@@ -1,6 +1,7 @@
 """Callbacks for training and watching kgen models."""
 
+from kgen.callbacks.kl_annealing import KLAnnealing
 from kgen.callbacks.sample_grid import SampleGrid
 from kgen.callbacks.stop_on_nan import StopOnNaN
 
-__all__ = ["SampleGrid", "StopOnNaN"]
+__all__ = ["KLAnnealing", "SampleGrid", "StopOnNaN"]

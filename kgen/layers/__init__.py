@@ -3,6 +3,7 @@
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.categorical_rbm import CategoricalRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
+from kgen.layers.gaussian_sampling import GaussianSampling
 from kgen.layers.rbm_layer import RBMLayer
 from kgen.layers.spectral_normalization import SpectralNormalization
 
@@ -10,6 +11,7 @@ __all__ = [
     "BernoulliRBM",
     "CategoricalRBM",
     "GaussianBernoulliRBM",
+    "GaussianSampling",
     "RBMLayer",
     "SpectralNormalization",
 ]

@@ -13,8 +13,14 @@ from kgen.losses.gan_losses import non_saturating_generator_loss
 from kgen.losses.gan_losses import r1_penalty
 from kgen.losses.gan_losses import wasserstein_discriminator_loss
 from kgen.losses.gan_losses import wasserstein_generator_loss
+from kgen.losses.kl_divergence import gaussian_kl_divergence
+from kgen.losses.log_likelihood import bernoulli_log_likelihood
+from kgen.losses.log_likelihood import gaussian_log_likelihood
 
 __all__ = [
+    "bernoulli_log_likelihood",
+    "gaussian_kl_divergence",
+    "gaussian_log_likelihood",
     "get_gan_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",

@@ -1,5 +1,11 @@
 """kgen models: the base classes and one folder per model family."""
 
+from kgen.models.autoencoder import Autoencoder
+from kgen.models.autoencoder import DenoisingAutoencoder
+from kgen.models.autoencoder import conv_decoder
+from kgen.models.autoencoder import conv_encoder
+from kgen.models.autoencoder import dense_decoder
+from kgen.models.autoencoder import dense_encoder
 from kgen.models.boltzmann import BoltzmannMachine
 from kgen.models.gan import ACGAN
 from kgen.models.gan import ConditionalGAN
@@ -11,17 +17,27 @@ from kgen.models.gan import build_mlp_generator
 from kgen.models.generative_model import GenerativeModel
 from kgen.models.phase import Phase
 from kgen.models.phased_model import PhasedModel
+from kgen.models.vae import ConditionalVAE
+from kgen.models.vae import VAE
 
 __all__ = [
     "ACGAN",
+    "Autoencoder",
     "BoltzmannMachine",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
+    "conv_decoder",
+    "conv_encoder",
     "ConditionalGAN",
+    "ConditionalVAE",
+    "DenoisingAutoencoder",
+    "dense_decoder",
+    "dense_encoder",
     "GAN",
     "GenerativeModel",
     "Phase",
     "PhasedModel",
+    "VAE",
 ]

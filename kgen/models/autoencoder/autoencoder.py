@@ -1,0 +1,115 @@
+"""The autoencoder model."""
+
+import math
+
+import keras
+from keras import ops
+
+from kgen.losses.log_likelihood import bernoulli_log_likelihood
+from kgen.models.autoencoder.encoder_decoder import EncoderDecoder
+from kgen.utils.validation import check_array
+from kgen.utils.validation import is_array
+
+_LOSSES = ("auto", "binary_crossentropy", "mse")
+
+
+@keras.saving.register_keras_serializable(package="kgen")
+class Autoencoder(EncoderDecoder):
+    """An autoencoder: an encoder to a code and a decoder back, trained by `fit`.
+
+    The encoder maps a sample to a code of `latent_dim` values and the
+    decoder maps the code back to a reconstruction; training minimises the
+    reconstruction loss, so the code keeps what is needed to rebuild the
+    data (a non-linear generalisation of PCA when `latent_dim` is small).
+
+    Build it from hyperparameters with `Autoencoder.dense(...)` or
+    `Autoencoder.conv(...)` (the decoder mirrors the encoder unless given),
+    or from your own functional encoder and decoder. The decoder's output is
+    linear: with binary cross-entropy it holds logits and reconstructions
+    are `sigmoid(logits)`; with mean squared error it is the reconstruction.
+
+    `fit(x)` learns to reconstruct `x`; `fit(x, y)` learns to map `x` to the
+    targets `y` (e.g. noisy inputs to clean ones).
+
+    Reference:
+        Hinton and Salakhutdinov, "Reducing the Dimensionality of Data with
+        Neural Networks", Science 2006.
+
+    Args:
+        encoder: `keras.Model` mapping `(batch, *feature_shape)` to
+            `(batch, latent_dim)`.
+        decoder: `keras.Model` mapping `(batch, latent_dim)` to
+            `(batch, *feature_shape)`, with a linear output.
+        reconstruction_loss: `"binary_crossentropy"` (data in [0, 1]),
+            `"mse"`, or `"auto"`: binary cross-entropy if the first `fit`'s
+            data lie in [0, 1], mean squared error otherwise.
+        seed: int or `None`, seed of the model's random stream.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    ```python
+    (x_train, _), (x_test, _) = kgen.datasets.load_digits()
+    model = kgen.models.Autoencoder.dense((64,), latent_dim=8, hidden_units=(128,))
+    model.compile(optimizer="adam")
+    model.fit(x_train, epochs=50, batch_size=64, verbose=0)
+    codes = model.encode(x_test)          # (450, 8)
+    x_hat = model.reconstruct(x_test)     # (450, 64)
+    ```
+    """
+
+    def __init__(self, encoder, decoder, reconstruction_loss="auto", seed=None, **kwargs):
+        if reconstruction_loss not in _LOSSES:
+            raise ValueError(
+                f"`reconstruction_loss` must be one of {_LOSSES}. Received: "
+                f"reconstruction_loss={reconstruction_loss!r}."
+            )
+        self.reconstruction_loss = reconstruction_loss
+        super().__init__(encoder, decoder, seed=seed, **kwargs)
+
+    @property
+    def _bernoulli(self):
+        if self.reconstruction_loss == "auto":
+            raise ValueError(
+                "`reconstruction_loss='auto'` is chosen by the first `fit` on "
+                "array data. Call `fit` first, or pass reconstruction_loss="
+                "'binary_crossentropy' or 'mse'."
+            )
+        return self.reconstruction_loss == "binary_crossentropy"
+
+    def fit(self, x=None, y=None, **kwargs):
+        if self.reconstruction_loss == "auto":
+            self.reconstruction_loss = _loss_for(y if is_array(y) else x)
+        if is_array(y):
+            self.check_inputs(y)
+        return super().fit(x, y, **kwargs)
+
+    def _pairs(self, x, y):
+        """The `(inputs, targets)` of a training step."""
+        return x, x if y is None else y
+
+    def _loss_terms(self, x, y, training):
+        inputs, targets = self._pairs(x, y)
+        raw = self._decoder_output(self._code(inputs, training=training), training=training)
+        targets = ops.cast(targets, raw.dtype)
+        if self._bernoulli:
+            size = math.prod(self.feature_shape)
+            return {"loss": -bernoulli_log_likelihood(targets, raw) / size}
+        squared = ops.reshape(ops.square(raw - targets), (ops.shape(raw)[0], -1))
+        return {"loss": ops.mean(squared, axis=-1)}
+
+    def get_config(self):
+        return {**super().get_config(), "reconstruction_loss": self.reconstruction_loss}
+
+
+def _loss_for(x):
+    """Binary cross-entropy for array data in [0, 1], else mean squared error."""
+    if not is_array(x):
+        raise ValueError(
+            "`reconstruction_loss='auto'` chooses the loss from array data, but "
+            f"`fit` received {type(x).__name__}. Pass reconstruction_loss="
+            "'binary_crossentropy' (data in [0, 1]) or 'mse' to the model."
+        )
+    x = check_array(x, "x")
+    in_unit_range = x.min() >= 0.0 and x.max() <= 1.0
+    return "binary_crossentropy" if in_unit_range else "mse"
