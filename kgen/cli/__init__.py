@@ -12,7 +12,10 @@ import os
 import sys
 
 # name -> module holding add_arguments(parser) and run(args)
-TRAINERS = {}
+TRAINERS = {
+    "autoencoder": "kgen.cli.train_autoencoder",
+    "vae": "kgen.cli.train_vae",
+}
 
 
 def build_parser():

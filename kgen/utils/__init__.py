@@ -2,8 +2,12 @@
 
 from kgen.utils.images import image_grid
 from kgen.utils.images import save_image_grid
+from kgen.utils.plots import latent_lattice
+from kgen.utils.plots import save_latent_scatter
+from kgen.utils.plots import save_latent_traversal
+from kgen.utils.plots import save_reconstructions
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 
-__all__ = ["image_grid", "save_image_grid", "check_array", "check_integer", "is_array"]
+__all__ = ["image_grid", "save_image_grid", "latent_lattice", "save_latent_scatter", "save_latent_traversal", "save_reconstructions", "check_array", "check_integer", "is_array"]

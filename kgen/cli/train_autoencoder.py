@@ -1,0 +1,86 @@
+"""Train an autoencoder (dense or convolutional, optionally denoising) on the digits.
+
+Writes `model.keras`, `reconstructions.png` (and `latent.png` for a 2-D
+code) and `metrics.json` (test reconstruction mean squared error) to
+`--output`.
+"""
+
+import json
+import os
+
+import keras
+import numpy as np
+
+from kgen.datasets import load_digits
+from kgen.models import Autoencoder
+from kgen.models import DenoisingAutoencoder
+from kgen.utils import save_latent_scatter
+from kgen.utils import save_reconstructions
+
+
+def add_model_arguments(parser, latent_dim):
+    """Options shared by the autoencoder and VAE trainers."""
+    parser.add_argument("--architecture", choices=("dense", "conv"), default="dense")
+    parser.add_argument("--latent-dim", type=int, default=latent_dim, help="size of the code")
+    parser.add_argument("--hidden-units", type=int, nargs="+", default=[256, 128],
+                        help="encoder widths (dense) or filters (conv); the decoder mirrors them")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+
+
+def add_arguments(parser):
+    add_model_arguments(parser, latent_dim=8)
+    parser.add_argument("--corruption", choices=("none", "gaussian", "masking", "salt_and_pepper"),
+                        default="none", help="train a denoising autoencoder with this noise")
+    parser.add_argument("--noise-level", type=float, default=0.3)
+
+
+def load_data(args, scale="unit"):
+    """The digits, as images for a convolutional model."""
+    return load_digits(scale, flatten=args.architecture == "dense")
+
+
+def build(cls, args, input_shape, **kwargs):
+    """Builds `cls` from the architecture options and compiles it."""
+    if args.architecture == "dense":
+        model = cls.dense(input_shape, args.latent_dim, hidden_units=args.hidden_units, seed=args.seed, **kwargs)
+    else:
+        model = cls.conv(input_shape, args.latent_dim, filters=args.hidden_units, seed=args.seed, **kwargs)
+    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    return model
+
+
+def finish(model, args, history, metrics, x_test, y_test):
+    """Saves the model, the pictures shared by all trainers and `metrics.json`."""
+    image_shape = (8, 8)
+    model.save(os.path.join(args.output, "model.keras"))
+    save_reconstructions(x_test[:16], model.reconstruct(x_test[:16], **_labels(model, y_test[:16])),
+                         os.path.join(args.output, "reconstructions.png"), image_shape)
+    if model.latent_dim == 2:
+        save_latent_scatter(model.encode(x_test, **_labels(model, y_test)), y_test,
+                            os.path.join(args.output, "latent.png"))
+    metrics = {"final_loss": float(history.history["loss"][-1]), **metrics}
+    with open(os.path.join(args.output, "metrics.json"), "w") as file:
+        json.dump(metrics, file, indent=2)
+    print(json.dumps(metrics, indent=2))
+    return metrics
+
+
+def _labels(model, labels):
+    return {"labels": labels} if hasattr(model, "num_classes") else {}
+
+
+def run(args):
+    keras.utils.set_random_seed(args.seed)
+    (x_train, y_train), (x_test, y_test) = load_data(args)
+    if args.corruption == "none":
+        model = build(Autoencoder, args, x_train.shape[1:])
+        inputs = x_test
+    else:
+        model = build(DenoisingAutoencoder, args, x_train.shape[1:],
+                      corruption=args.corruption, noise_level=args.noise_level)
+        inputs = model.corrupt(x_test, seed=args.seed)
+    history = model.fit(x_train, epochs=args.epochs, batch_size=args.batch_size, verbose=2)
+    test_mse = float(np.mean((model.reconstruct(inputs) - x_test) ** 2))
+    return finish(model, args, history, {"test_mse": test_mse}, x_test, y_test)
