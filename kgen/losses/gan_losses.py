@@ -264,6 +264,7 @@ def interpolate(real, fake, seed):
     x_hat = kgen.losses.interpolate(x, fake, seed=keras.random.SeedGenerator(0))
     ```
     """
+    real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)
     shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
     alpha = keras.random.uniform(shape, seed=seed, dtype=real.dtype)
     return real + alpha * (fake - real)

@@ -21,6 +21,7 @@ def build_mlp_generator(
     hidden_units=(128, 128),
     num_classes=None,
     output_activation="sigmoid",
+    batch_normalization=True,
     name="generator",
 ):
     """Builds a fully connected generator.
@@ -36,6 +37,7 @@ def build_mlp_generator(
             the one-hot label input concatenated to `z`; `None` otherwise.
         output_activation: `"sigmoid"` for data in [0, 1], `"tanh"` for
             [-1, 1], `None` for unbounded data.
+        batch_normalization: batch-normalise the hidden layers.
         name: model name.
 
     Returns:
@@ -50,7 +52,8 @@ def build_mlp_generator(
     inputs, hidden = _generator_inputs(latent_dim, num_classes)
     for units in hidden_units:
         hidden = layers.Dense(units)(hidden)
-        hidden = layers.BatchNormalization()(hidden)
+        if batch_normalization:
+            hidden = layers.BatchNormalization()(hidden)
         hidden = layers.ReLU()(hidden)
     size = math.prod(_check_shape(output_shape, "output_shape"))
     outputs = layers.Dense(size, activation=output_activation)(hidden)

@@ -1,6 +1,7 @@
 """Generative adversarial network trained with `fit` on every backend."""
 
 import functools
+import json
 import warnings
 
 import keras
@@ -407,8 +408,8 @@ class GAN(PhasedModel):
     def get_config(self):
         return {
             **super().get_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "generator": _serialize(self.generator),
+            "discriminator": _serialize(self.discriminator),
             "latent_dim": self.latent_dim,
             "latent_distribution": self.latent_distribution,
             "loss": self.loss_name,
@@ -420,6 +421,12 @@ class GAN(PhasedModel):
             "instance_noise": self.instance_noise,
             "ema_decay": self.ema_decay,
         }
+
+
+def _serialize(network):
+    # Through JSON, as in a `.keras` file, so that configs compare equal
+    # before and after saving (tuples become lists).
+    return json.loads(json.dumps(keras.saving.serialize_keras_object(network)))
 
 
 def _deserialize(network):
