@@ -29,6 +29,7 @@ def gaussian_kl_divergence(mean, log_var):
     # [0., 0.]: the prior itself
     ```
     """
+    mean, log_var = ops.convert_to_tensor(mean), ops.convert_to_tensor(log_var)
     terms = 1.0 + log_var - ops.square(mean) - ops.exp(log_var)
     return -0.5 * _sum_features(terms)
 

@@ -29,6 +29,7 @@ def bernoulli_log_likelihood(x, logits):
     log_p = kgen.losses.bernoulli_log_likelihood(x, logits=decoder(z))
     ```
     """
+    logits = ops.convert_to_tensor(logits)
     x = ops.convert_to_tensor(x, dtype=logits.dtype)
     return _sum_features(x * logits - ops.softplus(logits))
 
@@ -55,6 +56,7 @@ def gaussian_log_likelihood(x, mean, log_var=0.0):
     ```
     """
     x = ops.convert_to_tensor(x)
+    mean = ops.convert_to_tensor(mean, dtype=x.dtype)
     log_var = ops.convert_to_tensor(log_var, dtype=x.dtype)
     squared = ops.square(x - mean) * ops.exp(-log_var)
     terms = -0.5 * (math.log(2.0 * math.pi) + log_var + squared)

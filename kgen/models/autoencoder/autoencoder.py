@@ -78,11 +78,26 @@ class Autoencoder(EncoderDecoder):
         return self.reconstruction_loss == "binary_crossentropy"
 
     def fit(self, x=None, y=None, **kwargs):
-        if self.reconstruction_loss == "auto":
-            self.reconstruction_loss = _loss_for(y if is_array(y) else x)
-        if is_array(y):
-            self.check_inputs(y)
+        self._check_targets(x, y)
         return super().fit(x, y, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        self._check_targets(x, y)
+        return super().evaluate(x, y, **kwargs)
+
+    def check_inputs(self, x):
+        """Checks sample shape and finiteness (the range of targets is
+        checked separately: inputs may be noisy)."""
+        if is_array(x):
+            self._checked(x)
+
+    def _check_targets(self, x, y):
+        """Resolves `"auto"` and checks the range of array targets."""
+        name, targets = ("x", x) if y is None else ("y", y)
+        if self.reconstruction_loss == "auto":
+            self.reconstruction_loss = _loss_for(targets)
+        if is_array(targets):
+            self._check_samples(targets, name, self._bernoulli)
 
     def _pairs(self, x, y):
         """The `(inputs, targets)` of a training step."""

@@ -158,22 +158,24 @@ class EncoderDecoder(GenerativeModel):
     def check_inputs(self, x):
         """Checks sample shape, finiteness and, for Bernoulli data, range."""
         images, labels = self._split_data(x)
-        if images is None:
-            return
-        bounds = (0.0, 1.0) if self._bernoulli else (None, None)
-        check_array(
-            images,
-            "x",
+        if images is not None:
+            self._check_samples(images, "x", in_range=self._bernoulli)
+            self._check_labels(labels, len(images))
+
+    def _check_samples(self, x, name, in_range):
+        low, high = (0.0, 1.0) if in_range else (None, None)
+        return check_array(
+            x,
+            name,
             feature_shape=self.feature_shape,
-            low=bounds[0],
-            high=bounds[1],
+            low=low,
+            high=high,
             range_hint=(
                 "A Bernoulli likelihood (binary cross-entropy) needs data in "
                 "[0, 1]: rescale it (e.g. divide by 255), or choose a Gaussian "
                 "likelihood (mean squared error)."
             ),
         )
-        self._check_labels(labels, len(images))
 
     def _split_data(self, x):
         """The sample array (or `None` for datasets) and labels in `x`."""
@@ -311,7 +313,7 @@ class EncoderDecoder(GenerativeModel):
         return decoded.reshape(len(start), num_steps, *self.feature_shape)
 
     def _checked(self, x):
-        return check_array(x, "x", feature_shape=self.feature_shape)
+        return self._check_samples(x, "x", in_range=False)
 
     # ------------------------------------------------------------ saving
 
