@@ -7,6 +7,7 @@ from kgen.models.autoencoder import conv_encoder
 from kgen.models.autoencoder import dense_decoder
 from kgen.models.autoencoder import dense_encoder
 from kgen.models.boltzmann import BoltzmannMachine
+from kgen.models.boltzmann import DBN
 from kgen.models.gan import ACGAN
 from kgen.models.gan import ConditionalGAN
 from kgen.models.gan import GAN
@@ -32,6 +33,7 @@ __all__ = [
     "conv_encoder",
     "ConditionalGAN",
     "ConditionalVAE",
+    "DBN",
     "DenoisingAutoencoder",
     "dense_decoder",
     "dense_encoder",

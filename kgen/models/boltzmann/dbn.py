@@ -1,0 +1,315 @@
+"""Deep belief network: a greedily trained stack of RBMs."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from kgen.layers.bernoulli_rbm import BernoulliRBM
+from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
+from kgen.models.boltzmann.rbm import RBM
+from kgen.models.generative_model import GenerativeModel
+from kgen.utils.validation import check_integer
+from kgen.utils.validation import is_array
+
+VISIBLE_TYPES = {"bernoulli": BernoulliRBM, "gaussian": GaussianBernoulliRBM}
+PRETRAIN_INPUTS = ("probabilities", "samples")
+
+
+@keras.saving.register_keras_serializable(package="kgen")
+class DBN(GenerativeModel):
+    """Deep belief network: a stack of RBMs trained greedily, layer by layer.
+
+    The bottom RBM has Bernoulli or Gaussian visible units; every other RBM
+    is binary and takes the hidden units of the one below as its visible
+    units. `fit` pre-trains the layers in turn (Hinton, Osindero and Teh,
+    2006): layer `l` is trained as an `kgen.models.RBM` by CD-k or PCD-k on
+    the hidden probabilities (or samples, `pretrain_input="samples"`) of
+    layer `l - 1` given the data, for its own number of epochs. One `fit`
+    call runs them all; each layer shows its own progress bar and the
+    returned history holds every layer's logs prefixed with `layer_<l>_`.
+    Callbacks receive the layer's RBM model as their model.
+
+    The trained network is a generative model (`generate`: Gibbs sampling in
+    the top RBM, then one ancestral pass down through the directed layers)
+    and a feature extractor (`transform`, or calling the model: the up-pass
+    of hidden probabilities). `to_classifier` exports a plain `keras.Model`
+    (sigmoid `Dense` layers holding the pre-trained weights, then a softmax
+    output) for supervised fine-tuning with `fit`.
+
+    Reference:
+        Hinton, Osindero and Teh, "A Fast Learning Algorithm for Deep Belief
+        Nets", Neural Computation 18 (2006).
+
+    Args:
+        num_visible: int >= 1, number of visible units.
+        hidden_units: non-empty list of ints >= 1, hidden units per layer,
+            bottom first.
+        visible_type: `"bernoulli"` (data in [0, 1]) or `"gaussian"`
+            (standardised real data, unit variance).
+        k: int >= 1, Gibbs steps of each layer's CD-k / PCD-k.
+        persistent_chains: `None` for CD-k, or the number of persistent
+            chains for PCD-k.
+        pretrain_input: `"probabilities"` or `"samples"`, what a layer
+            passes up to train the next one.
+        seed: int or `None`, seed of the model's random stream.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    ```python
+    import keras
+    from kgen.datasets import load_digits
+    from kgen.models.boltzmann import DBN
+
+    (x, y), _ = load_digits("unit")
+    dbn = DBN(64, [128, 128], seed=0)
+    dbn.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9))
+    dbn.fit(x, epochs=[10, 10], batch_size=32)
+    features = dbn.transform(x)  # (num_samples, 128)
+    samples = dbn.generate(16)  # (16, 64) probabilities
+    classifier = dbn.to_classifier(num_classes=10)
+    classifier.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    classifier.fit(x, y, epochs=10)
+    ```
+    """
+
+    def __init__(
+        self,
+        num_visible,
+        hidden_units,
+        visible_type="bernoulli",
+        k=1,
+        persistent_chains=None,
+        pretrain_input="probabilities",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(seed=seed, **kwargs)
+        self.num_visible = check_integer(num_visible, "num_visible")
+        self.hidden_units = _check_hidden_units(hidden_units)
+        if visible_type not in VISIBLE_TYPES:
+            raise ValueError(
+                f"`visible_type` must be one of {sorted(VISIBLE_TYPES)}. "
+                f"Received: visible_type={visible_type!r}."
+            )
+        self.visible_type = visible_type
+        self.k = check_integer(k, "k")
+        if persistent_chains is not None:
+            check_integer(persistent_chains, "persistent_chains")
+        self.persistent_chains = persistent_chains
+        if pretrain_input not in PRETRAIN_INPUTS:
+            raise ValueError(
+                f"`pretrain_input` must be one of {PRETRAIN_INPUTS}. "
+                f"Received: pretrain_input={pretrain_input!r}."
+            )
+        self.pretrain_input = pretrain_input
+        sizes = [self.num_visible, *self.hidden_units]
+        self.rbm_layers = []
+        for i, num_hidden in enumerate(self.hidden_units):
+            layer_class = VISIBLE_TYPES[visible_type] if i == 0 else BernoulliRBM
+            layer = layer_class(num_hidden, seed=_offset(seed, i), name=f"rbm_{i}")
+            layer.build((None, sizes[i]))
+            self.rbm_layers.append(layer)
+        self.pretrained_layers = self.add_weight(
+            shape=(), initializer="zeros", dtype="int32", trainable=False, name="pretrained_layers"
+        )
+        self.built = True
+
+    @property
+    def num_layers(self):
+        """Number of RBM layers."""
+        return len(self.rbm_layers)
+
+    # Pre-training -----------------------------------------------------------
+
+    def layer_model(self, index):
+        """The `kgen.models.RBM` that trains layer `index`, compiled like the DBN."""
+        model = RBM(
+            self.rbm_layers[index],
+            k=self.k,
+            persistent_chains=self.persistent_chains,
+            seed=_offset(self.seed, index),
+            name=f"rbm_model_{index}",
+        )
+        if self.optimizer is None:
+            raise ValueError("Call `compile(optimizer=...)` before `fit`.")
+        optimizer = type(self.optimizer).from_config(self.optimizer.get_config())
+        model.compile(optimizer=optimizer)
+        return model
+
+    def fit(self, x=None, y=None, epochs=1, callbacks=None, **kwargs):
+        """Pre-trains the layers greedily, bottom first, in one call.
+
+        Args:
+            x: training data, array of shape `(num_samples, num_visible)`.
+            y: unused (the pre-training is unsupervised); must be `None`.
+            epochs: int, or one int per layer.
+            callbacks: Keras callbacks, passed to every layer's `fit`.
+            **kwargs: passed to every layer's `fit` (`batch_size`,
+                `verbose`, `shuffle`, ...).
+
+        Returns:
+            A `keras.callbacks.History` whose `history` holds each layer's
+            logs under `layer_<index>_<name>`.
+        """
+        if y is not None:
+            raise ValueError(
+                "DBN pre-training is unsupervised: pass `y=None`. Fine-tune "
+                "with labels on `to_classifier()`."
+            )
+        epochs = self._check_epochs(epochs)
+        self.rbm_layers[0].check_data(x)
+        history = keras.callbacks.History()
+        history.history = {}
+        inputs = np.asarray(x, "float32")
+        for index, layer in enumerate(self.rbm_layers):
+            layer_history = self.layer_model(index).fit(
+                inputs, epochs=epochs[index], callbacks=callbacks, **kwargs
+            )
+            for name, values in layer_history.history.items():
+                history.history[f"layer_{index}_{name}"] = values
+            self.pretrained_layers.assign(index + 1)
+            inputs = self._pass_up(layer, inputs)
+        return history
+
+    def _pass_up(self, layer, inputs):
+        inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        if self.pretrain_input == "samples":
+            return ops.convert_to_numpy(layer.sample_hidden(inputs, self.seed_generator))
+        return ops.convert_to_numpy(layer.hidden_probabilities(inputs))
+
+    def _check_epochs(self, epochs):
+        if isinstance(epochs, (list, tuple)):
+            if len(epochs) != self.num_layers:
+                raise ValueError(
+                    f"`epochs` must be an int or one int per layer ({self.num_layers}"
+                    f" layers). Received {len(epochs)} values: epochs={list(epochs)}."
+                )
+            return [check_integer(e, "epochs", minimum=0) for e in epochs]
+        return [check_integer(epochs, "epochs", minimum=0)] * self.num_layers
+
+    def _check_pretrained(self, what):
+        if int(ops.convert_to_numpy(self.pretrained_layers)) < self.num_layers:
+            raise ValueError(
+                f"`{what}` needs a pre-trained DBN, but only "
+                f"{int(ops.convert_to_numpy(self.pretrained_layers))} of its "
+                f"{self.num_layers} layers are trained. Call `fit(x)` first."
+            )
+
+    # Inference --------------------------------------------------------------
+
+    def call(self, inputs, layer=None):
+        """Hidden probabilities of layer `layer` (default: the top) by an up-pass."""
+        layer = self.num_layers - 1 if layer is None else layer
+        inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        for rbm in self.rbm_layers[: layer + 1]:
+            inputs = rbm.hidden_probabilities(inputs)
+        return inputs
+
+    def transform(self, x, layer=-1):
+        """Features of `x`: the hidden probabilities of one layer.
+
+        Args:
+            x: data of shape `(num_samples, num_visible)`.
+            layer: index of the hidden layer (negative counts from the top).
+
+        Returns:
+            NumPy array of shape `(num_samples, hidden_units[layer])`.
+        """
+        if not isinstance(layer, (int, np.integer)) or not -self.num_layers <= layer < self.num_layers:
+            raise ValueError(
+                f"`layer` must be an int in [{-self.num_layers}, {self.num_layers - 1}]"
+                f" for this {self.num_layers}-layer DBN. Received: layer={layer!r}."
+            )
+        x = self.rbm_layers[0].check_data(x)
+        return ops.convert_to_numpy(self(x, layer=layer % self.num_layers))
+
+    def check_inputs(self, x):
+        if is_array(x):
+            self.rbm_layers[0].check_data(x)
+
+    # Generation -------------------------------------------------------------
+
+    def sample(self, num_samples, seed, burn_in=1000, probabilities=True):
+        """Gibbs sampling in the top RBM, then an ancestral pass down.
+
+        Args:
+            num_samples: int >= 1, number of independent chains.
+            seed: a `keras.random.SeedGenerator`.
+            burn_in: int >= 1, Gibbs steps in the top RBM.
+            probabilities: return `E[v | h]` at the bottom (smooth pictures)
+                instead of a sample.
+
+        Returns:
+            Tensor of shape `(num_samples, num_visible)`.
+        """
+        self._check_pretrained("generate")
+        check_integer(burn_in, "burn_in")
+        top = self.rbm_layers[-1]
+        start = ops.cast(
+            keras.random.uniform((num_samples, top.num_visible), seed=seed) < 0.5, "float32"
+        )
+        hidden = top.sample_hidden(top.gibbs(start, burn_in, seed), seed)
+        for rbm in reversed(self.rbm_layers[1:]):
+            hidden = rbm.sample_visible(hidden, seed)
+        bottom = self.rbm_layers[0]
+        if probabilities:
+            return bottom.visible_probabilities(hidden)
+        return bottom.sample_visible(hidden, seed)
+
+    # Export -----------------------------------------------------------------
+
+    def to_classifier(self, num_classes, name=None):
+        """A `keras.Model` classifier initialised with the pre-trained weights.
+
+        Its sigmoid `Dense` layers reproduce the DBN's up-pass exactly (the
+        Gaussian bottom layer's `1 / sigma^2` scaling is folded into the
+        first kernel); a softmax `Dense` output of `num_classes` units,
+        randomly initialised, follows. Fine-tune it with `compile` / `fit`.
+
+        Args:
+            num_classes: int >= 2, number of classes.
+            name: optional model name.
+
+        Returns:
+            A `keras.Sequential` model.
+        """
+        self._check_pretrained("to_classifier")
+        num_classes = check_integer(num_classes, "num_classes", minimum=2)
+        classifier = keras.Sequential(name=name or f"{self.name}_classifier")
+        classifier.add(keras.Input((self.num_visible,)))
+        for i, rbm in enumerate(self.rbm_layers):
+            parameters = rbm.parameters()
+            identity = ops.eye(rbm.num_visible)
+            kernel = ops.matmul(rbm.visible_statistic(identity, parameters), parameters["kernel"])
+            dense = keras.layers.Dense(rbm.num_hidden, activation="sigmoid", name=f"dense_{i}")
+            classifier.add(dense)
+            dense.set_weights(
+                [ops.convert_to_numpy(kernel), ops.convert_to_numpy(parameters["hidden_bias"])]
+            )
+        classifier.add(keras.layers.Dense(num_classes, activation="softmax", name="output"))
+        return classifier
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_visible": self.num_visible,
+            "hidden_units": list(self.hidden_units),
+            "visible_type": self.visible_type,
+            "k": self.k,
+            "persistent_chains": self.persistent_chains,
+            "pretrain_input": self.pretrain_input,
+        }
+
+
+def _check_hidden_units(hidden_units):
+    if not isinstance(hidden_units, (list, tuple)) or not hidden_units:
+        raise ValueError(
+            "`hidden_units` must be a non-empty list of layer sizes, bottom "
+            f"first, e.g. [256, 256]. Received: hidden_units={hidden_units!r}."
+        )
+    return [check_integer(size, "hidden_units[i]") for size in hidden_units]
+
+
+def _offset(seed, index):
+    return None if seed is None else seed + index

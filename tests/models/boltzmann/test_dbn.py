@@ -1,0 +1,111 @@
+import keras
+import numpy as np
+import pytest
+
+from kgen.layers import BernoulliRBM
+from kgen.models.boltzmann import DBN
+from kgen.models.boltzmann import RBM
+from kgen.testing import assert_round_trip
+
+
+@pytest.fixture
+def data(rng):
+    return (rng.random((48, 10)) < 0.3).astype("float32")
+
+
+def _trained(data, **kwargs):
+    dbn = DBN(10, [8, 6], seed=0, **kwargs)
+    dbn.compile(optimizer=keras.optimizers.SGD(0.1))
+    history = dbn.fit(data, epochs=[2, 1], batch_size=16, shuffle=False, verbose=0)
+    return dbn, history
+
+
+def test_each_layer_is_trained_on_the_output_of_the_layer_below(data):
+    dbn, history = _trained(data)
+    assert len(history.history["layer_0_loss"]) == 2
+    assert len(history.history["layer_1_loss"]) == 1
+    inputs = data
+    for index, (size, epochs) in enumerate([(8, 2), (6, 1)]):
+        reference = RBM(BernoulliRBM(size, seed=index), seed=index)
+        reference.compile(optimizer=keras.optimizers.SGD(0.1))
+        reference.fit(inputs, epochs=epochs, batch_size=16, shuffle=False, verbose=0)
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(dbn.rbm_layers[index].kernel),
+            keras.ops.convert_to_numpy(reference.layer.kernel),
+            atol=1e-6,
+        )
+        inputs = keras.ops.convert_to_numpy(reference.layer.hidden_probabilities(inputs))
+    np.testing.assert_allclose(dbn.transform(data), inputs, atol=1e-6)
+
+
+@pytest.mark.parametrize("visible_type", ["bernoulli", "gaussian"])
+def test_classifier_reproduces_the_up_pass(visible_type, data, rng):
+    if visible_type == "gaussian":
+        data = rng.normal(size=(48, 10)).astype("float32")
+    dbn, _ = _trained(data, visible_type=visible_type)
+    classifier = dbn.to_classifier(num_classes=3)
+    features = keras.Model(classifier.inputs, classifier.get_layer("dense_1").output)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(features(data)), dbn.transform(data), atol=1e-5
+    )
+    assert classifier.output_shape == (None, 3)
+    classifier.compile("adam", "sparse_categorical_crossentropy")
+    classifier.fit(data, rng.integers(0, 3, len(data)), epochs=1, verbose=0)
+
+
+def test_generation_shapes_and_range(data):
+    dbn, _ = _trained(data)
+    probabilities = dbn.generate(5, seed=1, burn_in=20)
+    assert probabilities.shape == (5, 10)
+    assert probabilities.min() >= 0.0 and probabilities.max() <= 1.0
+    samples = dbn.generate(5, seed=1, burn_in=20, probabilities=False)
+    assert set(np.unique(samples)) <= {0.0, 1.0}
+
+
+def test_samples_option_passes_binary_states_up(data):
+    dbn, _ = _trained(data, pretrain_input="samples")
+    layer_input = dbn._pass_up(dbn.rbm_layers[0], data)
+    assert set(np.unique(layer_input)) <= {0.0, 1.0}
+
+
+def test_round_trip(tmp_path, data):
+    dbn, _ = _trained(data)
+    assert_round_trip(
+        dbn, tmp_path, call=lambda m: [m.transform(data), m.generate(3, seed=2, burn_in=5)]
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(hidden_units=[]), "non-empty list"),
+        (dict(hidden_units=8), "non-empty list"),
+        (dict(hidden_units=[8, 0]), "hidden_units"),
+        (dict(hidden_units=[8], visible_type="poisson"), "visible_type"),
+        (dict(hidden_units=[8], pretrain_input="means"), "pretrain_input"),
+    ],
+)
+def test_bad_arguments_raise(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DBN(10, **kwargs)
+
+
+def test_generation_and_export_need_training():
+    dbn = DBN(10, [4, 3])
+    with pytest.raises(ValueError, match="only 0 of its 2 layers are trained"):
+        dbn.generate(2)
+    with pytest.raises(ValueError, match="Call `fit"):
+        dbn.to_classifier(2)
+
+
+def test_bad_fit_calls_raise(data):
+    dbn = DBN(10, [4, 3])
+    dbn.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match="one int per layer"):
+        dbn.fit(data, epochs=[1, 1, 1], verbose=0)
+    with pytest.raises(ValueError, match="unsupervised"):
+        dbn.fit(data, np.zeros(len(data)), verbose=0)
+    with pytest.raises(ValueError, match="shape"):
+        dbn.fit(data[:, :5], verbose=0)
+    with pytest.raises(ValueError, match="layer"):
+        dbn.transform(data, layer=2)
