@@ -168,29 +168,32 @@ class RBMLayer(keras.layers.Layer):
     def hidden_field(self, v, parameters=None):
         """The hidden pre-activations `c + s(v)^T W`, shape `(..., num_hidden)`."""
         p = self._resolve(parameters)
-        statistic = self.visible_statistic(v, p)
+        statistic = self.visible_statistic(self._tensor(v), p)
         return ops.matmul(statistic, p["kernel"]) + p["hidden_bias"]
 
     def visible_field(self, h, parameters=None):
         """The visible field `b + W h`, shape `(..., num_visible)`."""
         p = self._resolve(parameters)
-        return ops.matmul(h, ops.transpose(p["kernel"])) + p["visible_bias"]
+        return ops.matmul(self._tensor(h), ops.transpose(p["kernel"])) + p["visible_bias"]
 
     def energy(self, v, h, parameters=None):
         """The energy `E(v, h)` of joint states, shape `(batch,)`."""
         p = self._resolve(parameters)
+        v, h = self._tensor(v), self._tensor(h)
         interaction = ops.sum(self.hidden_field(v, p) * h, axis=-1)
         return -self.visible_term(v, p) - interaction
 
     def free_energy(self, v, parameters=None):
         """`F(v) = -log sum_h exp(-E(v, h))`, shape `(batch,)`."""
         p = self._resolve(parameters)
+        v = self._tensor(v)
         softplus = ops.softplus(self.hidden_field(v, p))
         return -self.visible_term(v, p) - ops.sum(softplus, axis=-1)
 
     def hidden_free_energy(self, h, parameters=None):
         """`-log sum_v exp(-E(v, h))` (integral for continuous `v`), `(batch,)`."""
         p = self._resolve(parameters)
+        h = self._tensor(h)
         field = self.visible_field(h, p)
         hidden_term = ops.sum(h * p["hidden_bias"], axis=-1)
         return -hidden_term - self.visible_log_normalizer(field, p)
@@ -238,7 +241,7 @@ class RBMLayer(keras.layers.Layer):
             The visible states after `k` steps.
         """
         p = {name: ops.stop_gradient(value) for name, value in self._resolve(parameters).items()}
-        v = ops.convert_to_tensor(v, dtype=self.compute_dtype)
+        v = self._tensor(v)
         if not k:
             return v
         seed = self._seed(seed)
@@ -258,6 +261,7 @@ class RBMLayer(keras.layers.Layer):
     def reconstruct(self, v, parameters=None):
         """Mean-field reconstruction `E[v | h = P(h | v)]`."""
         p = self._resolve(parameters)
+        v = self._tensor(v)
         reconstruction = self.visible_probabilities(self.hidden_probabilities(v, p), p)
         keep = self.visible_mask(v)
         return reconstruction if keep is None else reconstruction * keep
@@ -272,6 +276,9 @@ class RBMLayer(keras.layers.Layer):
         """
         feature_shape = (self.num_visible,) if self.built else (None,)
         return check_array(x, name, feature_shape=feature_shape)
+
+    def _tensor(self, x):
+        return ops.convert_to_tensor(x, dtype=self.compute_dtype)
 
     def _seed(self, seed):
         if seed is None:

@@ -8,6 +8,7 @@ from kgen.models.autoencoder import dense_decoder
 from kgen.models.autoencoder import dense_encoder
 from kgen.models.boltzmann import BoltzmannMachine
 from kgen.models.boltzmann import DBN
+from kgen.models.boltzmann import RBM
 from kgen.models.gan import ACGAN
 from kgen.models.gan import ConditionalGAN
 from kgen.models.gan import GAN
@@ -41,5 +42,6 @@ __all__ = [
     "GenerativeModel",
     "Phase",
     "PhasedModel",
+    "RBM",
     "VAE",
 ]

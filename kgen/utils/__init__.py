@@ -1,6 +1,7 @@
 """Small utilities shared across kgen."""
 
 from kgen.utils.images import image_grid
+from kgen.utils.images import save_filter_grid
 from kgen.utils.images import save_image_grid
 from kgen.utils.plots import latent_lattice
 from kgen.utils.plots import save_latent_scatter
@@ -10,4 +11,4 @@ from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 
-__all__ = ["image_grid", "save_image_grid", "latent_lattice", "save_latent_scatter", "save_latent_traversal", "save_reconstructions", "check_array", "check_integer", "is_array"]
+__all__ = ["image_grid", "save_filter_grid", "save_image_grid", "latent_lattice", "save_latent_scatter", "save_latent_traversal", "save_reconstructions", "check_array", "check_integer", "is_array"]

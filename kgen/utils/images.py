@@ -2,6 +2,7 @@
 
 import math
 
+import keras
 import numpy as np
 
 
@@ -69,3 +70,42 @@ def save_image_grid(images, path, title=None, **grid_kwargs):
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return path
+
+
+def save_filter_grid(weights, path, image_shape, num_filters=None, title=None, **grid_kwargs):
+    """Saves the weights of each hidden unit as an image tile (a PNG).
+
+    Each column of `weights` (the incoming weights of one hidden unit, e.g.
+    an RBM layer's `kernel` of shape `(num_visible, num_hidden)`) is reshaped
+    to `image_shape` and rescaled to [0, 1] on its own, so every filter shows
+    its own pattern.
+
+    Args:
+        weights: array of shape `(num_visible, num_hidden)`, or a layer or
+            model with a `kernel` of that shape (e.g. `kgen.models.RBM`).
+        path: the PNG file to write.
+        image_shape: `(height, width)` or `(height, width, channels)` with
+            `height * width * channels == num_visible`.
+        num_filters: show only the first `num_filters` hidden units.
+        title: optional figure title.
+        **grid_kwargs: passed to `image_grid` (e.g. `num_columns`).
+
+    Returns:
+        `path`.
+
+    Example:
+
+    ```python
+    kgen.utils.save_filter_grid(model, "filters.png", (8, 8))
+    ```
+    """
+    kernel = getattr(weights, "kernel", weights)
+    filters = np.asarray(keras.ops.convert_to_numpy(kernel)).T
+    if filters.ndim != 2 or filters.shape[1] != math.prod(image_shape):
+        raise ValueError(
+            "`weights` must have shape (num_visible, num_hidden) with "
+            f"num_visible = prod(image_shape) = {math.prod(image_shape)}. "
+            f"Received shape {filters.T.shape}."
+        )
+    filters = filters[:num_filters]
+    return save_image_grid(filters, path, title=title, image_shape=image_shape, **grid_kwargs)

@@ -203,11 +203,11 @@ class RBM(GenerativeModel):
                 continue
             data = ops.convert_to_tensor(self.layer.check_data(data))
             error = ops.mean(ops.square(self.layer.reconstruct(data) - data))
-            logs[f"{prefix}reconstruction_error"] = float(error)
+            logs[f"{prefix}reconstruction_error"] = float(ops.convert_to_numpy(error))
             if isinstance(self.layer, BernoulliRBM):
                 pll = pseudo_log_likelihood(self.layer, data)
                 logs[f"{prefix}pseudo_log_likelihood"] = float(np.mean(pll))
-            free_energy[prefix] = float(ops.mean(self.layer.free_energy(data)))
+            free_energy[prefix] = float(ops.convert_to_numpy(ops.mean(self.layer.free_energy(data))))
         if validation is not None:
             logs["free_energy_gap"] = free_energy["val_"] - free_energy[""]
         return logs
