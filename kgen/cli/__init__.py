@@ -14,7 +14,11 @@ import sys
 # name -> module holding add_arguments(parser) and run(args)
 TRAINERS = {
     "autoencoder": "kgen.cli.train_autoencoder",
+    "cgan": "kgen.cli.train_gan",
+    "dcgan": "kgen.cli.train_gan",
+    "gan": "kgen.cli.train_gan",
     "vae": "kgen.cli.train_vae",
+    "wgan-gp": "kgen.cli.train_gan",
 }
 
 

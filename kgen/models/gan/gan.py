@@ -83,6 +83,9 @@ class GAN(PhasedModel):
             the discriminator's inputs during training, 0 for none.
         ema_decay: decay in `[0, 1)` of the generator weights' moving
             average, or `None` to sample from the trained generator itself.
+            After `t` generator updates the decay used is
+            `min(ema_decay, (1 + t) / (10 + t))`, so that the average
+            forgets the initial weights quickly.
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -289,7 +292,10 @@ class GAN(PhasedModel):
         return logs
 
     def _update_ema(self):
-        decay = self.ema_decay
+        # Warm-up as in `tf.train.ExponentialMovingAverage(num_updates=...)`:
+        # early averages do not stay anchored to the random initialisation.
+        updates = ops.cast(self._phase_optimizers["generator"].iterations, "float32")
+        decay = ops.minimum(self.ema_decay, (1.0 + updates) / (10.0 + updates))
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             if weight.trainable:
                 average.assign(decay * average + (1.0 - decay) * weight)
