@@ -76,7 +76,30 @@ def train(centers, recipe, seed, steps, batch_size=256):
     )
     data = sample_mixture(centers, steps * batch_size, rng)
     gan.fit(data, batch_size=batch_size, epochs=1, verbose=0)
-    return mode_statistics(gan.generate(5000, seed=seed), centers)
+    samples = gan.generate(5000, seed=seed)
+    return mode_statistics(samples, centers), samples
+
+
+def plot(figures, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mixtures = sorted({f[0] for f in figures}, reverse=True)
+    recipes = list(dict.fromkeys(f[1] for f in figures))
+    fig, axes = plt.subplots(len(mixtures), len(recipes), figsize=(3 * len(recipes), 3 * len(mixtures)), squeeze=False)
+    for mixture, recipe, samples in figures:
+        axis = axes[mixtures.index(mixture)][recipes.index(recipe)]
+        centers = MIXTURES[mixture]
+        axis.scatter(samples[:2000, 0], samples[:2000, 1], s=1, alpha=0.3)
+        axis.scatter(centers[:, 0], centers[:, 1], s=12, c="red", marker="x")
+        limit = np.abs(centers).max() + 1
+        axis.set(xlim=(-limit, limit), ylim=(-limit, limit), xticks=[], yticks=[], aspect="equal")
+        axis.set_title(f"{mixture}: {recipe}", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def main():
@@ -86,17 +109,20 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES))
     parser.add_argument("--mixtures", nargs="+", default=list(MIXTURES))
+    parser.add_argument("--figures", help="folder for a scatter plot of the samples (e.g. docs/images)")
     args = parser.parse_args()
     steps = args.steps or (1500 if args.quick else 6000)
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
-    rows = []
+    rows, figures = [], []
     print(f"backend={keras.backend.backend()} steps={steps} seeds={seeds}")
     print(f"{'mixture':8} {'recipe':24} {'seed':>4} {'high-quality':>12} {'modes':>7} {'seconds':>8}")
     for mixture in args.mixtures:
         for recipe in args.recipes:
             for seed in seeds:
                 start = time.time()
-                stats = train(MIXTURES[mixture], recipe, seed, steps)
+                stats, samples = train(MIXTURES[mixture], recipe, seed, steps)
+                if args.figures and seed == seeds[0]:
+                    figures.append((mixture, recipe, samples))
                 row = {"mixture": mixture, "recipe": recipe, "seed": seed, **stats, "seconds": time.time() - start}
                 rows.append(row)
                 print(
@@ -104,6 +130,8 @@ def main():
                     f"{stats['modes_covered']:>3}/{stats['num_modes']:<3} {row['seconds']:>8.1f}",
                     flush=True,
                 )
+    if figures:
+        plot(figures, os.path.join(args.figures, "gan_modes.png"))
     os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
     path = os.path.join(os.path.dirname(__file__), "results", "gan_modes.json")
     with open(path, "w") as file:

@@ -1,0 +1,231 @@
+"""Speed: GAN `fit` against a hand-written training loop, per backend.
+
+The same networks (MLP generator and discriminator on the digits, batch 64)
+and the same updates (one non-saturating discriminator step, then one
+generator step, Adam for each) are trained by `kgen.models.GAN.fit` and by a
+hand-written loop idiomatic for the backend: a `jax.jit`-compiled step with
+`stateless_call`, an XLA-compiled `tf.function` with `GradientTape`, or a
+plain PyTorch loop with `torch.optim.Adam`. Throughput is measured over the
+epochs after the first (which compiles), in the same process.
+
+    python bench/gan_speed.py [--quick] [--backend jax|tensorflow|torch]
+
+Without `--backend` it runs each backend in its own process (Keras takes one
+backend per process) and prints one table.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+BACKENDS = ("jax", "tensorflow", "torch")
+BATCH = 64
+LATENT = 16
+HIDDEN = (128, 128)
+
+
+def networks():
+    import kgen
+
+    generator = kgen.models.build_mlp_generator(LATENT, (64,), HIDDEN, batch_normalization=False)
+    discriminator = kgen.models.build_mlp_discriminator((64,), HIDDEN)
+    return generator, discriminator
+
+
+def data():
+    import kgen
+
+    (x, _), _ = kgen.datasets.load_digits()
+    return x[: len(x) // BATCH * BATCH]
+
+
+def optimizer():
+    import keras
+
+    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+def time_fit(epochs):
+    import keras
+
+    import kgen
+
+    x = data()
+    gan = kgen.models.GAN(*networks(), latent_dim=LATENT, seed=0)
+    gan.compile(optimizer={"discriminator": optimizer(), "generator": optimizer()})
+    times = []
+    timer = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: times.append(time.perf_counter()),
+        on_epoch_end=lambda epoch, logs: times.append(time.perf_counter()),
+    )
+    gan.fit(x, batch_size=BATCH, epochs=epochs + 1, shuffle=True, verbose=0, callbacks=[timer])
+    seconds = times[-1] - times[2]  # from the start of the second epoch
+    return len(x) * epochs / seconds
+
+
+def time_loop(epochs, step_factory):
+    import numpy as np
+
+    x = data()
+    run_epoch = step_factory(x)
+    run_epoch(np.random.default_rng(0).permutation(len(x)))
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        run_epoch(np.random.default_rng(epoch + 1).permutation(len(x)))
+    return len(x) * epochs / (time.perf_counter() - start)
+
+
+def jax_loop(x):
+    import jax
+    import jax.numpy as jnp
+
+    generator, discriminator = networks()
+    d_opt, g_opt = optimizer(), optimizer()
+    d_opt.build(discriminator.trainable_variables)
+    g_opt.build(generator.trainable_variables)
+
+    def d_logits(d_vars, inputs):
+        return discriminator.stateless_call(d_vars, [], inputs)[0]
+
+    def generate(g_vars, z):
+        return generator.stateless_call(g_vars, [], z)[0]
+
+    def d_loss(d_vars, g_vars, real, z):
+        fake = jax.lax.stop_gradient(generate(g_vars, z))
+        return jnp.mean(jax.nn.softplus(-d_logits(d_vars, real))) + jnp.mean(jax.nn.softplus(d_logits(d_vars, fake)))
+
+    def g_loss(g_vars, d_vars, z):
+        return jnp.mean(jax.nn.softplus(-d_logits(d_vars, generate(g_vars, z))))
+
+    @jax.jit
+    def step(state, real, key):
+        d_vars, g_vars, d_slots, g_slots = state
+        key_d, key_g = jax.random.split(key)
+        grads = jax.grad(d_loss)(d_vars, g_vars, real, jax.random.normal(key_d, (BATCH, LATENT)))
+        d_vars, d_slots = d_opt.stateless_apply(d_slots, grads, d_vars)
+        grads = jax.grad(g_loss)(g_vars, d_vars, jax.random.normal(key_g, (BATCH, LATENT)))
+        g_vars, g_slots = g_opt.stateless_apply(g_slots, grads, g_vars)
+        return d_vars, g_vars, d_slots, g_slots
+
+    state = [
+        [v.value for v in discriminator.trainable_variables],
+        [v.value for v in generator.trainable_variables],
+        [v.value for v in d_opt.variables],
+        [v.value for v in g_opt.variables],
+    ]
+    holder = {"state": state, "key": jax.random.PRNGKey(0)}
+    x = jnp.asarray(x)
+
+    def run_epoch(order):
+        state, key = holder["state"], holder["key"]
+        for start in range(0, len(order), BATCH):
+            key, sub = jax.random.split(key)
+            state = step(state, x[order[start : start + BATCH]], sub)
+        jax.block_until_ready(state)
+        holder["state"], holder["key"] = state, key
+
+    return run_epoch
+
+
+def tensorflow_loop(x):
+    import tensorflow as tf
+
+    generator, discriminator = networks()
+    d_opt, g_opt = optimizer(), optimizer()
+
+    @tf.function(jit_compile=True)
+    def step(real):
+        with tf.GradientTape() as tape:
+            fake = generator(tf.random.normal((BATCH, LATENT)), training=True)
+            loss = tf.reduce_mean(tf.nn.softplus(-discriminator(real, training=True))) + tf.reduce_mean(
+                tf.nn.softplus(discriminator(fake, training=True))
+            )
+        d_opt.apply(tape.gradient(loss, discriminator.trainable_variables), discriminator.trainable_variables)
+        with tf.GradientTape() as tape:
+            logits = discriminator(generator(tf.random.normal((BATCH, LATENT)), training=True), training=True)
+            loss = tf.reduce_mean(tf.nn.softplus(-logits))
+        g_opt.apply(tape.gradient(loss, generator.trainable_variables), generator.trainable_variables)
+
+    x = tf.constant(x)
+
+    def run_epoch(order):
+        for start in range(0, len(order), BATCH):
+            step(tf.gather(x, order[start : start + BATCH]))
+
+    return run_epoch
+
+
+def torch_loop(x):
+    import torch
+    import torch.nn.functional as F
+
+    generator, discriminator = networks()
+    d_params = [v.value for v in discriminator.trainable_variables]
+    g_params = [v.value for v in generator.trainable_variables]
+    d_opt = torch.optim.Adam(d_params, lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
+    g_opt = torch.optim.Adam(g_params, lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
+    x = torch.as_tensor(x)
+
+    def run_epoch(order):
+        for start in range(0, len(order), BATCH):
+            real = x[order[start : start + BATCH]]
+            with torch.no_grad():
+                fake = generator(torch.randn(BATCH, LATENT), training=True)
+            loss = F.softplus(-discriminator(real, training=True)).mean() + F.softplus(
+                discriminator(fake, training=True)
+            ).mean()
+            d_opt.zero_grad()
+            loss.backward()
+            d_opt.step()
+            loss = F.softplus(-discriminator(generator(torch.randn(BATCH, LATENT), training=True), training=True)).mean()
+            g_opt.zero_grad()
+            loss.backward()
+            g_opt.step()
+
+    return run_epoch
+
+
+def measure(epochs, repeats):
+    import keras
+
+    backend = keras.backend.backend()
+    loop = {"jax": jax_loop, "tensorflow": tensorflow_loop, "torch": torch_loop}[backend]
+    fit, hand = [], []
+    for _ in range(repeats):  # interleaved, to share the machine's noise
+        fit.append(time_fit(epochs))
+        hand.append(time_loop(epochs, loop))
+    best_fit, best_hand = max(fit), max(hand)
+    return {"backend": backend, "fit_samples_per_s": best_fit, "loop_samples_per_s": best_hand,
+            "ratio": best_fit / best_hand, "epochs": epochs, "repeats": repeats}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--backend", choices=BACKENDS)
+    args = parser.parse_args()
+    epochs, repeats = (5, 2) if args.quick else (20, 3)
+    if args.backend:
+        print(json.dumps(measure(epochs, repeats)))
+        return
+    rows = []
+    for backend in BACKENDS:
+        command = [sys.executable, __file__, "--backend", backend] + (["--quick"] if args.quick else [])
+        output = subprocess.run(command, env={**os.environ, "KERAS_BACKEND": backend},
+                                capture_output=True, text=True, check=True).stdout
+        rows.append(json.loads(output.strip().splitlines()[-1]))
+    print(f"{'backend':11} {'fit samples/s':>14} {'hand loop samples/s':>20} {'ratio':>6}")
+    for row in rows:
+        print(f"{row['backend']:11} {row['fit_samples_per_s']:>14.0f} {row['loop_samples_per_s']:>20.0f} {row['ratio']:>6.2f}")
+    os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
+    path = os.path.join(os.path.dirname(__file__), "results", "gan_speed.json")
+    with open(path, "w") as file:
+        json.dump(rows, file, indent=1)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
