@@ -139,11 +139,13 @@ def annealing_schedule(num_betas=14500):
     num_betas = check_integer(num_betas, "num_betas", minimum=3)
     first = max(1, round(num_betas * 500 / 14500))
     second = max(1, round(num_betas * 4000 / 14500))
+    third = num_betas - first - second - 1
     return np.concatenate(
         [
             np.linspace(0.0, 0.5, first, endpoint=False),
             np.linspace(0.5, 0.9, second, endpoint=False),
-            np.linspace(0.9, 1.0, num_betas - first - second),
+            np.linspace(0.9, 1.0, third, endpoint=False),
+            [1.0],
         ]
     )
 

@@ -342,9 +342,11 @@ class RBM(GenerativeModel):
             )
 
     def get_config(self):
+        layer = keras.saving.serialize_keras_object(self.layer)
+        layer.pop("build_config", None)  # the model's own build rebuilds it
         return {
             **super().get_config(),
-            "layer": keras.saving.serialize_keras_object(self.layer),
+            "layer": layer,
             "k": self.k,
             "persistent_chains": self.persistent_chains,
             "weight_decay": self.weight_decay,

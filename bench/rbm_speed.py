@@ -1,0 +1,129 @@
+"""RBM training speed: kgen on each Keras backend against scikit-learn.
+
+Runs one subprocess per backend (a backend is fixed per process). Each
+subprocess times, in the same process run:
+
+- 64 visible x 256 hidden, CD-1, batch 64 and 256, on the binarised digits:
+  samples/s of `kgen.models.RBM.fit` and of scikit-learn's `BernoulliRBM.fit`
+  (PCD-1, NumPy), same number of epochs;
+- 784 x 500 on random binary data, CD-1, batch 256: achieved GFLOP/s
+  (`(6 + 4k) * B * V * H` per update) as a fraction of NumPy's float32
+  matrix-multiply rate measured in the same process.
+
+Usage: `python bench/rbm_speed.py [--quick] [--backends jax,tensorflow,torch]`.
+Writes `bench/results/rbm_speed.json`.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+
+def _best_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def numpy_matmul_gflops(size=1024, repeats=5):
+    import numpy as np
+
+    a = np.random.default_rng(0).random((size, size), dtype=np.float32)
+    a @ a
+    return 2 * size**3 / _best_time(lambda: a @ a, repeats) / 1e9
+
+
+def measure(backend, quick):
+    os.environ["KERAS_BACKEND"] = backend
+    import keras
+    import numpy as np
+    from sklearn.neural_network import BernoulliRBM
+
+    import kgen
+
+    (x, _), _ = kgen.datasets.load_digits("binary")
+    epochs, repeats = (3, 2) if quick else (10, 3)
+    rows = []
+    for batch in (64, 256):
+        model = kgen.models.RBM(kgen.layers.BernoulliRBM(256, seed=0), k=1, monitor_samples=0, seed=0)
+        steps = 1 if backend == "torch" else -(-len(x) // batch)  # torch allows only 1
+        model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), steps_per_execution=steps)
+        model.fit(x, batch_size=batch, epochs=1, verbose=0)  # compile
+        kgen_time = _best_time(lambda: model.fit(x, batch_size=batch, epochs=epochs, verbose=0), repeats)
+        peer = BernoulliRBM(256, batch_size=batch, n_iter=epochs, random_state=0)
+        peer_time = _best_time(lambda: peer.fit(x), repeats)
+        rows.append(
+            {
+                "backend": backend,
+                "size": "64x256",
+                "batch": batch,
+                "kgen_samples_per_s": epochs * len(x) / kgen_time,
+                "sklearn_samples_per_s": epochs * len(x) / peer_time,
+                "ratio": peer_time / kgen_time,
+            }
+        )
+    big = (np.random.default_rng(0).random((4096 if quick else 10240, 784)) < 0.3).astype("float32")
+    batch = 256
+    model = kgen.models.RBM(kgen.layers.BernoulliRBM(500, seed=0), k=1, monitor_samples=0, seed=0)
+    steps = 1 if backend == "torch" else len(big) // batch
+    model.compile(optimizer=keras.optimizers.SGD(0.01), steps_per_execution=steps)
+    model.fit(big, batch_size=batch, epochs=1, verbose=0)
+    fit_time = _best_time(lambda: model.fit(big, batch_size=batch, epochs=1, verbose=0), repeats)
+    flops = (6 + 4 * 1) * len(big) * 784 * 500
+    matmul = numpy_matmul_gflops()
+    rows.append(
+        {
+            "backend": backend,
+            "size": "784x500",
+            "batch": batch,
+            "kgen_gflops": flops / fit_time / 1e9,
+            "numpy_matmul_gflops": matmul,
+            "fraction_of_matmul": flops / fit_time / 1e9 / matmul,
+        }
+    )
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats")
+    parser.add_argument("--backends", default="jax,tensorflow,torch")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(measure(args.worker, args.quick)))
+        return
+    rows = []
+    for backend in args.backends.split(","):
+        command = [sys.executable, __file__, "--worker", backend] + (["--quick"] if args.quick else [])
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        rows += json.loads(output.strip().splitlines()[-1])
+    print(f"{'backend':<11} {'size':<8} {'batch':>5} {'kgen':>12} {'sklearn':>12} {'ratio':>6}")
+    for row in rows:
+        if row["size"] == "64x256":
+            print(
+                f"{row['backend']:<11} {row['size']:<8} {row['batch']:>5} "
+                f"{row['kgen_samples_per_s']:>10.0f}/s {row['sklearn_samples_per_s']:>10.0f}/s "
+                f"{row['ratio']:>5.2f}x"
+            )
+        else:
+            print(
+                f"{row['backend']:<11} {row['size']:<8} {row['batch']:>5} "
+                f"{row['kgen_gflops']:>7.1f} GFLOP/s = {row['fraction_of_matmul']:.0%} of NumPy "
+                f"matmul ({row['numpy_matmul_gflops']:.0f} GFLOP/s)"
+            )
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "rbm_speed.json"), "w") as f:
+        json.dump(rows, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
