@@ -17,6 +17,7 @@ TRAINERS = {
     "cgan": "kgen.cli.train_gan",
     "dcgan": "kgen.cli.train_gan",
     "gan": "kgen.cli.train_gan",
+    "rbm": "kgen.cli.train_rbm",
     "vae": "kgen.cli.train_vae",
     "wgan-gp": "kgen.cli.train_gan",
 }
