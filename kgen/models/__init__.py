@@ -7,6 +7,7 @@ from kgen.models.autoencoder import conv_encoder
 from kgen.models.autoencoder import dense_decoder
 from kgen.models.autoencoder import dense_encoder
 from kgen.models.boltzmann import BoltzmannMachine
+from kgen.models.boltzmann import DBM
 from kgen.models.boltzmann import DBN
 from kgen.models.boltzmann import RBM
 from kgen.models.gan import ACGAN
@@ -34,6 +35,7 @@ __all__ = [
     "conv_encoder",
     "ConditionalGAN",
     "ConditionalVAE",
+    "DBM",
     "DBN",
     "DenoisingAutoencoder",
     "dense_decoder",

@@ -6,7 +6,12 @@ from keras import ops
 
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
-from kgen.models.boltzmann.rbm import RBM
+from kgen.layers.rbm_layer import bernoulli
+from kgen.metrics.log_partition import exact_log_partition
+from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
+from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
+from kgen.models.boltzmann.greedy_pretraining import _offset_seed
+from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -22,7 +27,7 @@ class DBN(GenerativeModel):
     The bottom RBM has Bernoulli or Gaussian visible units; every other RBM
     is binary and takes the hidden units of the one below as its visible
     units. `fit` pre-trains the layers in turn (Hinton, Osindero and Teh,
-    2006): layer `l` is trained as an `kgen.models.RBM` by CD-k or PCD-k on
+    2006): layer `l` is trained as a `kgen.models.RBM` by CD-k or PCD-k on
     the hidden probabilities (or samples, `pretrain_input="samples"`) of
     layer `l - 1` given the data, for its own number of epochs. One `fit`
     call runs them all; each layer shows its own progress bar and the
@@ -107,7 +112,7 @@ class DBN(GenerativeModel):
         self.rbm_layers = []
         for i, num_hidden in enumerate(self.hidden_units):
             layer_class = VISIBLE_TYPES[visible_type] if i == 0 else BernoulliRBM
-            layer = layer_class(num_hidden, seed=_offset(seed, i), name=f"rbm_{i}")
+            layer = layer_class(num_hidden, seed=_offset_seed(seed, i), name=f"rbm_{i}")
             layer.build((None, sizes[i]))
             self.rbm_layers.append(layer)
         self.pretrained_layers = self.add_weight(
@@ -122,23 +127,11 @@ class DBN(GenerativeModel):
 
     # Pre-training -----------------------------------------------------------
 
-    def layer_model(self, index):
-        """The `kgen.models.RBM` that trains layer `index`, compiled like the DBN."""
-        model = RBM(
-            self.rbm_layers[index],
-            k=self.k,
-            persistent_chains=self.persistent_chains,
-            seed=_offset(self.seed, index),
-            name=f"rbm_model_{index}",
-        )
-        if self.optimizer is None:
-            raise ValueError("Call `compile(optimizer=...)` before `fit`.")
-        optimizer = type(self.optimizer).from_config(self.optimizer.get_config())
-        model.compile(optimizer=optimizer)
-        return model
-
     def fit(self, x=None, y=None, epochs=1, callbacks=None, **kwargs):
         """Pre-trains the layers greedily, bottom first, in one call.
+
+        Each layer is trained as a `kgen.models.RBM` compiled with a copy of
+        the DBN's optimizer (see `kgen.models.boltzmann.greedy_pretrain`).
 
         Args:
             x: training data, array of shape `(num_samples, num_visible)`.
@@ -157,36 +150,29 @@ class DBN(GenerativeModel):
                 "DBN pre-training is unsupervised: pass `y=None`. Fine-tune "
                 "with labels on `to_classifier()`."
             )
-        epochs = self._check_epochs(epochs)
+        if self.optimizer is None:
+            raise ValueError("Call `compile(optimizer=...)` before `fit`.")
         self.rbm_layers[0].check_data(x)
-        history = keras.callbacks.History()
-        history.history = {}
-        inputs = np.asarray(x, "float32")
-        for index, layer in enumerate(self.rbm_layers):
-            layer_history = self.layer_model(index).fit(
-                inputs, epochs=epochs[index], callbacks=callbacks, **kwargs
-            )
-            for name, values in layer_history.history.items():
-                history.history[f"layer_{index}_{name}"] = values
-            self.pretrained_layers.assign(index + 1)
-            inputs = self._pass_up(layer, inputs)
+        history = greedy_pretrain(
+            self.rbm_layers,
+            x,
+            epochs,
+            self.optimizer,
+            self._pass_up,
+            k=self.k,
+            persistent_chains=self.persistent_chains,
+            seed=self.seed,
+            callbacks=callbacks,
+            **kwargs,
+        )
+        self.pretrained_layers.assign(self.num_layers)
         return history
 
     def _pass_up(self, layer, inputs):
-        inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
         if self.pretrain_input == "samples":
+            inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
             return ops.convert_to_numpy(layer.sample_hidden(inputs, self.seed_generator))
-        return ops.convert_to_numpy(layer.hidden_probabilities(inputs))
-
-    def _check_epochs(self, epochs):
-        if isinstance(epochs, (list, tuple)):
-            if len(epochs) != self.num_layers:
-                raise ValueError(
-                    f"`epochs` must be an int or one int per layer ({self.num_layers}"
-                    f" layers). Received {len(epochs)} values: epochs={list(epochs)}."
-                )
-            return [check_integer(e, "epochs", minimum=0) for e in epochs]
-        return [check_integer(epochs, "epochs", minimum=0)] * self.num_layers
+        return _hidden_probabilities(layer, inputs)
 
     def _check_pretrained(self, what):
         if int(ops.convert_to_numpy(self.pretrained_layers)) < self.num_layers:
@@ -257,6 +243,57 @@ class DBN(GenerativeModel):
             return bottom.visible_probabilities(hidden)
         return bottom.sample_visible(hidden, seed)
 
+    # Likelihood -------------------------------------------------------------
+
+    def log_likelihood_bound(self, x, log_z=None, num_samples=100, seed=None):
+        """Monte Carlo estimate of the variational lower bound on `log P(v)`.
+
+        With the up-pass `q(h | v) = prod_l P(h_l | h_{l-1})` of the lower
+        RBMs as the approximate posterior (Hinton, Osindero and Teh, 2006),
+
+        $$\\log P(v) \\ge \\mathbb{E}_q\\left[\\log P(v \\mid h_1) + \\dots
+        + \\log P(h_{L-1}) - \\log q(h \\mid v)\\right],$$
+
+        where the directed layers give `log P(h_{l-1} | h_l)` and the top
+        RBM gives `log P(h_{L-1}) = -F(h_{L-1}) - log Z`. The expectation is
+        averaged over `num_samples` up-pass samples per data point (it is
+        exact for a one-layer DBN). With the exact `log Z` it is an unbiased
+        estimate of a true lower bound.
+
+        Reference:
+            Salakhutdinov and Murray, "On the Quantitative Analysis of Deep
+            Belief Networks", ICML (2008).
+
+        Args:
+            x: data of shape `(num_samples, num_visible)`.
+            log_z: `log Z` of the top RBM (e.g. from
+                `kgen.metrics.ais_log_partition`), or `None` for the exact
+                value by enumeration (top RBMs with at most 20 units in one
+                layer).
+            num_samples: int >= 1, posterior samples per data point.
+            seed: int for a reproducible estimate, or `None` for the model's
+                stream.
+
+        Returns:
+            NumPy array of shape `(len(x),)`, in nats.
+        """
+        self._check_pretrained("log_likelihood_bound")
+        x = self.rbm_layers[0].check_data(x)
+        num_samples = check_integer(num_samples, "num_samples")
+        top = self.rbm_layers[-1]
+        log_z = exact_log_partition(top) if log_z is None else log_z
+        seed = self._seed_for(seed)
+        v = ops.repeat(ops.convert_to_tensor(x), num_samples, axis=0)
+        bound = 0.0
+        for rbm in self.rbm_layers[:-1]:
+            field = rbm.hidden_field(v)
+            h = bernoulli(ops.sigmoid(field), seed)
+            log_q = ops.sum(h * field - ops.softplus(field), axis=-1)
+            bound = bound + rbm.hidden_free_energy(h) - rbm.energy(v, h) - log_q
+            v = h
+        bound = bound - top.free_energy(v) - log_z
+        return ops.convert_to_numpy(ops.mean(ops.reshape(bound, (len(x), num_samples)), axis=1))
+
     # Export -----------------------------------------------------------------
 
     def to_classifier(self, num_classes, name=None):
@@ -301,15 +338,3 @@ class DBN(GenerativeModel):
             "pretrain_input": self.pretrain_input,
         }
 
-
-def _check_hidden_units(hidden_units):
-    if not isinstance(hidden_units, (list, tuple)) or not hidden_units:
-        raise ValueError(
-            "`hidden_units` must be a non-empty list of layer sizes, bottom "
-            f"first, e.g. [256, 256]. Received: hidden_units={hidden_units!r}."
-        )
-    return [check_integer(size, "hidden_units[i]") for size in hidden_units]
-
-
-def _offset(seed, index):
-    return None if seed is None else seed + index

@@ -109,3 +109,32 @@ def test_bad_fit_calls_raise(data):
         dbn.fit(data[:, :5], verbose=0)
     with pytest.raises(ValueError, match="layer"):
         dbn.transform(data, layer=2)
+
+
+def test_lower_bound_is_below_the_exact_log_likelihood(rng):
+    from scipy.special import expit
+    from scipy.special import logsumexp
+
+    dbn = DBN(4, [3, 3], seed=0)
+    for rbm in dbn.rbm_layers:
+        for variable in (rbm.kernel, rbm.visible_bias, rbm.hidden_bias):
+            variable.assign(rng.normal(size=variable.shape).astype("float32"))
+    dbn.pretrained_layers.assign(2)
+    (w1, b1, c1), (w2, b2, c2) = (
+        [keras.ops.convert_to_numpy(v) for v in (r.kernel, r.visible_bias, r.hidden_bias)]
+        for r in dbn.rbm_layers
+    )
+    states = np.array([[(i >> j) & 1 for j in range(3)] for i in range(8)], "float64")
+    log_top = states @ b2 + np.logaddexp(0, states @ w2 + c2).sum(axis=1)
+    log_top -= logsumexp(log_top)  # log P(h1) of the top RBM, exactly
+    x = (rng.random((6, 4)) < 0.5).astype("float32")
+    down = states @ w1.T + b1  # (8, 4) visible fields
+    log_given = x @ down.T - np.logaddexp(0, down).sum(axis=1)  # log P(v | h1), (6, 8)
+    exact = logsumexp(log_given + log_top, axis=1)
+    up = expit(x @ w1 + c1)
+    log_q = np.log(np.prod(np.where(states[None], up[:, None], 1 - up[:, None]), axis=2))
+    elbo = np.sum(np.exp(log_q) * (log_given + log_top - log_q), axis=1)
+    bound = dbn.log_likelihood_bound(x, num_samples=4000, seed=0)
+    np.testing.assert_allclose(bound, elbo, atol=0.08)
+    assert np.all(bound < exact)
+    assert np.mean(exact - elbo) > 0.1  # the bound is not trivially tight here
