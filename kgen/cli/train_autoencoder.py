@@ -51,11 +51,16 @@ def build(cls, args, input_shape, **kwargs):
     return model
 
 
-def finish(model, args, history, metrics, x_test, y_test):
-    """Saves the model, the pictures shared by all trainers and `metrics.json`."""
+def finish(model, args, history, metrics, x_test, y_test, inputs=None):
+    """Saves the model, the pictures shared by all trainers and `metrics.json`.
+
+    `reconstructions.png` shows `inputs` (default: `x_test`) beside their
+    reconstructions.
+    """
     image_shape = (8, 8)
+    inputs = x_test[:16] if inputs is None else inputs[:16]
     model.save(os.path.join(args.output, "model.keras"))
-    save_reconstructions(x_test[:16], model.reconstruct(x_test[:16], **_labels(model, y_test[:16])),
+    save_reconstructions(inputs, model.reconstruct(inputs, **_labels(model, y_test[:16])),
                          os.path.join(args.output, "reconstructions.png"), image_shape)
     if model.latent_dim == 2:
         save_latent_scatter(model.encode(x_test, **_labels(model, y_test)), y_test,
@@ -83,4 +88,4 @@ def run(args):
         inputs = model.corrupt(x_test, seed=args.seed)
     history = model.fit(x_train, epochs=args.epochs, batch_size=args.batch_size, verbose=2)
     test_mse = float(np.mean((model.reconstruct(inputs) - x_test) ** 2))
-    return finish(model, args, history, {"test_mse": test_mse}, x_test, y_test)
+    return finish(model, args, history, {"test_mse": test_mse}, x_test, y_test, inputs)
