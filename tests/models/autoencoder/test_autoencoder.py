@@ -111,3 +111,18 @@ def test_bad_input_errors():
         auto.fit(iter([X]), verbose=0)
     with pytest.raises(ValueError, match="first `fit`"):
         auto.reconstruct(X)
+
+
+def test_regularisers_and_sample_weights_enter_the_loss():
+    inputs = keras.Input((64,))
+    code = keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(0.1))(inputs)
+    encoder = keras.Model(inputs, code)
+    model = Autoencoder(encoder, dense_decoder(2, (64,), hidden_units=()), reconstruction_loss="mse")
+    model.compile(optimizer="adam")
+    per_sample = np.mean((model.reconstruct(X) - X) ** 2, axis=1)
+    penalty = 0.1 * np.sum(keras.ops.convert_to_numpy(encoder.layers[1].kernel) ** 2)
+    got = model.evaluate(X, batch_size=len(X), verbose=0)
+    np.testing.assert_allclose(got, np.mean(per_sample) + penalty, rtol=1e-5)
+    weights = np.linspace(0.0, 2.0, len(X)).astype("float32")
+    weighted = model.compute_loss(x=keras.ops.convert_to_tensor(X), sample_weight=weights)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(weighted), np.mean(per_sample * weights) + penalty, rtol=1e-5)
