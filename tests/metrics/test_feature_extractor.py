@@ -16,12 +16,12 @@ def test_digits_extractor_classifies_and_scores(digits_extractor):
     (x_train, _), (x_test, y_test) = kgen.datasets.load_digits()
     assert np.mean(digits_extractor.predict_classes(x_test) == y_test) > 0.9
     assert digits_extractor.features(x_test[:7]).shape == (7, 64)
-    real = digits_extractor.score(x_test, x_train[:450], fake_labels=None)
-    noise = digits_extractor.score(x_test, np.random.default_rng(0).uniform(size=(450, 64)))
+    real = digits_extractor.score(x_test, x_train[:450], kernel_subsets=10)
+    noise = digits_extractor.score(x_test, np.random.default_rng(0).uniform(size=(450, 64)), kernel_subsets=10)
     assert real["frechet_distance"] < noise["frechet_distance"] / 5
     assert real["kernel_distance"] < noise["kernel_distance"] / 5
     assert real["precision"] > 0.7 and real["recall"] > 0.7 and real["class_coverage"] == 1.0
-    labelled = digits_extractor.score(x_test, x_test, fake_labels=y_test)
+    labelled = digits_extractor.score(x_test, x_test, fake_labels=y_test, kernel_subsets=10)
     assert labelled["label_accuracy"] > 0.9 and labelled["precision"] == 1.0
 
 
