@@ -33,7 +33,9 @@ def test_round_trip(tmp_path, digits_extractor):
 
 
 @pytest.mark.slow
-def test_inception_wrapper_preprocesses_digits():
+def test_inception_wrapper_preprocesses_digits(backend_name):
+    if backend_name != "tensorflow":
+        pytest.skip("InceptionV3 is heavy and the wrapper is backend-independent Keras code: run on TensorFlow only.")
     extractor = kgen.metrics.FeatureExtractor.inception(weights=None)
     x = kgen.datasets.load_digits()[0][0][:2]
     assert extractor.features(x).shape == (2, 2048)
