@@ -9,6 +9,7 @@ from kgen.layers.rbm_layer import bernoulli
 from kgen.layers.rbm_layer import seeded_fori_loop
 from kgen.models.boltzmann.boltzmann_machine import _all_states
 from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
+from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
 from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
@@ -121,7 +122,7 @@ class DBM(GenerativeModel):
         self.kernels = [
             self.add_weight(
                 shape=(sizes[l], sizes[l + 1]),
-                initializer=keras.initializers.RandomNormal(stddev=0.01, seed=_offset_seed(seed, l)),
+                initializer=keras.initializers.RandomNormal(0.0, 0.01, seed=_offset_seed(seed, l)),
                 name=f"kernel_{l}",
             )
             for l in range(self.num_layers)
@@ -181,7 +182,9 @@ class DBM(GenerativeModel):
             layers.append(layer)
         return layers
 
-    def pretrain(self, x, epochs=1, optimizer=None, k=1, persistent_chains=None, callbacks=None, **kwargs):
+    def pretrain(
+        self, x, epochs=1, optimizer=None, k=1, persistent_chains=None, callbacks=None, **kwargs
+    ):
         """Greedy layer-wise pre-training with the weight-doubling correction.
 
         Trains `pretraining_layers()` bottom first with
@@ -244,7 +247,8 @@ class DBM(GenerativeModel):
         if not training:
             return ops.mean(_variational_free_energy(states, kernels, biases))
         fixed = [ops.stop_gradient(w) for w in kernels], [ops.stop_gradient(b) for b in biases]
-        chains = _gibbs([c.value for c in self.chains], self.gibbs_steps, self.seed_generator, *fixed)
+        chains = [c.value for c in self.chains]
+        chains = _gibbs(chains, self.gibbs_steps, self.seed_generator, *fixed)
         for variable, state in zip(self.chains, chains):
             variable.assign(state)
         self.trained.assign(1)
@@ -298,12 +302,7 @@ class DBM(GenerativeModel):
         Returns:
             NumPy array of shape `(num_samples, hidden_units[layer])`.
         """
-        if not isinstance(layer, (int, np.integer)) or not -self.num_layers <= layer < self.num_layers:
-            raise ValueError(
-                f"`layer` must be an int in [{-self.num_layers}, {self.num_layers - 1}]"
-                f" for this {self.num_layers}-layer DBM. Received: layer={layer!r}."
-            )
-        return self.mean_field(x)[layer]
+        return self.mean_field(x)[_check_layer_index(layer, self.num_layers, "DBM")]
 
     def check_inputs(self, x):
         if is_array(x):
@@ -412,7 +411,8 @@ class DBM(GenerativeModel):
         free = [l for l in range(len(sizes)) if not (v is not None and l == 0)]
         enumerated = [l for l in free if l % 2 == parity]
         bits = _all_states(sum(sizes[l] for l in enumerated), "the DBM's enumerated layers")
-        states = dict(zip(enumerated, np.split(bits, np.cumsum([sizes[l] for l in enumerated])[:-1], axis=1)))
+        splits = np.cumsum([sizes[l] for l in enumerated])[:-1]
+        states = dict(zip(enumerated, np.split(bits, splits, axis=1)))
         log_weights = sum(ops.matmul(states[l], biases[l]) for l in enumerated)
         for l in free:
             if l % 2 != parity:

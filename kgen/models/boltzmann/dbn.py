@@ -6,9 +6,11 @@ from keras import ops
 
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
+from kgen.layers.labelled_bernoulli_rbm import LabelledBernoulliRBM
 from kgen.layers.rbm_layer import bernoulli
 from kgen.metrics.log_partition import exact_log_partition
 from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
+from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
 from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
@@ -56,6 +58,13 @@ class DBN(GenerativeModel):
             chains for PCD-k.
         pretrain_input: `"probabilities"` or `"samples"`, what a layer
             passes up to train the next one.
+        num_classes: `None`, or the number of label units joined to the top
+            RBM's visible layer (a `kgen.layers.LabelledBernoulliRBM`; needs
+            at least 2 layers). `fit(x, y)` then trains the top RBM on the
+            features and one-hot labels, `generate(n, labels=...)` samples
+            class-conditionally and `predict_labels(x)` classifies by free
+            energy (Hinton, Osindero and Teh, 2006). The up-pass (`transform`,
+            `to_classifier`) leaves the label units off.
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -73,7 +82,7 @@ class DBN(GenerativeModel):
     features = dbn.transform(x)  # (num_samples, 128)
     samples = dbn.generate(16)  # (16, 64) probabilities
     classifier = dbn.to_classifier(num_classes=10)
-    classifier.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     classifier.fit(x, y, epochs=10)
     ```
     """
@@ -86,6 +95,7 @@ class DBN(GenerativeModel):
         k=1,
         persistent_chains=None,
         pretrain_input="probabilities",
+        num_classes=None,
         seed=None,
         **kwargs,
     ):
@@ -108,12 +118,25 @@ class DBN(GenerativeModel):
                 f"Received: pretrain_input={pretrain_input!r}."
             )
         self.pretrain_input = pretrain_input
+        if num_classes is not None and len(self.hidden_units) < 2:
+            raise ValueError(
+                "Label units join the top RBM of a DBN with at least 2 layers. "
+                f"Received hidden_units={self.hidden_units} with "
+                f"num_classes={num_classes}: add a layer or use num_classes=None."
+            )
+        self.num_classes = num_classes
         sizes = [self.num_visible, *self.hidden_units]
         self.rbm_layers = []
         for i, num_hidden in enumerate(self.hidden_units):
-            layer_class = VISIBLE_TYPES[visible_type] if i == 0 else BernoulliRBM
-            layer = layer_class(num_hidden, seed=_offset_seed(seed, i), name=f"rbm_{i}")
-            layer.build((None, sizes[i]))
+            options = {"seed": _offset_seed(seed, i), "name": f"rbm_{i}"}
+            if i == 0:
+                layer = VISIBLE_TYPES[visible_type](num_hidden, **options)
+            elif i == len(self.hidden_units) - 1 and num_classes is not None:
+                layer = LabelledBernoulliRBM(num_hidden, num_classes, **options)
+            else:
+                layer = BernoulliRBM(num_hidden, **options)
+            labelled = isinstance(layer, LabelledBernoulliRBM)
+            layer.build((None, sizes[i] + (num_classes if labelled else 0)))
             self.rbm_layers.append(layer)
         self.pretrained_layers = self.add_weight(
             shape=(), initializer="zeros", dtype="int32", trainable=False, name="pretrained_layers"
@@ -145,10 +168,13 @@ class DBN(GenerativeModel):
             A `keras.callbacks.History` whose `history` holds each layer's
             logs under `layer_<index>_<name>`.
         """
-        if y is not None:
+        if (y is None) != (self.num_classes is None):
             raise ValueError(
-                "DBN pre-training is unsupervised: pass `y=None`. Fine-tune "
-                "with labels on `to_classifier()`."
+                "Pass labels `y` exactly when the DBN has label units: this one "
+                f"has num_classes={self.num_classes} and received "
+                f"y={'None' if y is None else 'an array'}. Without label units, "
+                "pre-training is unsupervised: fine-tune with labels on "
+                "`to_classifier()`."
             )
         if self.optimizer is None:
             raise ValueError("Call `compile(optimizer=...)` before `fit`.")
@@ -158,7 +184,7 @@ class DBN(GenerativeModel):
             x,
             epochs,
             self.optimizer,
-            self._pass_up,
+            lambda layer, inputs: self._pass_up(layer, inputs, y),
             k=self.k,
             persistent_chains=self.persistent_chains,
             seed=self.seed,
@@ -168,11 +194,15 @@ class DBN(GenerativeModel):
         self.pretrained_layers.assign(self.num_layers)
         return history
 
-    def _pass_up(self, layer, inputs):
+    def _pass_up(self, layer, inputs, labels=None):
         if self.pretrain_input == "samples":
             inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
-            return ops.convert_to_numpy(layer.sample_hidden(inputs, self.seed_generator))
-        return _hidden_probabilities(layer, inputs)
+            outputs = ops.convert_to_numpy(layer.sample_hidden(inputs, self.seed_generator))
+        else:
+            outputs = _hidden_probabilities(layer, inputs)
+        if labels is not None and layer is self.rbm_layers[-2]:
+            return self.rbm_layers[-1].join(outputs, labels)
+        return outputs
 
     def _check_pretrained(self, what):
         if int(ops.convert_to_numpy(self.pretrained_layers)) < self.num_layers:
@@ -189,6 +219,8 @@ class DBN(GenerativeModel):
         layer = self.num_layers - 1 if layer is None else layer
         inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
         for rbm in self.rbm_layers[: layer + 1]:
+            if isinstance(rbm, LabelledBernoulliRBM):  # label units off
+                inputs = ops.pad(inputs, [(0, 0), (0, self.num_classes)])
             inputs = rbm.hidden_probabilities(inputs)
         return inputs
 
@@ -202,13 +234,9 @@ class DBN(GenerativeModel):
         Returns:
             NumPy array of shape `(num_samples, hidden_units[layer])`.
         """
-        if not isinstance(layer, (int, np.integer)) or not -self.num_layers <= layer < self.num_layers:
-            raise ValueError(
-                f"`layer` must be an int in [{-self.num_layers}, {self.num_layers - 1}]"
-                f" for this {self.num_layers}-layer DBN. Received: layer={layer!r}."
-            )
+        layer = _check_layer_index(layer, self.num_layers, "DBN")
         x = self.rbm_layers[0].check_data(x)
-        return ops.convert_to_numpy(self(x, layer=layer % self.num_layers))
+        return ops.convert_to_numpy(self(x, layer=layer))
 
     def check_inputs(self, x):
         if is_array(x):
@@ -216,7 +244,7 @@ class DBN(GenerativeModel):
 
     # Generation -------------------------------------------------------------
 
-    def sample(self, num_samples, seed, burn_in=1000, probabilities=True):
+    def sample(self, num_samples, seed, burn_in=1000, probabilities=True, labels=None):
         """Gibbs sampling in the top RBM, then an ancestral pass down.
 
         Args:
@@ -225,6 +253,9 @@ class DBN(GenerativeModel):
             burn_in: int >= 1, Gibbs steps in the top RBM.
             probabilities: return `E[v | h]` at the bottom (smooth pictures)
                 instead of a sample.
+            labels: for a DBN with label units, an int or one int per
+                sample: the label units are clamped to it (class-conditional
+                generation). `None` lets them run free.
 
         Returns:
             Tensor of shape `(num_samples, num_visible)`.
@@ -232,16 +263,63 @@ class DBN(GenerativeModel):
         self._check_pretrained("generate")
         check_integer(burn_in, "burn_in")
         top = self.rbm_layers[-1]
-        start = ops.cast(
-            keras.random.uniform((num_samples, top.num_visible), seed=seed) < 0.5, "float32"
-        )
-        hidden = top.sample_hidden(top.gibbs(start, burn_in, seed), seed)
+        start = bernoulli(ops.full((num_samples, top.num_visible), 0.5), seed)
+        clamp = None
+        if labels is not None:
+            start, clamp = self._clamp_labels(start, labels)
+        hidden = top.sample_hidden(top.gibbs(start, burn_in, seed, clamp=clamp), seed)
         for rbm in reversed(self.rbm_layers[1:]):
             hidden = rbm.sample_visible(hidden, seed)
+            if isinstance(rbm, LabelledBernoulliRBM):
+                hidden = hidden[:, : -self.num_classes]
         bottom = self.rbm_layers[0]
         if probabilities:
             return bottom.visible_probabilities(hidden)
         return bottom.sample_visible(hidden, seed)
+
+    def _clamp_labels(self, start, labels):
+        """Starting states with the label units set to `labels`, and the clamp mask."""
+        if self.num_classes is None:
+            raise ValueError(
+                "`labels` needs a DBN with label units (`num_classes=...`); "
+                f"this one has none. Received labels={labels!r}."
+            )
+        top = self.rbm_layers[-1]
+        features = ops.convert_to_numpy(start)[:, : -self.num_classes]
+        labels = np.broadcast_to(np.asarray(labels), (len(features),))
+        clamp = np.zeros(ops.shape(start), "float32")
+        clamp[:, -self.num_classes :] = 1.0
+        return top.join(features, labels), clamp
+
+    def predict_labels(self, x):
+        """Classifies `x` by the top RBM's free energy (DBNs with label units).
+
+        Returns the label `c` that minimises `F([h, one_hot(c)])` for the
+        up-pass features `h` below the top RBM (Hinton, Osindero and Teh,
+        2006).
+
+        Args:
+            x: data of shape `(num_samples, num_visible)`.
+
+        Returns:
+            int NumPy array of shape `(num_samples,)`.
+        """
+        return np.argmin(self._class_free_energies(x), axis=0)
+
+    def _class_free_energies(self, x):
+        """Top-RBM free energies of every label, shape `(num_classes, num_samples)`."""
+        self._check_pretrained("predict_labels")
+        if self.num_classes is None:
+            raise ValueError("`predict_labels` needs a DBN with label units (`num_classes=...`).")
+        x = self.rbm_layers[0].check_data(x)
+        features = ops.convert_to_numpy(self(x, layer=self.num_layers - 2))
+        top = self.rbm_layers[-1]
+        return np.stack(
+            [
+                ops.convert_to_numpy(top.free_energy(top.join(features, np.full(len(x), label))))
+                for label in range(self.num_classes)
+            ]
+        )
 
     # Likelihood -------------------------------------------------------------
 
@@ -291,7 +369,15 @@ class DBN(GenerativeModel):
             log_q = ops.sum(h * field - ops.softplus(field), axis=-1)
             bound = bound + rbm.hidden_free_energy(h) - rbm.energy(v, h) - log_q
             v = h
-        bound = bound - top.free_energy(v) - log_z
+        if self.num_classes is None:
+            bound = bound - top.free_energy(v) - log_z
+        else:  # P(h_{L-1}) sums over the labels
+            features = ops.convert_to_numpy(v)
+            free_energies = [
+                top.free_energy(top.join(features, np.full(len(features), label)))
+                for label in range(self.num_classes)
+            ]
+            bound = bound + ops.logsumexp(-ops.stack(free_energies), axis=0) - log_z
         return ops.convert_to_numpy(ops.mean(ops.reshape(bound, (len(x), num_samples)), axis=1))
 
     # Export -----------------------------------------------------------------
@@ -315,10 +401,12 @@ class DBN(GenerativeModel):
         num_classes = check_integer(num_classes, "num_classes", minimum=2)
         classifier = keras.Sequential(name=name or f"{self.name}_classifier")
         classifier.add(keras.Input((self.num_visible,)))
+        sizes = [self.num_visible, *self.hidden_units]
         for i, rbm in enumerate(self.rbm_layers):
             parameters = rbm.parameters()
             identity = ops.eye(rbm.num_visible)
             kernel = ops.matmul(rbm.visible_statistic(identity, parameters), parameters["kernel"])
+            kernel = kernel[: sizes[i]]  # label units off
             dense = keras.layers.Dense(rbm.num_hidden, activation="sigmoid", name=f"dense_{i}")
             classifier.add(dense)
             dense.set_weights(
@@ -336,5 +424,6 @@ class DBN(GenerativeModel):
             "k": self.k,
             "persistent_chains": self.persistent_chains,
             "pretrain_input": self.pretrain_input,
+            "num_classes": self.num_classes,
         }
 

@@ -87,11 +87,12 @@ def _check_stack(layers):
             f"first. Received: layers={layers!r}."
         )
     for index, (below, above) in enumerate(zip(layers, layers[1:])):
-        if above.num_visible != below.num_hidden:
+        inputs = above.num_visible - getattr(above, "num_classes", 0)  # less label units
+        if inputs != below.num_hidden:
             raise ValueError(
                 f"The layer sizes do not chain: layer {index} has "
                 f"{below.num_hidden} hidden units but layer {index + 1} has "
-                f"{above.num_visible} visible units. Build layer {index + 1} "
+                f"{inputs} visible units. Build layer {index + 1} "
                 f"with `build((None, {below.num_hidden}))`."
             )
 
@@ -117,6 +118,16 @@ def _check_hidden_units(hidden_units, minimum=1):
             f"hidden_units={hidden_units!r}."
         )
     return [check_integer(size, "hidden_units[i]") for size in hidden_units]
+
+
+def _check_layer_index(layer, num_layers, model):
+    """`layer` as an index in `[0, num_layers)` (negative counts from the top)."""
+    if not isinstance(layer, (int, np.integer)) or not -num_layers <= layer < num_layers:
+        raise ValueError(
+            f"`layer` must be an int in [{-num_layers}, {num_layers - 1}]"
+            f" for this {num_layers}-layer {model}. Received: layer={layer!r}."
+        )
+    return int(layer) % num_layers
 
 
 def _offset_seed(seed, index):

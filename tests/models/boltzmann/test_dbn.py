@@ -138,3 +138,40 @@ def test_lower_bound_is_below_the_exact_log_likelihood(rng):
     np.testing.assert_allclose(bound, elbo, atol=0.08)
     assert np.all(bound < exact)
     assert np.mean(exact - elbo) > 0.1  # the bound is not trivially tight here
+
+
+def _two_classes(rng, num_samples=96):
+    """Class 0 lights the first half of 10 pixels, class 1 the second half."""
+    labels = rng.integers(0, 2, num_samples)
+    halves = np.where(labels[:, None] == 0, np.arange(10) < 5, np.arange(10) >= 5)
+    return np.where(rng.random((num_samples, 10)) < 0.05, 1 - halves, halves).astype("float32"), labels
+
+
+def test_label_units_learn_and_condition_generation(rng, tmp_path):
+    x, labels = _two_classes(rng)
+    dbn = DBN(10, [8, 8], num_classes=2, persistent_chains=16, seed=0)
+    dbn.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.5))
+    dbn.fit(x, labels, epochs=[30, 30], batch_size=16, verbose=0)
+    assert np.mean(dbn.predict_labels(x) == labels) > 0.9
+    for label in (0, 1):
+        samples = dbn.generate(200, seed=label, burn_in=200, labels=label)
+        first, second = samples[:, :5].mean(), samples[:, 5:].mean()
+        assert (first > second + 0.2) if label == 0 else (second > first + 0.2)
+    assert dbn.transform(x).shape == (96, 8)
+    assert dbn.to_classifier(2).output_shape == (None, 2)
+    assert np.all(np.isfinite(dbn.log_likelihood_bound(x[:4], num_samples=10, seed=0)))
+    assert_round_trip(dbn, tmp_path, call=lambda model: model.predict_labels(x))
+
+
+def test_label_errors(data):
+    with pytest.raises(ValueError, match="at least 2 layers"):
+        DBN(10, [8], num_classes=2)
+    dbn = DBN(10, [8, 6], num_classes=2, seed=0)
+    dbn.compile(optimizer=keras.optimizers.SGD(0.1))
+    with pytest.raises(ValueError, match="exactly when the DBN has label units"):
+        dbn.fit(data, epochs=1, verbose=0)
+    plain, _ = _trained(data)
+    with pytest.raises(ValueError, match="needs a DBN with label units"):
+        plain.generate(2, labels=1)
+    with pytest.raises(ValueError, match="needs a DBN with label units"):
+        plain.predict_labels(data)
