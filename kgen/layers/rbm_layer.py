@@ -5,6 +5,7 @@ from keras import ops
 
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import seed_generator
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -281,11 +282,7 @@ class RBMLayer(keras.layers.Layer):
         return ops.convert_to_tensor(x, dtype=self.compute_dtype)
 
     def _seed(self, seed):
-        if seed is None:
-            return self.seed_generator
-        if isinstance(seed, keras.random.SeedGenerator):
-            return seed
-        return keras.random.SeedGenerator(check_integer(seed, "seed", minimum=0))
+        return seed_generator(seed, default=self.seed_generator)
 
     def get_config(self):
         return {

@@ -8,6 +8,7 @@ from keras import ops
 from kgen.layers.rbm_layer import RBMLayer
 from kgen.layers.rbm_layer import seeded_fori_loop
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import seed_generator
 
 
 def exact_log_partition(rbm, max_units=20, chunk_size=8192):
@@ -97,7 +98,7 @@ def ais_log_partition(rbm, x, betas=14500, num_runs=100, seed=None):
     layer = _as_rbm_layer(rbm)
     betas = _check_betas(annealing_schedule(betas) if np.ndim(betas) == 0 else betas)
     num_runs = check_integer(num_runs, "num_runs", minimum=2)
-    seed = layer._seed(seed)
+    seed = seed_generator(seed, default=layer.seed_generator)
     base = layer.base_rate_parameters(x)
     target = layer.parameters()
     field = ops.broadcast_to(base["visible_bias"], (num_runs, layer.num_visible))

@@ -7,6 +7,7 @@ from kgen.callbacks.stop_on_nan import StopOnNaN
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
+from kgen.utils.validation import seed_generator
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -47,9 +48,13 @@ class GenerativeModel(keras.Model):
             self._trackers[name] = keras.metrics.Mean(name=name)
         return self._trackers[name]
 
-    def track(self, name, value):
-        """Adds `value` (a scalar, or averaged) to the tracker `name`."""
-        self._trackers[name].update_state(value)
+    def track(self, name, value, sample_weight=None):
+        """Adds `value` (a scalar, or averaged) to the tracker `name`.
+
+        Pass the batch size as `sample_weight` for an epoch average weighted
+        by samples, like Keras' own `loss`.
+        """
+        self._trackers[name].update_state(value, sample_weight=sample_weight)
 
     def logs(self):
         """The current result of every metric, as `fit` reports them."""
@@ -80,10 +85,7 @@ class GenerativeModel(keras.Model):
 
     def _seed_for(self, seed):
         """A seed for `keras.random`: a fresh stream for an int seed."""
-        if seed is None:
-            return self.seed_generator
-        check_integer(seed, "seed", minimum=0)
-        return keras.random.SeedGenerator(seed)
+        return seed_generator(seed, default=self.seed_generator)
 
     def check_inputs(self, x):
         """Validates array data passed to `fit` / `evaluate`.

@@ -1,6 +1,7 @@
 """Input checks whose errors say what was received, what was expected and how
 to fix it."""
 
+import keras
 import numpy as np
 from keras import ops
 
@@ -93,3 +94,22 @@ def check_array(
             f"[{array.min():g}, {array.max():g}]. {range_hint}".rstrip()
         )
     return array
+
+
+def seed_generator(seed, default=None):
+    """Turns a `seed` argument into a `keras.random.SeedGenerator`.
+
+    Args:
+        seed: `None`, an int >= 0 (a fresh, reproducible stream) or a
+            `keras.random.SeedGenerator` (returned as is).
+        default: the generator returned for `seed=None`, typically the
+            model's or layer's own stream (which then advances).
+
+    Returns:
+        A `keras.random.SeedGenerator`.
+    """
+    if seed is None:
+        return default if default is not None else keras.random.SeedGenerator()
+    if isinstance(seed, keras.random.SeedGenerator):
+        return seed
+    return keras.random.SeedGenerator(check_integer(seed, "seed", minimum=0))

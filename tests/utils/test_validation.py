@@ -3,6 +3,7 @@ import pytest
 
 from kgen.utils import check_array
 from kgen.utils import check_integer
+from kgen.utils import seed_generator
 
 
 def test_check_array_accepts_valid_data():
@@ -33,3 +34,17 @@ def test_check_array_wildcard_feature_shape():
 def test_check_integer_errors(value):
     with pytest.raises(ValueError, match=r"`k` must be an integer >= 1"):
         check_integer(value, "k")
+
+
+def test_seed_generator_resolves_seed_arguments():
+    import keras
+
+    own = keras.random.SeedGenerator(1)
+    assert seed_generator(None, default=own) is own
+    assert seed_generator(own) is own
+    fresh = seed_generator(3)
+    assert isinstance(fresh, keras.random.SeedGenerator) and fresh is not own
+    same = [keras.random.uniform((2,), seed=seed_generator(3)) for _ in range(2)]
+    np.testing.assert_array_equal(*[keras.ops.convert_to_numpy(s) for s in same])
+    with pytest.raises(ValueError, match="seed"):
+        seed_generator(-2)
