@@ -149,15 +149,15 @@ def _two_classes(rng, num_samples=96):
 
 def test_label_units_learn_and_condition_generation(rng, tmp_path):
     x, labels = _two_classes(rng)
-    dbn = DBN(10, [8, 8], num_classes=2, persistent_chains=16, seed=0)
+    dbn = DBN(10, [8, 16], num_classes=2, persistent_chains=16, seed=0)
     dbn.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.5))
-    dbn.fit(x, labels, epochs=[30, 30], batch_size=16, verbose=0)
+    dbn.fit(x, labels, epochs=[30, 100], batch_size=16, shuffle=False, verbose=0)
     assert np.mean(dbn.predict_labels(x) == labels) > 0.9
     for label in (0, 1):
         samples = dbn.generate(200, seed=label, burn_in=200, labels=label)
         first, second = samples[:, :5].mean(), samples[:, 5:].mean()
         assert (first > second + 0.2) if label == 0 else (second > first + 0.2)
-    assert dbn.transform(x).shape == (96, 8)
+    assert dbn.transform(x).shape == (96, 16)
     assert dbn.to_classifier(2).output_shape == (None, 2)
     assert np.all(np.isfinite(dbn.log_likelihood_bound(x[:4], num_samples=10, seed=0)))
     assert_round_trip(dbn, tmp_path, call=lambda model: model.predict_labels(x))
