@@ -7,7 +7,8 @@ PyTorch. It exposes the same three names for every backend:
   `kgen.models.PhasedModel`'s phases inside `model.fit` (jit-compiled on JAX,
   a `tf.function` on TensorFlow, eager on PyTorch).
 - `minimize(loss_fn, variables, optimizer)`: computes the gradients of
-  `loss_fn()` with respect to `variables` and applies them with `optimizer`.
+  `loss_fn()` with respect to `variables`, applies them with `optimizer` and
+  returns `(loss, gradients)`.
 - `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to the
   input `x`, itself differentiable (for gradient penalties).
 """

@@ -79,7 +79,8 @@ def minimize(loss_fn, variables, optimizer):
     """Applies one `optimizer` update of `variables` to reduce `loss_fn()`.
 
     Returns:
-        The loss before the update.
+        `(loss, gradients)`: the loss before the update and the gradients
+        applied, one per variable.
     """
     step_variables = _step_variables("minimize")
     targets = {id(v) for v in variables}
@@ -97,7 +98,7 @@ def minimize(loss_fn, variables, optimizer):
     for v, value in zip(others, updates):
         v.assign(value)
     optimizer.apply(grads, variables)
-    return loss
+    return loss, grads
 
 
 def input_gradients(fn, x):

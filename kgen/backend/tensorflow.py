@@ -21,14 +21,15 @@ def minimize(loss_fn, variables, optimizer):
     """Applies one `optimizer` update of `variables` to reduce `loss_fn()`.
 
     Returns:
-        The loss before the update.
+        `(loss, gradients)`: the loss before the update and the gradients
+        applied, one per variable.
     """
     with tf.GradientTape() as tape:
         loss = loss_fn()
     grads = tape.gradient(loss, variables)
     grads = [ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
     optimizer.apply(grads, variables)
-    return loss
+    return loss, grads
 
 
 def input_gradients(fn, x):

@@ -18,7 +18,8 @@ def minimize(loss_fn, variables, optimizer):
     """Applies one `optimizer` update of `variables` to reduce `loss_fn()`.
 
     Returns:
-        The loss before the update.
+        `(loss, gradients)`: the loss before the update and the gradients
+        applied, one per variable.
     """
     loss = loss_fn()
     values = [v.value for v in variables]
@@ -26,7 +27,7 @@ def minimize(loss_fn, variables, optimizer):
     grads = [torch.zeros_like(v) if g is None else g for g, v in zip(grads, values)]
     with torch.no_grad():
         optimizer.apply(grads, variables)
-    return loss.detach()
+    return loss.detach(), grads
 
 
 def input_gradients(fn, x):

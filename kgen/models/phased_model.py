@@ -22,8 +22,10 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
     (`model.optimizer`), so `.keras` saving, `ModelCheckpoint` and
     `BackupAndRestore` save and restore every optimizer's state, and
     `model.optimizer.iterations` counts training steps. Each phase's loss is
-    logged as `"<phase>_loss"`; subclasses log more with `add_tracker` and
-    `track`.
+    logged as `"<phase>_loss"` (and, when the class sets
+    `log_gradient_norms = True`, the global norm of its gradients as
+    `"<phase>_grad_norm"`); subclasses log more with `add_tracker` and
+    `track`, and update derived state in `after_train_step()`.
 
     Subclasses build their sub-models in `__init__` and implement
     `build_phases()`.
@@ -51,6 +53,10 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
     model.fit(x, epochs=3)
     ```
     """
+
+    # Subclasses set this to log each phase's gradient norm as
+    # "<phase>_grad_norm" (the global norm over the phase's variables).
+    log_gradient_norms = False
 
     def build_phases(self):
         """Returns the list of `Phase`s of one training step, in order."""
@@ -93,6 +99,8 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         self._phase_optimizers = _optimizers_by_phase(optimizer, names)
         for name in names:
             self.add_tracker(f"{name}_loss")
+            if self.log_gradient_norms:
+                self.add_tracker(f"{name}_grad_norm")
         self._compile_options = {
             "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile,
@@ -159,17 +167,28 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         """The per-phase losses and the model's own trackers."""
         return {name: m.result() for name, m in self._trackers.items()}
 
+    def after_train_step(self):
+        """Called after every training step's updates, inside the step.
+
+        Override it for state that follows the weights, such as a moving
+        average of a sub-model's weights (update it with `assign`). The
+        default does nothing.
+        """
+
     def _train_phases(self, data):
         for phase in self._phases:
             optimizer = self._phase_optimizers[phase.name]
             variables = phase.variables
             for _ in range(phase.repeats):
-                loss = backend.minimize(
+                loss, grads = backend.minimize(
                     lambda: phase.loss_fn(data, training=True),
                     variables,
                     optimizer,
                 )
                 self.track(f"{phase.name}_loss", loss)
+                if self.log_gradient_norms:
+                    self.track(f"{phase.name}_grad_norm", _global_norm(grads))
+        self.after_train_step()
         self.optimizer.iterations.assign_add(1)
         return self.logs()
 
@@ -216,3 +235,7 @@ def _fresh_copy(optimizer):
     if isinstance(optimizer, keras.optimizers.Optimizer):
         return optimizer.__class__.from_config(optimizer.get_config())
     return keras.optimizers.get(optimizer)
+
+
+def _global_norm(tensors):
+    return keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(t)) for t in tensors))

@@ -285,3 +285,28 @@ def test_data_parallel_matches_single_device(backend_name):
     assert report["devices"] == 2
     for single, parallel in zip(report["single"], report["parallel"]):
         np.testing.assert_allclose(parallel, single, atol=1e-5)
+
+
+class LoggedMaps(TwoLinearMaps):
+    log_gradient_norms = True
+
+    def after_train_step(self):
+        self.steps_seen.assign_add(1)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.steps_seen = self.add_weight(shape=(), initializer="zeros", trainable=False, name="steps_seen")
+
+
+def test_gradient_norms_and_after_step_hook():
+    x, y = make_data(4)
+    model = LoggedMaps(l2=0.0)
+    model.compile(optimizer=keras.optimizers.SGD(0.0))
+    a, b = model.map_a.kernel.numpy(), model.map_b.kernel.numpy()
+    logs = model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False).history
+    residual = x @ a @ b - y
+    grad_a = x.T @ (2 * residual / residual.size) @ b.T
+    grad_b = (x @ a).T @ (2 * residual / residual.size)
+    np.testing.assert_allclose(logs["a_grad_norm"], np.linalg.norm(grad_a), rtol=1e-5)
+    np.testing.assert_allclose(logs["b_grad_norm"], np.linalg.norm(grad_b), rtol=1e-5)
+    assert float(model.steps_seen.numpy()) == 2

@@ -50,11 +50,13 @@ class GAN(PhasedModel):
     the generator's weights (non-trainable weights, saved with the model)
     that `generate` then uses.
 
-    Logged during `fit`: `discriminator_loss`, `generator_loss`, `d_real`
-    and `d_fake` (mean `D(x)` and `D(G(z))`, as probabilities for the
-    minimax and non-saturating games, raw scores otherwise) and, with a
-    gradient penalty, `gradient_norm` (mean norm of the critic's input
-    gradient where the penalty is evaluated). Non-finite values stop
+    Logged during `fit`: `discriminator_loss`, `generator_loss`, the
+    global norms of each phase's parameter gradients
+    (`discriminator_grad_norm`, `generator_grad_norm`), `d_real` and
+    `d_fake` (mean `D(x)` and `D(G(z))`, as probabilities for the minimax
+    and non-saturating games, raw scores otherwise) and, with a gradient
+    penalty, `gradient_norm` (mean norm of the critic's input gradient
+    where the penalty is evaluated). Non-finite values stop
     training with a clear error (`kgen.callbacks.StopOnNaN`).
 
     Reference: Goodfellow et al., "Generative Adversarial Nets", NeurIPS
@@ -104,6 +106,8 @@ class GAN(PhasedModel):
     samples = gan.generate(16, seed=0)  # (16, 64)
     ```
     """
+
+    log_gradient_norms = True
 
     def __init__(
         self,
@@ -285,11 +289,9 @@ class GAN(PhasedModel):
             self.add_tracker(name)
         super().compile(optimizer=optimizer, **kwargs)
 
-    def _train_phases(self, data):
-        logs = super()._train_phases(data)
+    def after_train_step(self):
         if self.ema_generator is not None:
             self._update_ema()
-        return logs
 
     def _update_ema(self):
         # Warm-up as in `tf.train.ExponentialMovingAverage(num_updates=...)`:
