@@ -1,13 +1,10 @@
 """Saves the weights of an RBM (or any model with a kernel) as image tiles."""
 
-import os
-
-import keras
-
+from kgen.callbacks.periodic_picture import PeriodicPicture
 from kgen.utils.images import save_filter_grid
 
 
-class FilterImages(keras.callbacks.Callback):
+class FilterImages(PeriodicPicture):
     """Saves the model's filters (one image tile per hidden unit) as a PNG.
 
     Uses `kgen.utils.save_filter_grid` on `model.kernel` (e.g. a
@@ -28,20 +25,11 @@ class FilterImages(keras.callbacks.Callback):
     """
 
     def __init__(self, directory, image_shape, num_filters=None, every=1):
-        super().__init__()
-        self.directory = directory
+        super().__init__(directory, "filters", every)
         self.image_shape = image_shape
         self.num_filters = num_filters
-        self.every = every
-        self.paths = []
 
-    def on_epoch_end(self, epoch, logs=None):
-        last = self.params and epoch + 1 == self.params.get("epochs")
-        if (epoch + 1) % self.every and not last:
-            return
-        os.makedirs(self.directory, exist_ok=True)
-        path = os.path.join(self.directory, f"filters_epoch_{epoch + 1:03d}.png")
+    def draw(self, path, epoch):
         save_filter_grid(
-            self.model.kernel, path, self.image_shape, self.num_filters, title=f"epoch {epoch + 1}"
+            self.model.kernel, path, self.image_shape, self.num_filters, title=f"epoch {epoch}"
         )
-        self.paths.append(path)

@@ -1,13 +1,10 @@
 """Saves a grid of generated samples every few epochs."""
 
-import os
-
-import keras
-
+from kgen.callbacks.periodic_picture import PeriodicPicture
 from kgen.utils.images import save_image_grid
 
 
-class SampleGrid(keras.callbacks.Callback):
+class SampleGrid(PeriodicPicture):
     """Saves `model.generate(num_samples, seed=seed)` as a PNG grid.
 
     The seed is fixed, so successive pictures show the same noise or chains
@@ -31,21 +28,12 @@ class SampleGrid(keras.callbacks.Callback):
     """
 
     def __init__(self, directory, image_shape=None, num_samples=64, every=1, seed=0, **generate_kwargs):
-        super().__init__()
-        self.directory = directory
+        super().__init__(directory, "samples", every)
         self.image_shape = image_shape
         self.num_samples = num_samples
-        self.every = every
         self.seed = seed
         self.generate_kwargs = generate_kwargs
-        self.paths = []
 
-    def on_epoch_end(self, epoch, logs=None):
-        last = self.params and epoch + 1 == self.params.get("epochs")
-        if (epoch + 1) % self.every and not last:
-            return
-        os.makedirs(self.directory, exist_ok=True)
+    def draw(self, path, epoch):
         samples = self.model.generate(self.num_samples, seed=self.seed, **self.generate_kwargs)
-        path = os.path.join(self.directory, f"samples_epoch_{epoch + 1:03d}.png")
-        save_image_grid(samples, path, title=f"epoch {epoch + 1}", image_shape=self.image_shape)
-        self.paths.append(path)
+        save_image_grid(samples, path, title=f"epoch {epoch}", image_shape=self.image_shape)
