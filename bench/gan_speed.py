@@ -230,6 +230,7 @@ def main():
     args = parser.parse_args()
     epochs, repeats = (2, 2) if args.quick else (5, 3)
     if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend  # keras is imported later
         print(json.dumps(measure(epochs, repeats)))
         return
     rows = []

@@ -10,7 +10,9 @@ subprocess times, in the same process run:
   (`(6 + 4k) * B * V * H` per update) as a fraction of NumPy's float32
   matrix-multiply rate measured in the same process.
 
-Usage: `python bench/rbm_speed.py [--quick] [--backends jax,tensorflow,torch]`.
+Usage: `python bench/rbm_speed.py [--quick] [--tile N] [--backends jax,tensorflow,torch]`
+(`--tile N` repeats the digits N times per epoch, to separate Keras' per-epoch
+costs from per-step ones).
 Writes `bench/results/rbm_speed.json`.
 """
 
@@ -41,7 +43,7 @@ def numpy_matmul_gflops(size=1024, repeats=5):
     return 2 * size**3 / _best_time(lambda: a @ a, repeats) / 1e9
 
 
-def measure(backend, quick):
+def measure(backend, quick, tile=1):
     os.environ["KERAS_BACKEND"] = backend
     import keras
     import numpy as np
@@ -50,6 +52,7 @@ def measure(backend, quick):
     import kgen
 
     (x, _), _ = kgen.datasets.load_digits("binary")
+    x = np.tile(x, (tile, 1))  # --tile: longer epochs, less per-epoch overhead
     epochs, repeats = (3, 2) if quick else (10, 3)
     rows = []
     for batch in (64, 256):
@@ -96,14 +99,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats")
     parser.add_argument("--backends", default="jax,tensorflow,torch")
+    parser.add_argument("--tile", type=int, default=1, help="repeat the digits N times per epoch")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(measure(args.worker, args.quick)))
+        print(json.dumps(measure(args.worker, args.quick, args.tile)))
         return
     rows = []
     for backend in args.backends.split(","):
-        command = [sys.executable, __file__, "--worker", backend] + (["--quick"] if args.quick else [])
+        command = [sys.executable, __file__, "--worker", backend, "--tile", str(args.tile)]
+        command += ["--quick"] if args.quick else []
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         rows += json.loads(output.strip().splitlines()[-1])
     print(f"{'backend':<11} {'size':<8} {'batch':>5} {'kgen':>12} {'sklearn':>12} {'ratio':>6}")
