@@ -201,6 +201,7 @@ def variants(backend):
     if backend == "tensorflow":
         return [
             ("graph (fit's CPU default)", {}, tensorflow_loop),
+            ("graph, steps_per_execution=10", {"steps_per_execution": 10}, tensorflow_loop),
             ("XLA", {"jit_compile": True}, functools.partial(tensorflow_loop, jit_compile=True)),
         ]
     return [("eager", {}, torch_loop)]

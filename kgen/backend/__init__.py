@@ -11,6 +11,8 @@ PyTorch. It exposes the same three names for every backend:
   returns `(loss, gradients)`.
 - `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to the
   input `x`, itself differentiable (for gradient penalties).
+- `fit_data(x, y, options)`: the data and `fit` options to hand Keras; on
+  TensorFlow, arrays become one `tf.data` pipeline kept across epochs.
 """
 
 import keras
@@ -18,14 +20,17 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "jax":
+    from kgen.backend.common import fit_data
     from kgen.backend.jax import PhasedTrainer
     from kgen.backend.jax import input_gradients
     from kgen.backend.jax import minimize
 elif _BACKEND == "tensorflow":
     from kgen.backend.tensorflow import PhasedTrainer
+    from kgen.backend.tensorflow import fit_data
     from kgen.backend.tensorflow import input_gradients
     from kgen.backend.tensorflow import minimize
 elif _BACKEND == "torch":
+    from kgen.backend.common import fit_data
     from kgen.backend.torch import PhasedTrainer
     from kgen.backend.torch import input_gradients
     from kgen.backend.torch import minimize
@@ -36,4 +41,4 @@ else:
         "KERAS_BACKEND to one of these before importing keras or kgen."
     )
 
-__all__ = ["PhasedTrainer", "input_gradients", "minimize"]
+__all__ = ["PhasedTrainer", "fit_data", "input_gradients", "minimize"]

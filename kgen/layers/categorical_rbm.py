@@ -82,10 +82,11 @@ class CategoricalRBM(RBMLayer):
         return encoded.reshape(len(categories), -1).astype("float32")
 
     def _groups(self, x):
-        return ops.reshape(x, (*ops.shape(x)[:-1], -1, self.num_categories))
+        groups = self.num_visible // self.num_categories  # static, unlike -1
+        return ops.reshape(x, (*ops.shape(x)[:-1], groups, self.num_categories))
 
     def _flat(self, x):
-        return ops.reshape(x, (*ops.shape(x)[:-2], -1))
+        return ops.reshape(x, (*ops.shape(x)[:-2], self.num_visible))
 
     def visible_mean(self, field, parameters):
         return self._flat(ops.softmax(self._groups(field), axis=-1))

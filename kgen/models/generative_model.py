@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from kgen import backend
 from kgen.callbacks.stop_on_nan import StopOnNaN
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
@@ -97,12 +98,14 @@ class GenerativeModel(keras.Model):
         if is_array(x):
             check_array(x, "x")
 
-    def fit(self, x=None, y=None, callbacks=None, **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, **kwargs):
         self.check_inputs(x)
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):
             callbacks.append(StopOnNaN())
-        return super().fit(x, y, callbacks=callbacks, **kwargs)
+        options = dict(kwargs, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks)
+        x, y, options = backend.fit_data(x, y, options)
+        return super().fit(x, y, **options)
 
     def evaluate(self, x=None, y=None, **kwargs):
         self.check_inputs(x)
