@@ -10,10 +10,16 @@ subprocess times, in the same process run:
   (`(6 + 4k) * B * V * H` per update) as a fraction of NumPy's float32
   matrix-multiply rate measured in the same process.
 
-Usage: `python bench/rbm_speed.py [--quick] [--tile N] [--backends jax,tensorflow,torch]`
-(`--tile N` repeats the digits N times per epoch, to separate Keras' per-epoch
-costs from per-step ones).
-Writes `bench/results/rbm_speed.json`.
+kgen and scikit-learn runs alternate (best of each), so both see the same
+machine noise. `--threads 1` runs every library single-threaded (BLAS, XLA,
+TensorFlow and PyTorch thread pools): on a 2-core machine small matrix
+products are faster that way for all of them.
+
+Usage: `python bench/rbm_speed.py [--quick] [--tile N] [--threads N]
+[--backends jax,tensorflow,torch]` (`--tile N` repeats the digits N times per
+epoch, to separate Keras' per-epoch costs from per-step ones).
+Writes `bench/results/rbm_speed.json` (`rbm_speed_threads1.json` with
+`--threads 1`).
 """
 
 import argparse
@@ -33,6 +39,24 @@ def _best_time(fn, repeats):
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def _best_times(first, second, repeats):
+    """Best times of two functions run alternately."""
+    times = [[], []]
+    for _ in range(repeats):
+        for fn, record in zip((first, second), times):
+            record.append(_best_time(fn, 1))
+    return min(times[0]), min(times[1])
+
+
+def _thread_environment(threads):
+    """Environment variables that cap every library's thread pools."""
+    if not threads:
+        return {}
+    flags = f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} intra_op_parallelism_threads={threads}"
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+    return {"XLA_FLAGS": flags, **{name: str(threads) for name in names}}
 
 
 def numpy_matmul_gflops(size=1024, repeats=5):
@@ -60,9 +84,10 @@ def measure(backend, quick, tile=1):
         steps = 1 if backend == "torch" else -(-len(x) // batch)  # torch allows only 1
         model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), steps_per_execution=steps)
         model.fit(x, batch_size=batch, epochs=1, verbose=0)  # compile
-        kgen_time = _best_time(lambda: model.fit(x, batch_size=batch, epochs=epochs, verbose=0), repeats)
         peer = BernoulliRBM(256, batch_size=batch, n_iter=epochs, random_state=0)
-        peer_time = _best_time(lambda: peer.fit(x), repeats)
+        kgen_time, peer_time = _best_times(
+            lambda: model.fit(x, batch_size=batch, epochs=epochs, verbose=0), lambda: peer.fit(x), repeats
+        )
         rows.append(
             {
                 "backend": backend,
@@ -100,6 +125,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats")
     parser.add_argument("--backends", default="jax,tensorflow,torch")
     parser.add_argument("--tile", type=int, default=1, help="repeat the digits N times per epoch")
+    parser.add_argument("--threads", type=int, default=0, help="cap every thread pool (0: defaults)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -109,7 +135,8 @@ def main():
     for backend in args.backends.split(","):
         command = [sys.executable, __file__, "--worker", backend, "--tile", str(args.tile)]
         command += ["--quick"] if args.quick else []
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        environment = {**os.environ, **_thread_environment(args.threads)}
+        output = subprocess.run(command, capture_output=True, text=True, check=True, env=environment).stdout
         rows += json.loads(output.strip().splitlines()[-1])
     print(f"{'backend':<11} {'size':<8} {'batch':>5} {'kgen':>12} {'sklearn':>12} {'ratio':>6}")
     for row in rows:
@@ -126,7 +153,8 @@ def main():
                 f"matmul ({row['numpy_matmul_gflops']:.0f} GFLOP/s)"
             )
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "rbm_speed.json"), "w") as f:
+    name = f"rbm_speed_threads{args.threads}.json" if args.threads else "rbm_speed.json"
+    with open(os.path.join(RESULTS, name), "w") as f:
         json.dump(rows, f, indent=2)
 
 

@@ -171,7 +171,18 @@ class RBM(GenerativeModel):
         if is_array(x):
             self.layer.check_data(x)
 
-    def fit(self, x=None, y=None, callbacks=None, validation_data=None, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        **kwargs,
+    ):
         callbacks = list(callbacks or [])
         validation = _validation_array(validation_data)
         if validation is not None:
@@ -181,7 +192,17 @@ class RBM(GenerativeModel):
                 self.build((None, ops.shape(x)[-1]))
             if self.monitor_samples:
                 callbacks.append(_EpochMetrics(x[: self.monitor_samples], validation))
-        return super().fit(x, y, callbacks=callbacks, validation_data=validation_data, **kwargs)
+        return super().fit(
+            x,
+            y,
+            batch_size,
+            epochs,
+            verbose,
+            callbacks,
+            validation_split=validation_split,
+            validation_data=validation_data,
+            **kwargs,
+        )
 
     def monitor(self, x, validation=None):
         """Reconstruction error, pseudo-log-likelihood and free-energy gap.

@@ -84,6 +84,15 @@ def test_pseudo_likelihood_logged_for_binary_data(rng):
     np.testing.assert_allclose(history.history["free_energy_gap"][0], 0.0, atol=1e-5)
 
 
+def test_fit_takes_keras_positional_arguments(rng):
+    model = random_rbm(rng, scale=0.1)
+    model.compile(optimizer="sgd")
+    x = (rng.random((16, 5)) < 0.5).astype("float32")
+    history = model.fit(x, None, 8, 3, 0)  # x, y, batch_size, epochs, verbose
+    assert len(history.history["loss"]) == 3
+    assert int(model.optimizer.iterations) == 6
+
+
 def test_persistent_chains_carry_across_steps_and_save_load(rng, tmp_path):
     x = (rng.random((32, 5)) < 0.5).astype("float32")
     model = random_rbm(rng, scale=0.3, persistent_chains=8)
