@@ -72,10 +72,15 @@ def fit_data(x, y, options):
     num_samples = sizes.pop()
     batch_size = options.get("batch_size") or 32
 
+    full = num_samples // batch_size * batch_size
+
     def epoch(_):
+        # Whole batches of indices as rows (one element each, not one per
+        # sample), then the partial batch.
         order = tf.range(num_samples, dtype=tf.int64)
         order = tf.random.shuffle(order) if shuffle else order
-        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+        batches = tf.data.Dataset.from_tensor_slices(tf.reshape(order[:full], (-1, batch_size)))
+        return batches.concatenate(tf.data.Dataset.from_tensors(order[full:])) if full < num_samples else batches
 
     def gather(indices):
         return tf.nest.map_structure(lambda t: tf.gather(t, indices), data)

@@ -68,16 +68,19 @@ def _epochs(dataset, steps, epochs):
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's data path")
-def test_tensorflow_arrays_become_one_reshuffled_pipeline():
-    x, y = _arrays()
-    weights = np.linspace(0.1, 1.0, NUM_SAMPLES)
+@pytest.mark.parametrize("num_samples, sizes", [(10, [4, 4, 2]), (8, [4, 4]), (3, [3])])
+def test_tensorflow_arrays_become_one_reshuffled_pipeline(num_samples, sizes):
+    keras.utils.set_random_seed(0)  # the orders drawn are then fixed
+    x = np.arange(num_samples, dtype="float64")[:, None]
+    y = 2.0 * x
+    weights = np.linspace(0.1, 1.0, num_samples)
     dataset, no_y, options = backend.fit_data(
         x, y, {"batch_size": BATCH, "sample_weight": weights, "epochs": 2}
     )
-    assert no_y is None and options == {"epochs": 2, "steps_per_epoch": 3}
+    assert no_y is None and options == {"epochs": 2, "steps_per_epoch": len(sizes)}
     orders = []
-    for epoch in _epochs(dataset, 3, 4):
-        assert [len(batch[0]) for batch in epoch] == [4, 4, 2]
+    for epoch in _epochs(dataset, len(sizes), 4):
+        assert [len(batch[0]) for batch in epoch] == sizes
         inputs, targets, sample_weight = (np.concatenate(part) for part in zip(*epoch))
         assert inputs.dtype == np.float32
         np.testing.assert_array_equal(np.sort(inputs[:, 0]), x[:, 0])
