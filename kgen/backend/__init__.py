@@ -1,7 +1,7 @@
 """Backend-specific training primitives.
 
 This package is the only place in kgen that imports TensorFlow, JAX or
-PyTorch. It exposes the same three names for every backend:
+PyTorch. It exposes the same four names for every backend:
 
 - `PhasedTrainer`: a mixin whose `train_step` / `test_step` run a
   `kgen.models.PhasedModel`'s phases inside `model.fit` (jit-compiled on JAX,
@@ -20,17 +20,15 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "jax":
-    from kgen.backend.common import fit_data
     from kgen.backend.jax import PhasedTrainer
     from kgen.backend.jax import input_gradients
     from kgen.backend.jax import minimize
 elif _BACKEND == "tensorflow":
     from kgen.backend.tensorflow import PhasedTrainer
-    from kgen.backend.tensorflow import fit_data
+    from kgen.backend.tensorflow import array_pipeline
     from kgen.backend.tensorflow import input_gradients
     from kgen.backend.tensorflow import minimize
 elif _BACKEND == "torch":
-    from kgen.backend.common import fit_data
     from kgen.backend.torch import PhasedTrainer
     from kgen.backend.torch import input_gradients
     from kgen.backend.torch import minimize
@@ -40,5 +38,33 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}. Set the environment variable "
         "KERAS_BACKEND to one of these before importing keras or kgen."
     )
+
+
+
+def fit_data(x, y, options):
+    """The data and options that a kgen model's `fit` hands to Keras.
+
+    On TensorFlow, Keras builds a new `tf.data` iterator over array inputs at
+    every epoch, tens of milliseconds that dominate small data sets. There,
+    NumPy or tensor inputs (without `validation_split`, `class_weight`,
+    `steps_per_epoch` or `shuffle="batch"`) become one dataset that repeats
+    forever and yields, per epoch, the samples in a fresh random order (when
+    `shuffle`) in batches of `batch_size`, the last one partial, and
+    `steps_per_epoch` is set to their number, so `fit` keeps one iterator for
+    the whole run. Other inputs, and every input on JAX and PyTorch (whose
+    array iterators are cheap), pass through unchanged.
+
+    Args:
+        x: the `x` given to `fit`.
+        y: the `y` given to `fit`.
+        options: dict of the other `fit` arguments.
+
+    Returns:
+        `(x, y, options)` to pass on to `keras.Model.fit`.
+    """
+    if _BACKEND == "tensorflow":
+        return array_pipeline(x, y, options)
+    return x, y, options
+
 
 __all__ = ["PhasedTrainer", "fit_data", "input_gradients", "minimize"]

@@ -42,16 +42,10 @@ def input_gradients(fn, x):
     return tape.gradient(total, x)
 
 
-def fit_data(x, y, options):
+def array_pipeline(x, y, options):
     """Arrays for `fit` as one `tf.data` pipeline kept across epochs.
 
-    Keras builds a new `tf.data` iterator over array inputs at every epoch,
-    tens of milliseconds that dominate small data sets. For NumPy or tensor
-    inputs (without `validation_split`, `class_weight`, `steps_per_epoch` or
-    `shuffle="batch"`) this returns a dataset that repeats forever and yields,
-    per epoch, the samples in a fresh random order (when `shuffle`) in
-    batches of `batch_size`, the last one partial, and sets `steps_per_epoch`
-    to their number, so `fit` keeps one iterator. Other inputs pass through.
+    See `kgen.backend.fit_data`; other inputs pass through unchanged.
 
     Returns:
         `(x, y, options)` to pass on to `keras.Model.fit`.

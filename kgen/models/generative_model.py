@@ -24,6 +24,8 @@ class GenerativeModel(keras.Model):
       `fit` logs and the progress bar.
     - Input checks on `fit` / `evaluate` (`check_inputs`, overridden per
       model) and a `kgen.callbacks.StopOnNaN` guard added to `fit`.
+    - On TensorFlow, arrays passed to `fit` stream through one `tf.data`
+      pipeline for the whole run (`kgen.backend.fit_data`).
     - The model's own `SeedGenerator` state is saved with its weights, so a
       reloaded model resumes the same random stream.
 
