@@ -1,19 +1,19 @@
 """RBM training speed: kgen on each Keras backend against scikit-learn.
 
-Runs one subprocess per backend (a backend is fixed per process). Each
-subprocess times, in the same process run:
+Runs one subprocess per backend (a backend is fixed per process), each
+preceded by a scikit-learn subprocess, and times:
 
 - 64 visible x 256 hidden, CD-1, batch 64 and 256, on the binarised digits:
   samples/s of `kgen.models.RBM.fit` and of scikit-learn's `BernoulliRBM.fit`
   (PCD-1, NumPy), same number of epochs;
 - 784 x 500 on random binary data, CD-1, batch 256: achieved GFLOP/s
   (`(6 + 4k) * B * V * H` per update) as a fraction of NumPy's float32
-  matrix-multiply rate measured in the same process.
+  matrix-multiply rate, measured in the scikit-learn process.
 
-kgen and scikit-learn runs alternate (best of each), so both see the same
-machine noise. `--threads 1` runs every library single-threaded (BLAS, XLA,
-TensorFlow and PyTorch thread pools): on a 2-core machine small matrix
-products are faster that way for all of them.
+kgen and scikit-learn run in separate processes (a library's idle thread
+pool can slow the other down), scikit-learn just before each backend.
+`--threads 1` caps every library's thread pools (BLAS, XLA, TensorFlow,
+PyTorch) at one thread, for both sides.
 
 Usage: `python bench/rbm_speed.py [--quick] [--tile N] [--threads N]
 [--backends jax,tensorflow,torch]` (`--tile N` repeats the digits N times per
@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 
+BATCHES = (64, 256)
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
@@ -39,15 +40,6 @@ def _best_time(fn, repeats):
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def _best_times(first, second, repeats):
-    """Best times of two functions run alternately."""
-    times = [[], []]
-    for _ in range(repeats):
-        for fn, record in zip((first, second), times):
-            record.append(_best_time(fn, 1))
-    return min(times[0]), min(times[1])
 
 
 def _thread_environment(threads):
@@ -67,54 +59,89 @@ def numpy_matmul_gflops(size=1024, repeats=5):
     return 2 * size**3 / _best_time(lambda: a @ a, repeats) / 1e9
 
 
-def measure(backend, quick, tile=1):
-    os.environ["KERAS_BACKEND"] = backend
-    import keras
+def _digits(tile):
     import numpy as np
-    from sklearn.neural_network import BernoulliRBM
 
     import kgen
 
     (x, _), _ = kgen.datasets.load_digits("binary")
-    x = np.tile(x, (tile, 1))  # --tile: longer epochs, less per-epoch overhead
+    return np.tile(x, (tile, 1))  # --tile: longer epochs, less per-epoch overhead
+
+
+def measure_sklearn(quick, tile=1):
+    """scikit-learn's samples/s per batch size, and NumPy's matmul rate."""
+    from sklearn.neural_network import BernoulliRBM
+
+    x = _digits(tile)
     epochs, repeats = (3, 2) if quick else (10, 3)
-    rows = []
-    for batch in (64, 256):
+    rates = {}
+    for batch in BATCHES:
+        peer = BernoulliRBM(256, batch_size=batch, n_iter=epochs, random_state=0)
+        rates[batch] = epochs * len(x) / _best_time(lambda: peer.fit(x), repeats)
+    return {"samples_per_s": rates, "numpy_matmul_gflops": numpy_matmul_gflops()}
+
+
+def measure_kgen(backend, quick, tile=1):
+    """kgen's samples/s per batch size (64x256) and GFLOP/s at 784x500."""
+    os.environ["KERAS_BACKEND"] = backend
+    import keras
+    import numpy as np
+
+    import kgen
+
+    x = _digits(tile)
+    epochs, repeats = (3, 2) if quick else (10, 3)
+    rates = {}
+    for batch in BATCHES:
         model = kgen.models.RBM(kgen.layers.BernoulliRBM(256, seed=0), k=1, monitor_samples=0, seed=0)
         steps = 1 if backend == "torch" else -(-len(x) // batch)  # torch allows only 1
         model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), steps_per_execution=steps)
         model.fit(x, batch_size=batch, epochs=1, verbose=0)  # compile
-        peer = BernoulliRBM(256, batch_size=batch, n_iter=epochs, random_state=0)
-        kgen_time, peer_time = _best_times(
-            lambda: model.fit(x, batch_size=batch, epochs=epochs, verbose=0), lambda: peer.fit(x), repeats
-        )
-        rows.append(
-            {
-                "backend": backend,
-                "size": "64x256",
-                "batch": batch,
-                "kgen_samples_per_s": epochs * len(x) / kgen_time,
-                "sklearn_samples_per_s": epochs * len(x) / peer_time,
-                "ratio": peer_time / kgen_time,
-            }
-        )
+        seconds = _best_time(lambda: model.fit(x, batch_size=batch, epochs=epochs, verbose=0), repeats)
+        rates[batch] = epochs * len(x) / seconds
     big = (np.random.default_rng(0).random((4096 if quick else 10240, 784)) < 0.3).astype("float32")
-    batch = 256
     model = kgen.models.RBM(kgen.layers.BernoulliRBM(500, seed=0), k=1, monitor_samples=0, seed=0)
-    steps = 1 if backend == "torch" else len(big) // batch
+    steps = 1 if backend == "torch" else len(big) // 256
     model.compile(optimizer=keras.optimizers.SGD(0.01), steps_per_execution=steps)
-    model.fit(big, batch_size=batch, epochs=1, verbose=0)
-    fit_time = _best_time(lambda: model.fit(big, batch_size=batch, epochs=1, verbose=0), repeats)
+    model.fit(big, batch_size=256, epochs=1, verbose=0)
+    fit_time = _best_time(lambda: model.fit(big, batch_size=256, epochs=1, verbose=0), repeats)
     flops = (6 + 4 * 1) * len(big) * 784 * 500
-    matmul = numpy_matmul_gflops()
+    return {"samples_per_s": rates, "gflops": flops / fit_time / 1e9}
+
+
+def _run_worker(worker, args):
+    """One measurement in its own process: no thread pool of one library
+    lingers to slow down the other."""
+    command = [sys.executable, __file__, "--worker", worker, "--tile", str(args.tile)]
+    command += ["--quick"] if args.quick else []
+    environment = {**os.environ, **_thread_environment(args.threads)}
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=environment).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def rows_for(backend, args):
+    """Table rows of one backend, against a scikit-learn run just before."""
+    peer, ours = _run_worker("sklearn", args), _run_worker(backend, args)
+    rows = [
+        {
+            "backend": backend,
+            "size": "64x256",
+            "batch": batch,
+            "kgen_samples_per_s": ours["samples_per_s"][str(batch)],
+            "sklearn_samples_per_s": peer["samples_per_s"][str(batch)],
+            "ratio": ours["samples_per_s"][str(batch)] / peer["samples_per_s"][str(batch)],
+        }
+        for batch in BATCHES
+    ]
+    matmul = peer["numpy_matmul_gflops"]
     rows.append(
         {
             "backend": backend,
             "size": "784x500",
-            "batch": batch,
-            "kgen_gflops": flops / fit_time / 1e9,
+            "batch": 256,
+            "kgen_gflops": ours["gflops"],
             "numpy_matmul_gflops": matmul,
-            "fraction_of_matmul": flops / fit_time / 1e9 / matmul,
+            "fraction_of_matmul": ours["gflops"] / matmul,
         }
     )
     return rows
@@ -129,15 +156,12 @@ def main():
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(measure(args.worker, args.quick, args.tile)))
+        if args.worker == "sklearn":
+            print(json.dumps(measure_sklearn(args.quick, args.tile)))
+        else:
+            print(json.dumps(measure_kgen(args.worker, args.quick, args.tile)))
         return
-    rows = []
-    for backend in args.backends.split(","):
-        command = [sys.executable, __file__, "--worker", backend, "--tile", str(args.tile)]
-        command += ["--quick"] if args.quick else []
-        environment = {**os.environ, **_thread_environment(args.threads)}
-        output = subprocess.run(command, capture_output=True, text=True, check=True, env=environment).stdout
-        rows += json.loads(output.strip().splitlines()[-1])
+    rows = [row for backend in args.backends.split(",") for row in rows_for(backend, args)]
     print(f"{'backend':<11} {'size':<8} {'batch':>5} {'kgen':>12} {'sklearn':>12} {'ratio':>6}")
     for row in rows:
         if row["size"] == "64x256":
