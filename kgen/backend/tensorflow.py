@@ -80,8 +80,10 @@ def array_pipeline(x, y, options):
         return tf.nest.map_structure(lambda t: tf.gather(t, indices), data)
 
     dataset = tf.data.Dataset.range(1).repeat().flat_map(epoch).map(gather)
-    options = {k: v for k, v in options.items() if k not in ("batch_size", "sample_weight", "shuffle")}
-    options["steps_per_epoch"] = -(-num_samples // batch_size)
+    options = {k: v for k, v in options.items() if k not in ("batch_size", "sample_weight")}
+    # The pipeline shuffles; `shuffle=False` also spares Keras' warning that
+    # it cannot shuffle a dataset.
+    options.update(shuffle=False, steps_per_epoch=-(-num_samples // batch_size))
     return dataset, None, options
 
 

@@ -21,11 +21,6 @@ class StopOnNaN(keras.callbacks.Callback):
     ```
     """
 
-    # Keras may run the check on a worker thread, so `fit` need not wait for
-    # each batch's logs (JAX, TensorFlow); the error then surfaces a batch or
-    # so later, by the end of the epoch at the latest.
-    async_safe = True
-
     def __init__(self):
         super().__init__()
         self._epoch = 0

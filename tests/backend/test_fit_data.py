@@ -77,7 +77,7 @@ def test_tensorflow_arrays_become_one_reshuffled_pipeline(num_samples, sizes):
     dataset, no_y, options = backend.fit_data(
         x, y, {"batch_size": BATCH, "sample_weight": weights, "epochs": 2}
     )
-    assert no_y is None and options == {"epochs": 2, "steps_per_epoch": len(sizes)}
+    assert no_y is None and options == {"epochs": 2, "shuffle": False, "steps_per_epoch": len(sizes)}
     orders = []
     for epoch in _epochs(dataset, len(sizes), 4):
         assert [len(batch[0]) for batch in epoch] == sizes
