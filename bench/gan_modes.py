@@ -86,8 +86,8 @@ def mode_statistics(samples, centers):
     return {"high_quality": stats["assigned_fraction"], "modes_covered": covered, "num_modes": len(centers)}
 
 
-def train(mixture, recipe, seed, steps=None, **overrides):
-    config = {**settings(recipe, mixture), **overrides}
+def train(mixture, recipe, seed, steps=None):
+    config = settings(recipe, mixture)
     options, steps = config["gan"], steps or config["steps"]
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
