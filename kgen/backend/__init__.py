@@ -40,7 +40,6 @@ else:
     )
 
 
-
 def fit_data(x, y, options):
     """The data and options that a kgen model's `fit` hands to Keras.
 

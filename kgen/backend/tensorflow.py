@@ -65,7 +65,6 @@ def array_pipeline(x, y, options):
         return x, y, options  # Keras raises its own errors for these
     num_samples = sizes.pop()
     batch_size = options.get("batch_size") or 32
-
     full = num_samples // batch_size * batch_size
 
     def epoch(_):
@@ -83,7 +82,7 @@ def array_pipeline(x, y, options):
     options = {k: v for k, v in options.items() if k not in ("batch_size", "sample_weight")}
     # The pipeline shuffles; `shuffle=False` also spares Keras' warning that
     # it cannot shuffle a dataset.
-    options.update(shuffle=False, steps_per_epoch=-(-num_samples // batch_size))
+    options.update(shuffle=False, steps_per_epoch=-(-num_samples // batch_size))  # partial batch too
     return dataset, None, options
 
 
