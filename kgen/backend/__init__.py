@@ -1,14 +1,19 @@
 """Backend-specific training primitives.
 
 This package is the only place in kgen that imports TensorFlow, JAX or
-PyTorch. It exposes the same four names for every backend:
+PyTorch. It exposes the same six names for every backend:
 
+- `StepFunctions`: a mixin of every kgen model; on TensorFlow it replaces
+  Keras' one-step `fit` / `evaluate` functions with leaner ones (see
+  `kgen.backend.tensorflow.StepFunctions`); elsewhere it changes nothing.
 - `PhasedTrainer`: a mixin whose `train_step` / `test_step` run a
   `kgen.models.PhasedModel`'s phases inside `model.fit` (jit-compiled on JAX,
   a `tf.function` on TensorFlow, eager on PyTorch).
-- `minimize(loss_fn, variables, optimizer)`: computes the gradients of
-  `loss_fn()` with respect to `variables`, applies them with `optimizer` and
-  returns `(loss, gradients)`.
+- `minimize(loss_fn, variables, optimizer)`: `loss_fn()` returns `(loss,
+  aux)`; computes the gradients of the loss with respect to `variables`,
+  applies them with `optimizer` and returns `(loss, aux, gradients)`.
+- `global_norm(tensors)`: the Euclidean norm of all `tensors` together (one
+  fused call where the backend has one).
 - `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to the
   input `x`, itself differentiable (for gradient penalties).
 - `fit_data(x, y, options)`: the data and `fit` options to hand Keras; on
@@ -21,15 +26,21 @@ _BACKEND = keras.backend.backend()
 
 if _BACKEND == "jax":
     from kgen.backend.jax import PhasedTrainer
+    from kgen.backend.jax import StepFunctions
+    from kgen.backend.jax import global_norm
     from kgen.backend.jax import input_gradients
     from kgen.backend.jax import minimize
 elif _BACKEND == "tensorflow":
     from kgen.backend.tensorflow import PhasedTrainer
+    from kgen.backend.tensorflow import StepFunctions
     from kgen.backend.tensorflow import array_pipeline
+    from kgen.backend.tensorflow import global_norm
     from kgen.backend.tensorflow import input_gradients
     from kgen.backend.tensorflow import minimize
 elif _BACKEND == "torch":
     from kgen.backend.torch import PhasedTrainer
+    from kgen.backend.torch import StepFunctions
+    from kgen.backend.torch import global_norm
     from kgen.backend.torch import input_gradients
     from kgen.backend.torch import minimize
 else:
@@ -66,4 +77,11 @@ def fit_data(x, y, options):
     return x, y, options
 
 
-__all__ = ["PhasedTrainer", "fit_data", "input_gradients", "minimize"]
+__all__ = [
+    "PhasedTrainer",
+    "StepFunctions",
+    "fit_data",
+    "global_norm",
+    "input_gradients",
+    "minimize",
+]

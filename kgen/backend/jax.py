@@ -11,12 +11,17 @@ writes the results back with `assign`, so the phase code never sees JAX.
 import contextlib
 
 import jax
+import jax.numpy as jnp
 import keras
 from keras import ops
 
 # Variables of the step being traced, innermost last (steps do not nest in
 # practice, but a stack keeps the invariant obvious).
 _STEP_VARIABLES = []
+
+
+class StepFunctions:
+    """Mixin: Keras' own `fit` / `evaluate` step functions serve on JAX."""
 
 
 class PhasedTrainer:
@@ -76,11 +81,13 @@ def _nested_scope(variables, overrides=()):
 
 
 def minimize(loss_fn, variables, optimizer):
-    """Applies one `optimizer` update of `variables` to reduce `loss_fn()`.
+    """Applies one `optimizer` update of `variables` to reduce a loss.
+
+    `loss_fn()` returns `(loss, aux)`.
 
     Returns:
-        `(loss, gradients)`: the loss before the update and the gradients
-        applied, one per variable.
+        `(loss, aux, gradients)`: the loss before the update, `aux`, and the
+        gradients applied, one per variable.
     """
     step_variables = _step_variables("minimize")
     targets = {id(v) for v in variables}
@@ -88,17 +95,22 @@ def minimize(loss_fn, variables, optimizer):
 
     def loss_and_updates(values):
         with _nested_scope(step_variables, zip(variables, values)) as scope:
-            loss = loss_fn()
-        return loss, [scope.get_current_value(v) for v in others]
+            loss, aux = loss_fn()
+        return loss, (aux, [scope.get_current_value(v) for v in others])
 
     values = [v.value for v in variables]
-    (loss, updates), grads = jax.value_and_grad(loss_and_updates, has_aux=True)(
-        values
-    )
+    (loss, (aux, updates)), grads = jax.value_and_grad(
+        loss_and_updates, has_aux=True
+    )(values)
     for v, value in zip(others, updates):
         v.assign(value)
     optimizer.apply(grads, variables)
-    return loss, grads
+    return loss, aux, grads
+
+
+def global_norm(tensors):
+    """The Euclidean norm of all `tensors` together."""
+    return jnp.sqrt(sum(jnp.sum(jnp.square(t)) for t in tensors))
 
 
 def input_gradients(fn, x):

@@ -18,19 +18,75 @@ class PhasedTrainer:
         return self._test_phases(data)
 
 
+class StepFunctions:
+    """Mixin: leaner `fit` / `evaluate` step functions than Keras' on TF.
+
+    With `steps_per_execution=1`, Keras' step function returns its logs
+    wrapped in a `tf.experimental.Optional`, which Python then unwraps with
+    two more eager calls, about a quarter of a millisecond per step. Here the
+    `tf.function` reads the next batch and returns the logs themselves; the
+    end of the data raises `OutOfRangeError`, which Keras' epoch iterator
+    turns into the end of the epoch. Several steps per execution, Python
+    iterators and distribution strategies keep Keras' own functions.
+    """
+
+    def make_train_function(self, force=False):
+        if self.train_function is None or force:
+            super().make_train_function(force=True)
+            self.train_function = self._one_step_function(self.train_step, self.train_function)
+        return self.train_function
+
+    def make_test_function(self, force=False):
+        if self.test_function is None or force:
+            super().make_test_function(force=True)
+            self.test_function = self._one_step_function(self.test_step, self.test_function)
+        return self.test_function
+
+    def _one_step_function(self, step, keras_function):
+        default = tf.distribute.get_strategy()
+        if self.steps_per_execution != 1 or self.run_eagerly or self.distribute_strategy is not default:
+            return keras_function
+
+        @tf.function(reduce_retracing=True, jit_compile=self.jit_compile)
+        def one_step_on_data(data):
+            return step(keras.tree.map_structure(_none_for_optional, data))
+
+        @tf.function(reduce_retracing=True)
+        def one_step_on_iterator(iterator):
+            return one_step_on_data(iterator.get_next())
+
+        def function(iterator):
+            if isinstance(iterator, tf.data.Iterator):
+                return one_step_on_iterator(iterator)
+            return keras_function(iterator)
+
+        return function
+
+
+def _none_for_optional(value):
+    return None if isinstance(value, tf.experimental.Optional) else value
+
+
 def minimize(loss_fn, variables, optimizer):
-    """Applies one `optimizer` update of `variables` to reduce `loss_fn()`.
+    """Applies one `optimizer` update of `variables` to reduce a loss.
+
+    `loss_fn()` returns `(loss, aux)`.
 
     Returns:
-        `(loss, gradients)`: the loss before the update and the gradients
-        applied, one per variable.
+        `(loss, aux, gradients)`: the loss before the update, `aux`, and the
+        gradients applied, one per variable.
     """
     with tf.GradientTape() as tape:
-        loss = loss_fn()
+        loss, aux = loss_fn()
     grads = tape.gradient(loss, variables)
     grads = [ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
     optimizer.apply(grads, variables)
-    return loss, grads
+    return loss, aux, grads
+
+
+def global_norm(tensors):
+    """The Euclidean norm of all `tensors` together."""
+    return tf.linalg.global_norm(tensors)
 
 
 def input_gradients(fn, x):

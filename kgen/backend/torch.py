@@ -3,6 +3,10 @@
 import torch
 
 
+class StepFunctions:
+    """Mixin: Keras' own `fit` / `evaluate` step functions serve on PyTorch."""
+
+
 class PhasedTrainer:
     """Mixin: runs `self._train_phases` / `self._test_phases` eagerly."""
 
@@ -15,19 +19,26 @@ class PhasedTrainer:
 
 
 def minimize(loss_fn, variables, optimizer):
-    """Applies one `optimizer` update of `variables` to reduce `loss_fn()`.
+    """Applies one `optimizer` update of `variables` to reduce a loss.
+
+    `loss_fn()` returns `(loss, aux)`.
 
     Returns:
-        `(loss, gradients)`: the loss before the update and the gradients
-        applied, one per variable.
+        `(loss, aux, gradients)`: the loss before the update, `aux`, and the
+        gradients applied, one per variable.
     """
-    loss = loss_fn()
+    loss, aux = loss_fn()
     values = [v.value for v in variables]
     grads = torch.autograd.grad(loss, values, allow_unused=True)
     grads = [torch.zeros_like(v) if g is None else g for g, v in zip(grads, values)]
     with torch.no_grad():
         optimizer.apply(grads, variables)
-    return loss.detach(), grads
+    return loss.detach(), {k: v.detach() for k, v in aux.items()}, grads
+
+
+def global_norm(tensors):
+    """The Euclidean norm of all `tensors` together."""
+    return torch.nn.utils.get_total_norm(tensors)
 
 
 def input_gradients(fn, x):

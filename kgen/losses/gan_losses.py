@@ -40,10 +40,9 @@ def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     loss = kgen.losses.minimax_discriminator_loss(d_real, d_fake, 0.1)
     ```
     """
-    real_target = 1.0 - label_smoothing
-    real = real_target * ops.softplus(-real_logits) + label_smoothing * ops.softplus(
-        real_logits
-    )
+    real = ops.softplus(-real_logits)
+    if label_smoothing:
+        real = (1.0 - label_smoothing) * real + label_smoothing * ops.softplus(real_logits)
     return ops.mean(real) + ops.mean(ops.softplus(fake_logits))
 
 

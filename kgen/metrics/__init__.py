@@ -6,6 +6,7 @@ from kgen.metrics.log_likelihood import pseudo_log_likelihood
 from kgen.metrics.log_partition import ais_log_partition
 from kgen.metrics.log_partition import annealing_schedule
 from kgen.metrics.log_partition import exact_log_partition
+from kgen.metrics.running_means import RunningMeans
 from kgen.metrics.sample_quality import class_coverage
 from kgen.metrics.sample_quality import classifier_score
 from kgen.metrics.sample_quality import frechet_distance
@@ -15,6 +16,7 @@ from kgen.metrics.train_feature_extractor import train_feature_extractor
 
 __all__ = [
     "FeatureExtractor",
+    "RunningMeans",
     "ais_log_partition",
     "annealing_schedule",
     "class_coverage",

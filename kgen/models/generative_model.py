@@ -12,7 +12,7 @@ from kgen.utils.validation import seed_generator
 
 
 @keras.saving.register_keras_serializable(package="kgen")
-class GenerativeModel(keras.Model):
+class GenerativeModel(backend.StepFunctions, keras.Model):
     """Base class of kgen's generative models.
 
     A `keras.Model` that adds what all of kgen's models share:
@@ -20,12 +20,14 @@ class GenerativeModel(keras.Model):
     - `generate(num_samples, seed=None, **kwargs)`, the common sampling
       contract; subclasses implement `sample(num_samples, seed, **kwargs)` in
       `keras.ops`.
-    - Named running-mean trackers (`add_tracker`, `track`) that appear in the
-      `fit` logs and the progress bar.
+    - Named running-mean trackers (`add_tracker`) that appear in the `fit`
+      logs and the progress bar.
     - Input checks on `fit` / `evaluate` (`check_inputs`, overridden per
       model) and a `kgen.callbacks.StopOnNaN` guard added to `fit`.
     - On TensorFlow, arrays passed to `fit` stream through one `tf.data`
-      pipeline for the whole run (`kgen.backend.fit_data`).
+      pipeline for the whole run (`kgen.backend.fit_data`), and each step
+      is one `tf.function` call that returns the logs
+      (`kgen.backend.StepFunctions`).
     - The model's own `SeedGenerator` state is saved with its weights, so a
       reloaded model resumes the same random stream.
 
@@ -46,22 +48,14 @@ class GenerativeModel(keras.Model):
         self._trackers = {}
 
     def add_tracker(self, name):
-        """Creates a running-mean metric `name` shown in the `fit` logs."""
+        """The `keras.metrics.Mean` named `name`, created on first use.
+
+        Its running mean appears in the `fit` and `evaluate` logs; update it
+        with `update_state` in `compute_loss`.
+        """
         if name not in self._trackers:
             self._trackers[name] = keras.metrics.Mean(name=name)
         return self._trackers[name]
-
-    def track(self, name, value, sample_weight=None):
-        """Adds `value` (a scalar, or averaged) to the tracker `name`.
-
-        Pass the batch size as `sample_weight` for an epoch average weighted
-        by samples, like Keras' own `loss`.
-        """
-        self._trackers[name].update_state(value, sample_weight=sample_weight)
-
-    def logs(self):
-        """The current result of every metric, as `fit` reports them."""
-        return {m.name: m.result() for m in self.metrics}
 
     def generate(self, num_samples, seed=None, **kwargs):
         """Draws `num_samples` samples from the model.

@@ -13,21 +13,26 @@ class Phase:
     Args:
         name: identifier of the phase, e.g. `"discriminator"`; the phase's
             loss is logged as `f"{name}_loss"`.
-        loss_fn: callable `loss_fn(data) -> scalar` taking the training batch
-            as `fit` yields it. It may call any sub-model.
+        loss_fn: callable `loss_fn(data, training)` taking the batch as `fit`
+            yields it and returning a scalar loss, or `(loss, logs)` when the
+            phase declares `logs`. It may call any sub-model.
         variables: a `keras.Layer` / `keras.Model` whose trainable variables
             the phase updates, or an explicit list of variables.
         repeats: int >= 1, how many updates the phase makes per step (e.g. 5
             critic updates per generator update).
+        logs: names of the extra values `loss_fn` returns, as a dict beside
+            the loss, to be logged as running means (e.g. the discriminator's
+            mean output).
 
     Example:
 
     ```python
     Phase("critic", self.critic_loss, self.critic, repeats=5)
+    Phase("critic", self.critic_loss_and_logs, self.critic, logs=("d_real",))
     ```
     """
 
-    def __init__(self, name, loss_fn, variables, repeats=1):
+    def __init__(self, name, loss_fn, variables, repeats=1, logs=()):
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(
                 "`name` must be a Python identifier such as 'generator'. "
@@ -42,6 +47,28 @@ class Phase:
         self.loss_fn = loss_fn
         self._variables = variables
         self.repeats = check_integer(repeats, f"repeats of phase '{name}'")
+        self.logs = tuple(logs)
+
+    def __call__(self, data, training):
+        """Evaluates the loss: returns `(loss, logs)`, `logs` a dict."""
+        result = self.loss_fn(data, training=training)
+        if not self.logs and not isinstance(result, tuple):
+            return result, {}
+        if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)):
+            raise ValueError(
+                f"Phase '{self.name}' declares logs {list(self.logs)}, so its "
+                "loss function must return `(loss, logs)` with `logs` a dict. "
+                f"Received: {type(result).__name__}. Return a dict of the "
+                "declared names beside the loss."
+            )
+        loss, logs = result
+        if set(logs) != set(self.logs):
+            raise ValueError(
+                f"Phase '{self.name}' declares logs {sorted(self.logs)} but its "
+                f"loss function returned {sorted(logs)}. Return exactly the "
+                "declared names, and declare them with `Phase(..., logs=...)`."
+            )
+        return loss, logs
 
     @property
     def variables(self):
@@ -51,4 +78,4 @@ class Phase:
         return list(self._variables)
 
     def __repr__(self):
-        return f"Phase(name={self.name!r}, repeats={self.repeats})"
+        return f"Phase(name={self.name!r}, repeats={self.repeats}, logs={self.logs!r})"

@@ -3,6 +3,7 @@
 import keras
 
 from kgen import backend
+from kgen.metrics.running_means import RunningMeans
 from kgen.models.generative_model import GenerativeModel
 
 
@@ -24,8 +25,10 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
     `model.optimizer.iterations` counts training steps. Each phase's loss is
     logged as `"<phase>_loss"` (and, when the class sets
     `log_gradient_norms = True`, the global norm of its gradients as
-    `"<phase>_grad_norm"`); subclasses log more with `add_tracker` and
-    `track`, and update derived state in `after_train_step()`.
+    `"<phase>_grad_norm"`), as well as the extra values a phase's loss
+    returns (`Phase(..., logs=...)`); all are running means over the epoch,
+    kept in one `kgen.metrics.RunningMeans`. Subclasses update derived state
+    in `after_train_step()`.
 
     Subclasses build their sub-models in `__init__` and implement
     `build_phases()`.
@@ -97,10 +100,7 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
             raise ValueError(f"Phase names must be unique. Received: {names}.")
         self._phases = phases
         self._phase_optimizers = _optimizers_by_phase(optimizer, names)
-        for name in names:
-            self.add_tracker(f"{name}_loss")
-            if self.log_gradient_norms:
-                self.add_tracker(f"{name}_grad_norm")
+        self._create_phase_logs()
         self._compile_options = {
             "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile,
@@ -114,6 +114,23 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         if self.built:
             for variable in self.trainable_variables:
                 self._optimizer_of(variable)
+
+    def _create_phase_logs(self):
+        names = []
+        for phase in self._phases:
+            names.append(f"{phase.name}_loss")
+            if self.log_gradient_norms:
+                names.append(f"{phase.name}_grad_norm")
+            names.extend(name for name in phase.logs if name not in names)
+        existing = getattr(self, "_phase_logs", None)
+        if existing is None:
+            self._phase_logs = RunningMeans(names, name="phase_logs")
+        elif existing.names != tuple(names):
+            raise ValueError(
+                f"Recompiling changed the logged values from "
+                f"{list(existing.names)} to {names}. A model's phases must "
+                "log the same values at every `compile()`."
+            )
 
     def _optimizer_of(self, variable):
         """The optimizer of the one phase that owns `variable`."""
@@ -164,8 +181,8 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         return super().fit(*args, **kwargs)
 
     def logs(self):
-        """The per-phase losses and the model's own trackers."""
-        return {name: m.result() for name, m in self._trackers.items()}
+        """The running mean of every logged value, by name."""
+        return self._phase_logs.result()
 
     def after_train_step(self):
         """Called after every training step's updates, inside the step.
@@ -176,26 +193,37 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         """
 
     def _train_phases(self, data):
+        logs = {}
         for phase in self._phases:
             optimizer = self._phase_optimizers[phase.name]
             variables = phase.variables
             for _ in range(phase.repeats):
-                loss, grads = backend.minimize(
-                    lambda: phase.loss_fn(data, training=True),
-                    variables,
-                    optimizer,
+                loss, phase_logs, grads = backend.minimize(
+                    lambda: phase(data, training=True), variables, optimizer
                 )
-                self.track(f"{phase.name}_loss", loss)
+                _add(logs, f"{phase.name}_loss", loss)
                 if self.log_gradient_norms:
-                    self.track(f"{phase.name}_grad_norm", _global_norm(grads))
+                    _add(logs, f"{phase.name}_grad_norm", backend.global_norm(grads))
+                for name, value in phase_logs.items():
+                    _add(logs, name, value)
         self.after_train_step()
         self.optimizer.iterations.assign_add(1)
+        self._phase_logs.update_state(logs)
         return self.logs()
 
     def _test_phases(self, data):
+        logs = {}
         for phase in self._phases:
-            self.track(f"{phase.name}_loss", phase.loss_fn(data, training=False))
+            loss, phase_logs = phase(data, training=False)
+            _add(logs, f"{phase.name}_loss", loss)
+            for name, value in phase_logs.items():
+                _add(logs, name, value)
+        self._phase_logs.update_state(logs)
         return self.logs()
+
+
+def _add(logs, name, value):
+    logs.setdefault(name, []).append(value)
 
 
 def _optimizers_by_phase(optimizer, names):
@@ -235,7 +263,3 @@ def _fresh_copy(optimizer):
     if isinstance(optimizer, keras.optimizers.Optimizer):
         return optimizer.__class__.from_config(optimizer.get_config())
     return keras.optimizers.get(optimizer)
-
-
-def _global_norm(tensors):
-    return keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(t)) for t in tensors))

@@ -310,3 +310,67 @@ def test_gradient_norms_and_after_step_hook():
     np.testing.assert_allclose(logs["a_grad_norm"], np.linalg.norm(grad_a), rtol=1e-5)
     np.testing.assert_allclose(logs["b_grad_norm"], np.linalg.norm(grad_b), rtol=1e-5)
     assert float(model.steps_seen.numpy()) == 2
+
+
+class ResidualLogs(TwoLinearMaps):
+    """Phase "a" also logs its mean residual and the batch mean of x."""
+
+    def __init__(self, returned=("residual", "x_mean"), **kwargs):
+        super().__init__(**kwargs)
+        self.returned = returned
+
+    def build_phases(self):
+        return [
+            Phase("a", self.loss_and_logs, self.map_a, repeats=self.repeats_a, logs=("residual", "x_mean")),
+            Phase("b", self.loss_b, self.map_b),
+        ]
+
+    def loss_and_logs(self, data, training):
+        x, y = data
+        residual = self(x) - y
+        values = {"residual": ops.mean(residual), "x_mean": x}  # a tensor's mean is logged
+        return ops.mean(ops.square(residual)), {k: values[k] for k in self.returned}
+
+
+def test_phase_logs_are_running_means_over_the_epoch():
+    x, y = make_data(12)
+    model = ResidualLogs(repeats_a=2)
+    model.compile(optimizer=keras.optimizers.SGD(0.0))
+    a, b = model.map_a.kernel.numpy(), model.map_b.kernel.numpy()
+    history = model.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False).history
+    batches = [slice(start, start + 4) for start in range(0, 12, 4)]
+    residuals = [np.mean(x[s] @ a @ b - y[s]) for s in batches]
+    np.testing.assert_allclose(history["residual"], np.mean(residuals), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(history["x_mean"], np.mean([x[s].mean() for s in batches]), rtol=1e-5, atol=1e-6)
+    logs = model.evaluate(x, y, batch_size=12, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["residual"], np.mean(x @ a @ b - y), rtol=1e-5, atol=1e-6)
+    assert {"a_loss", "b_loss", "residual", "x_mean"} <= set(logs)
+
+
+class UndeclaredLogs(TwoLinearMaps):
+    def build_phases(self):
+        return [Phase("a", self.loss_and_logs, self.map_a), Phase("b", self.loss_b, self.map_b)]
+
+    def loss_and_logs(self, data, training):
+        return self.loss_a(data, training), {"extra": 1.0}
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        (lambda: ResidualLogs(returned=("residual",)), r"declares logs \['residual', 'x_mean'\] but .* returned \['residual'\]"),
+        (lambda: UndeclaredLogs(), r"declares logs \[\] but .* returned \['extra'\]"),
+    ],
+)
+def test_phase_logs_must_match_their_declaration(model, message):
+    x, y = make_data(4)
+    model = model()
+    model.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match=message):
+        model.fit(x, y, batch_size=4, verbose=0)
+
+
+def test_declared_logs_need_a_loss_that_returns_them():
+    phase = Phase("a", lambda data, training: 0.0, [], logs=("extra",))
+    with pytest.raises(ValueError, match=r"must return `\(loss, logs\)`"):
+        phase(None, training=True)

@@ -202,12 +202,14 @@ class GAN(PhasedModel):
     # ---------------------------------------------------------------- phases
 
     def build_phases(self):
+        logs = ("d_real", "d_fake") + (("gradient_norm",) if self.gradient_penalty else ())
         return [
             Phase(
                 "discriminator",
-                self.discriminator_loss,
+                self._discriminator_loss_and_logs,
                 self.discriminator,
                 repeats=self.discriminator_steps,
+                logs=logs,
             ),
             Phase("generator", self.generator_loss, self.generator),
         ]
@@ -222,6 +224,9 @@ class GAN(PhasedModel):
         Returns:
             Scalar loss.
         """
+        return self._discriminator_loss_and_logs(data, training)[0]
+
+    def _discriminator_loss_and_logs(self, data, training=True):
         x, labels = self._split(data)
         z = self._latent(ops.shape(x)[0], self.seed_generator)
         fake = ops.stop_gradient(self._generate(z, labels, training))
@@ -229,9 +234,12 @@ class GAN(PhasedModel):
         fake_scores, fake_classes = self._discriminate(fake, labels, training)
         loss = self._adversarial_discriminator_loss(real_scores, fake_scores)
         loss = loss + self._class_loss(real_classes, labels) + self._class_loss(fake_classes, labels)
-        self.track("d_real", ops.mean(self._readable(real_scores)))
-        self.track("d_fake", ops.mean(self._readable(fake_scores)))
-        return loss + self._penalties(x, fake, labels, training)
+        logs = {
+            "d_real": ops.mean(self._readable(real_scores)),
+            "d_fake": ops.mean(self._readable(fake_scores)),
+        }
+        penalty, penalty_logs = self._penalties(x, fake, labels, training)
+        return loss + penalty, {**logs, **penalty_logs}
 
     def generator_loss(self, data, training=True):
         """The generator's loss on a batch.
@@ -254,18 +262,20 @@ class GAN(PhasedModel):
         return self._discriminator_loss(real_scores, fake_scores)
 
     def _penalties(self, x, fake, labels, training):
+        """`(total penalty, logs)` of the discriminator's regularisers."""
+
         def critic(samples):
             return self._discriminate(samples, labels, training)[0]
 
-        total = 0.0
+        total, logs = 0.0, {}
         if self.gradient_penalty:
             points = gan_losses.interpolate(x, fake, self.seed_generator)
             norms = gan_losses.input_gradient_norm(critic, points)
-            self.track("gradient_norm", ops.mean(norms))
+            logs["gradient_norm"] = ops.mean(norms)
             total = total + self.gradient_penalty * ops.mean(ops.square(norms - 1.0))
         if self.r1_penalty:
             total = total + self.r1_penalty * gan_losses.r1_penalty(critic, x)
-        return total
+        return total, logs
 
     def _readable(self, scores):
         if self.loss_name in ("minimax", "non_saturating"):
@@ -283,11 +293,6 @@ class GAN(PhasedModel):
         if self.latent_distribution == "normal":
             return keras.random.normal(shape, seed=seed)
         return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
-
-    def compile(self, optimizer="adam", **kwargs):
-        for name in ("d_real", "d_fake") + (("gradient_norm",) if self.gradient_penalty else ()):
-            self.add_tracker(name)
-        super().compile(optimizer=optimizer, **kwargs)
 
     def after_train_step(self):
         if self.ema_generator is not None:
