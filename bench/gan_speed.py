@@ -6,8 +6,14 @@ generator step, Adam for each) are trained by `kgen.models.GAN.fit` and by a
 hand-written loop idiomatic for the backend: a `jax.jit`-compiled step with
 `stateless_call`, a `tf.function` with `GradientTape` (graph, as `fit` runs
 on CPU by default, and XLA-compiled against `fit(jit_compile=True)`), or a
-plain PyTorch loop with `torch.optim.Adam`. Throughput is measured over the
-epochs after the first (which compiles), in the same process.
+plain PyTorch loop with `torch.optim.Adam`.
+
+The two alternate epoch by epoch inside one `fit` call: after each `fit`
+epoch, a callback runs one epoch of the hand-written loop. Each pair of
+neighbouring epochs shares the machine's state of the moment, so the ratio
+of each pair cancels most of the drift of a shared machine; the table gives
+the median over pairs (the first pair, which compiles, is dropped) and the
+median epoch times.
 
     python bench/gan_speed.py [--quick] [--backend jax|tensorflow|torch]
 
@@ -54,34 +60,32 @@ def optimizer():
     return keras.optimizers.Adam(2e-4, beta_1=0.5)
 
 
-def time_fit(epochs, **compile_options):
+def time_pairs(epochs, loop, **compile_options):
+    """Seconds per epoch of `fit` and of the hand loop, in alternation."""
     import keras
+    import numpy as np
 
     import kgen
 
     x = data()
+    run_hand_epoch = loop(x)
     gan = kgen.models.GAN(*networks(), latent_dim=LATENT, seed=0)
     gan.compile(optimizer={"discriminator": optimizer(), "generator": optimizer()}, **compile_options)
-    times = []
-    timer = keras.callbacks.LambdaCallback(
-        on_epoch_begin=lambda epoch, logs: times.append(time.perf_counter()),
-        on_epoch_end=lambda epoch, logs: times.append(time.perf_counter()),
+    fit_times, hand_times, started = [], [], []
+
+    def hand_epoch(epoch, logs):
+        fit_times.append(time.perf_counter() - started[-1])
+        order = np.random.default_rng(epoch).permutation(len(x))
+        start = time.perf_counter()
+        run_hand_epoch(order)
+        hand_times.append(time.perf_counter() - start)
+
+    pairs = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: started.append(time.perf_counter()),
+        on_epoch_end=hand_epoch,
     )
-    gan.fit(x, batch_size=BATCH, epochs=epochs + 1, shuffle=True, verbose=0, callbacks=[timer])
-    seconds = times[-1] - times[2]  # from the start of the second epoch
-    return len(x) * epochs / seconds
-
-
-def time_loop(epochs, step_factory):
-    import numpy as np
-
-    x = data()
-    run_epoch = step_factory(x)
-    run_epoch(np.random.default_rng(0).permutation(len(x)))
-    start = time.perf_counter()
-    for epoch in range(epochs):
-        run_epoch(np.random.default_rng(epoch + 1).permutation(len(x)))
-    return len(x) * epochs / (time.perf_counter() - start)
+    gan.fit(x, batch_size=BATCH, epochs=epochs + 1, shuffle=True, verbose=0, callbacks=[pairs])
+    return len(x), np.array(fit_times[1:]), np.array(hand_times[1:])
 
 
 def jax_loop(x):
@@ -207,20 +211,20 @@ def variants(backend):
     return [("eager", {}, torch_loop)]
 
 
-def measure(epochs, repeats):
+def measure(epochs):
     import keras
+    import numpy as np
 
     backend = keras.backend.backend()
     rows = []
     for name, options, loop in variants(backend):
-        fit, hand = [], []
-        for _ in range(repeats):  # interleaved, to share the machine's noise
-            fit.append(time_fit(epochs, **options))
-            hand.append(time_loop(epochs, loop))
-        best_fit, best_hand = max(fit), max(hand)
-        rows.append({"backend": backend, "variant": name, "fit_samples_per_s": best_fit,
-                     "loop_samples_per_s": best_hand, "ratio": best_fit / best_hand,
-                     "epochs": epochs, "repeats": repeats})
+        samples, fit, hand = time_pairs(epochs, loop, **options)
+        rows.append({"backend": backend, "variant": name,
+                     "fit_samples_per_s": samples / np.median(fit),
+                     "loop_samples_per_s": samples / np.median(hand),
+                     "ratio": float(np.median(hand / fit)),
+                     "ratio_quartiles": [float(q) for q in np.percentile(hand / fit, [25, 75])],
+                     "epochs": epochs})
     return rows
 
 
@@ -229,10 +233,10 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--backend", choices=BACKENDS)
     args = parser.parse_args()
-    epochs, repeats = (2, 2) if args.quick else (5, 3)
+    epochs = 4 if args.quick else 20
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend  # keras is imported later
-        print(json.dumps(measure(epochs, repeats)))
+        print(json.dumps(measure(epochs)))
         return
     rows = []
     for backend in BACKENDS:
@@ -240,10 +244,12 @@ def main():
         output = subprocess.run(command, env={**os.environ, "KERAS_BACKEND": backend},
                                 capture_output=True, text=True, check=True).stdout
         rows.extend(json.loads(output.strip().splitlines()[-1]))
-    print(f"{'backend':11} {'variant':28} {'fit samples/s':>14} {'hand loop samples/s':>20} {'ratio':>6}")
+    print(f"{'backend':11} {'variant':28} {'fit samples/s':>14} {'hand loop samples/s':>20} "
+          f"{'ratio':>6} {'quartiles':>11}")
     for row in rows:
+        low, high = row["ratio_quartiles"]
         print(f"{row['backend']:11} {row['variant']:28} {row['fit_samples_per_s']:>14.0f} "
-              f"{row['loop_samples_per_s']:>20.0f} {row['ratio']:>6.2f}")
+              f"{row['loop_samples_per_s']:>20.0f} {row['ratio']:>6.2f} {low:>5.2f}–{high:.2f}")
     os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
     path = os.path.join(os.path.dirname(__file__), "results", "gan_speed.json")
     with open(path, "w") as file:

@@ -1,7 +1,7 @@
 """Backend-specific training primitives.
 
 This package is the only place in kgen that imports TensorFlow, JAX or
-PyTorch. It exposes the same six names for every backend:
+PyTorch. It exposes the same seven names for every backend:
 
 - `StepFunctions`: a mixin of every kgen model; on TensorFlow it replaces
   Keras' one-step `fit` / `evaluate` functions with leaner ones (see
@@ -12,6 +12,9 @@ PyTorch. It exposes the same six names for every backend:
 - `minimize(loss_fn, variables, optimizer)`: `loss_fn()` returns `(loss,
   aux)`; computes the gradients of the loss with respect to `variables`,
   applies them with `optimizer` and returns `(loss, aux, gradients)`.
+- `without_gradient(fn, *args, **kwargs)`: `fn(*args, **kwargs)` as a
+  constant for differentiation (on PyTorch, computed without recording a
+  graph).
 - `global_norm(tensors)`: the Euclidean norm of all `tensors` together (one
   fused call where the backend has one).
 - `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to the
@@ -30,6 +33,7 @@ if _BACKEND == "jax":
     from kgen.backend.jax import global_norm
     from kgen.backend.jax import input_gradients
     from kgen.backend.jax import minimize
+    from kgen.backend.jax import without_gradient
 elif _BACKEND == "tensorflow":
     from kgen.backend.tensorflow import PhasedTrainer
     from kgen.backend.tensorflow import StepFunctions
@@ -37,12 +41,14 @@ elif _BACKEND == "tensorflow":
     from kgen.backend.tensorflow import global_norm
     from kgen.backend.tensorflow import input_gradients
     from kgen.backend.tensorflow import minimize
+    from kgen.backend.tensorflow import without_gradient
 elif _BACKEND == "torch":
     from kgen.backend.torch import PhasedTrainer
     from kgen.backend.torch import StepFunctions
     from kgen.backend.torch import global_norm
     from kgen.backend.torch import input_gradients
     from kgen.backend.torch import minimize
+    from kgen.backend.torch import without_gradient
 else:
     raise ImportError(
         "kgen supports the 'tensorflow', 'jax' and 'torch' Keras backends. "
@@ -84,4 +90,5 @@ __all__ = [
     "global_norm",
     "input_gradients",
     "minimize",
+    "without_gradient",
 ]

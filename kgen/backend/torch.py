@@ -33,7 +33,14 @@ def minimize(loss_fn, variables, optimizer):
     grads = [torch.zeros_like(v) if g is None else g for g, v in zip(grads, values)]
     with torch.no_grad():
         optimizer.apply(grads, variables)
-    return loss.detach(), {k: v.detach() for k, v in aux.items()}, grads
+    aux = {k: v.detach() if torch.is_tensor(v) else v for k, v in aux.items()}
+    return loss.detach(), aux, grads
+
+
+def without_gradient(fn, *args, **kwargs):
+    """Calls `fn` without recording a graph: its result is a constant."""
+    with torch.no_grad():
+        return fn(*args, **kwargs)
 
 
 def global_norm(tensors):

@@ -21,6 +21,13 @@ class StopOnNaN(keras.callbacks.Callback):
     ```
     """
 
+    # Keras may run the check on a worker thread, so that `fit` need not wait
+    # for every batch's logs (JAX): the error then surfaces in `fit` a batch
+    # or so later, by the end of the epoch at the latest. The check reads
+    # only the logs; it must not touch `self.model`, which on JAX would sync
+    # the model's state from the worker thread while the next step runs.
+    async_safe = True
+
     def __init__(self):
         super().__init__()
         self._epoch = 0
@@ -35,7 +42,6 @@ class StopOnNaN(keras.callbacks.Callback):
             if not math.isfinite(float(value))
         }
         if bad:
-            self.model.stop_training = True
             raise FloatingPointError(
                 f"Training produced non-finite values at epoch "
                 f"{self._epoch + 1}, batch {batch + 1}: {bad}. Lower the "

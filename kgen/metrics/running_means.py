@@ -79,7 +79,8 @@ class RunningMeans(keras.metrics.Metric):
 
     def result(self):
         """A dict mapping each name to its mean (0 before any observation)."""
-        means = ops.unstack(ops.divide_no_nan(self.totals, self.counts))
+        # Counts are whole numbers: an unobserved mean is 0 / 1.
+        means = ops.unstack(self.totals / ops.maximum(self.counts, 1.0))
         return dict(zip(self.names, means))
 
     def reset_state(self):

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kgen import backend
 from kgen.layers.spectral_normalization import SpectralNormalization
 from kgen.losses import gan_losses
 from kgen.models.phase import Phase
@@ -229,7 +230,7 @@ class GAN(PhasedModel):
     def _discriminator_loss_and_logs(self, data, training=True):
         x, labels = self._split(data)
         z = self._latent(ops.shape(x)[0], self.seed_generator)
-        fake = ops.stop_gradient(self._generate(z, labels, training))
+        fake = backend.without_gradient(self._generate, z, labels, training)
         real_scores, real_classes = self._discriminate(x, labels, training)
         fake_scores, fake_classes = self._discriminate(fake, labels, training)
         loss = self._adversarial_discriminator_loss(real_scores, fake_scores)
