@@ -1,6 +1,7 @@
 """Running means of several named values, kept in one pair of variables."""
 
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -66,7 +67,7 @@ class RunningMeans(keras.metrics.Metric):
             totals.append(sum(observed[1:], observed[0]) if observed else ops.zeros((), self.dtype))
             counts.append(len(observations))
         self.totals.assign_add(ops.stack(totals))
-        self.counts.assign_add(ops.convert_to_tensor(counts, dtype=self.dtype))
+        self.counts.assign_add(ops.convert_to_tensor(np.asarray(counts, self.dtype), self.dtype))
 
     def _scalar(self, value):
         if not ops.is_tensor(value):
