@@ -34,18 +34,18 @@ class StepFunctions:
     """
 
     def make_train_function(self, force=False):
-        if self._keras_step_functions():
-            return super().make_train_function(force)
-        if self.train_function is None or force:
-            self.train_function = self._one_step_function(self.train_step)
-        return self.train_function
+        return self._make_step_function("train", super().make_train_function, force)
 
     def make_test_function(self, force=False):
+        return self._make_step_function("test", super().make_test_function, force)
+
+    def _make_step_function(self, kind, make_keras_function, force):
+        name = f"{kind}_function"
         if self._keras_step_functions():
-            return super().make_test_function(force)
-        if self.test_function is None or force:
-            self.test_function = self._one_step_function(self.test_step)
-        return self.test_function
+            make_keras_function(force)
+        elif getattr(self, name) is None or force:
+            setattr(self, name, self._one_step_function(getattr(self, f"{kind}_step")))
+        return getattr(self, name)
 
     def _keras_step_functions(self):
         return (
