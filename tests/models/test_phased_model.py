@@ -374,3 +374,12 @@ def test_declared_logs_need_a_loss_that_returns_them():
     phase = Phase("a", lambda data, training: 0.0, [], logs=("extra",))
     with pytest.raises(ValueError, match=r"must return `\(loss, logs\)`"):
         phase(None, training=True)
+
+
+def test_recompiling_keeps_the_logged_values():
+    model = make_model()
+    model.compile(optimizer="sgd")  # same phases: the same logs, accepted
+    assert model._phase_logs.names == ("a_loss", "b_loss")
+    model.log_gradient_norms = True
+    with pytest.raises(ValueError, match=r"changed the logged values from \['a_loss', 'b_loss'\]"):
+        model.compile(optimizer="sgd")
