@@ -12,7 +12,9 @@ def parse_args(description, **extra):
     """`--quick` plus `extra` options; picks JAX unless KERAS_BACKEND is set."""
     os.environ.setdefault("KERAS_BACKEND", "jax")
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--quick", action="store_true", help="few epochs: a smoke run")
+    parser.add_argument(
+        "--quick", action="store_true", help="few epochs: a smoke run"
+    )
     for name, kwargs in extra.items():
         parser.add_argument(f"--{name.replace('_', '-')}", **kwargs)
     return parser.parse_args()
@@ -21,11 +23,15 @@ def parse_args(description, **extra):
 def report(name, rows, **payload):
     """Prints `rows` (a list of dicts) as a table and writes the JSON."""
     columns = list(rows[0])
-    widths = [max(len(str(c)), *(len(_cell(r[c])) for r in rows)) for c in columns]
+    widths = [
+        max(len(str(c)), *(len(_cell(r[c])) for r in rows)) for c in columns
+    ]
     print(" | ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
     print("-+-".join("-" * w for w in widths))
     for row in rows:
-        print(" | ".join(_cell(row[c]).ljust(w) for c, w in zip(columns, widths)))
+        print(
+            " | ".join(_cell(row[c]).ljust(w) for c, w in zip(columns, widths))
+        )
     os.makedirs(RESULTS, exist_ok=True)
     path = os.path.join(RESULTS, f"{name}.json")
     with open(path, "w") as file:

@@ -25,22 +25,39 @@ def main():
     (x_train, y_train), (x_test, y_test) = kgen.datasets.load_digits("unit")
     classifier = SVC(gamma="scale").fit(x_train, y_train)
     keras.utils.set_random_seed(0)
-    cvae = kgen.models.ConditionalVAE.dense((64,), 8, hidden_units=(256, 128), num_classes=10, seed=0)
+    cvae = kgen.models.ConditionalVAE.dense(
+        (64,), 8, hidden_units=(256, 128), num_classes=10, seed=0
+    )
     cvae.compile(optimizer=keras.optimizers.Adam(1e-3))
     epochs = 20 if ARGS.quick else 300
     cvae.fit(x_train, y_train, epochs=epochs, batch_size=64, verbose=0)
     requested = np.repeat(np.arange(10), 100)
-    predicted = classifier.predict(cvae.generate(len(requested), seed=0, labels=requested))
+    predicted = classifier.predict(
+        cvae.generate(len(requested), seed=0, labels=requested)
+    )
     rows = [
-        {"class": int(c), "fraction_as_requested": float(np.mean(predicted[requested == c] == c))}
+        {
+            "class": int(c),
+            "fraction_as_requested": float(
+                np.mean(predicted[requested == c] == c)
+            ),
+        }
         for c in range(10)
     ]
     overall = float(np.mean(predicted == requested))
     rows.append({"class": "all", "fraction_as_requested": overall})
     real = float(classifier.score(x_test, y_test))
-    report("cvae_classes", rows, epochs=epochs, classifier_test_accuracy=real,
-           target_met=overall >= 0.9, backend=keras.backend.backend())
-    print(f"classifier accuracy on real test digits: {real:.3f}; generated as requested: {overall:.3f} (target >= 0.9)")
+    report(
+        "cvae_classes",
+        rows,
+        epochs=epochs,
+        classifier_test_accuracy=real,
+        target_met=overall >= 0.9,
+        backend=keras.backend.backend(),
+    )
+    print(
+        f"classifier accuracy on real test digits: {real:.3f}; generated as requested: {overall:.3f} (target >= 0.9)"
+    )
 
 
 if __name__ == "__main__":

@@ -52,32 +52,79 @@ def main():
     rbm.compile(optimizer=optimizer())
     rbm.fit(x, **fit)
     log_z = exact_log_partition(rbm)
-    rows.append(("RBM 64-16", "exact", log_likelihood(rbm, x_test, log_z).mean()))
+    rows.append(
+        ("RBM 64-16", "exact", log_likelihood(rbm, x_test, log_z).mean())
+    )
 
     dbn = DBN(64, [16, 32], seed=0)
     dbn.compile(optimizer=optimizer())
     dbn.fit(x, **fit)
-    rows.append(("DBN 64-16-32", "lower bound", dbn.log_likelihood_bound(x_test, seed=0).mean()))
+    rows.append(
+        (
+            "DBN 64-16-32",
+            "lower bound",
+            dbn.log_likelihood_bound(x_test, seed=0).mean(),
+        )
+    )
 
     dbm = DBM(64, [16, 32], num_chains=100, seed=0)
     dbm.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
     dbm.pretrain(x, optimizer=optimizer(), **fit)
     log_z = dbm.log_partition()
-    rows.append(("DBM 64-16-32, pre-trained only", "lower bound", dbm.log_likelihood_bound(x_test, log_z).mean()))
-    rows.append(("DBM 64-16-32, pre-trained only", "exact", dbm.log_likelihood(x_test, log_z).mean()))
+    rows.append(
+        (
+            "DBM 64-16-32, pre-trained only",
+            "lower bound",
+            dbm.log_likelihood_bound(x_test, log_z).mean(),
+        )
+    )
+    rows.append(
+        (
+            "DBM 64-16-32, pre-trained only",
+            "exact",
+            dbm.log_likelihood(x_test, log_z).mean(),
+        )
+    )
     dbm.fit(x, **fit)
     log_z = dbm.log_partition()
-    rows.append(("DBM 64-16-32, jointly trained", "lower bound", dbm.log_likelihood_bound(x_test, log_z).mean()))
-    rows.append(("DBM 64-16-32, jointly trained", "exact", dbm.log_likelihood(x_test, log_z).mean()))
+    rows.append(
+        (
+            "DBM 64-16-32, jointly trained",
+            "lower bound",
+            dbm.log_likelihood_bound(x_test, log_z).mean(),
+        )
+    )
+    rows.append(
+        (
+            "DBM 64-16-32, jointly trained",
+            "exact",
+            dbm.log_likelihood(x_test, log_z).mean(),
+        )
+    )
 
-    print(f"backend: {keras.backend.backend()}, {epochs} epochs per stage, test images: {len(x_test)}")
+    print(
+        f"backend: {keras.backend.backend()}, {epochs} epochs per stage, test images: {len(x_test)}"
+    )
     print(f"{'model':<32} {'estimate':<12} {'test log-lik (nats)':>20}")
     for model, kind, value in rows:
         print(f"{model:<32} {kind:<12} {value:>20.2f}")
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "deep_boltzmann_likelihood.json"), "w") as f:
-        records = [{"model": m, "estimate": k, "test_log_likelihood": float(v)} for m, k, v in rows]
-        json.dump({"backend": keras.backend.backend(), "epochs": epochs, "rows": records}, f, indent=2)
+    with open(
+        os.path.join(RESULTS, "deep_boltzmann_likelihood.json"), "w"
+    ) as f:
+        records = [
+            {"model": m, "estimate": k, "test_log_likelihood": float(v)}
+            for m, k, v in rows
+        ]
+        json.dump(
+            {
+                "backend": keras.backend.backend(),
+                "epochs": epochs,
+                "rows": records,
+            },
+            f,
+            indent=2,
+        )
 
 
 if __name__ == "__main__":

@@ -30,24 +30,42 @@ NOISE = 0.3
 
 
 def psnr(clean, estimates):
-    return float(np.mean([peak_signal_noise_ratio(c, e, data_range=1.0) for c, e in zip(clean, estimates)]))
+    return float(
+        np.mean(
+            [
+                peak_signal_noise_ratio(c, e, data_range=1.0)
+                for c, e in zip(clean, estimates)
+            ]
+        )
+    )
 
 
 def blur(images, sigma):
-    return np.clip(gaussian_filter(images, sigma=(0, sigma, sigma, 0)), 0.0, 1.0)
+    return np.clip(
+        gaussian_filter(images, sigma=(0, sigma, sigma, 0)), 0.0, 1.0
+    )
 
 
 def main():
     (x_train, _), (x_test, _) = kgen.datasets.load_digits("unit", flatten=False)
     rng = np.random.default_rng(0)
-    noisy_train = x_train + NOISE * rng.normal(size=x_train.shape).astype("float32")
-    noisy_test = x_test + NOISE * rng.normal(size=x_test.shape).astype("float32")
+    noisy_train = x_train + NOISE * rng.normal(size=x_train.shape).astype(
+        "float32"
+    )
+    noisy_test = x_test + NOISE * rng.normal(size=x_test.shape).astype(
+        "float32"
+    )
     sigmas = np.linspace(0.3, 2.0, 18)
     best_sigma = max(sigmas, key=lambda s: psnr(x_train, blur(noisy_train, s)))
 
     keras.utils.set_random_seed(0)
     model = kgen.models.DenoisingAutoencoder.dense(
-        (8, 8, 1), 32, hidden_units=(256, 128), corruption="gaussian", noise_level=NOISE, seed=0
+        (8, 8, 1),
+        32,
+        hidden_units=(256, 128),
+        corruption="gaussian",
+        noise_level=NOISE,
+        seed=0,
     )
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     epochs = 20 if ARGS.quick else 400
@@ -55,10 +73,22 @@ def main():
 
     rows = [
         {"method": "noisy input", "psnr_db": psnr(x_test, noisy_test)},
-        {"method": f"gaussian blur (sigma={best_sigma:.2f}, tuned on train)", "psnr_db": psnr(x_test, blur(noisy_test, best_sigma))},
-        {"method": "kgen DenoisingAutoencoder", "psnr_db": psnr(x_test, model.reconstruct(noisy_test))},
+        {
+            "method": f"gaussian blur (sigma={best_sigma:.2f}, tuned on train)",
+            "psnr_db": psnr(x_test, blur(noisy_test, best_sigma)),
+        },
+        {
+            "method": "kgen DenoisingAutoencoder",
+            "psnr_db": psnr(x_test, model.reconstruct(noisy_test)),
+        },
     ]
-    report("denoising", rows, epochs=epochs, noise=NOISE, backend=keras.backend.backend())
+    report(
+        "denoising",
+        rows,
+        epochs=epochs,
+        noise=NOISE,
+        backend=keras.backend.backend(),
+    )
 
 
 if __name__ == "__main__":

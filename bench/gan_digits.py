@@ -61,48 +61,91 @@ def train_cgan(x, y, epochs, seed):
 
 
 def train_vae(x, y, epochs, seed):
-    vae = kgen.models.VAE.dense((64,), latent_dim=8, hidden_units=(256, 128), seed=seed)
+    vae = kgen.models.VAE.dense(
+        (64,), latent_dim=8, hidden_units=(256, 128), seed=seed
+    )
     vae.compile(optimizer=keras.optimizers.Adam(1e-3))
     vae.fit(x, batch_size=64, epochs=epochs, verbose=0)
     return vae.generate(NUM_SAMPLES, seed=seed), None
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="fewer epochs")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--figures", help="folder for PNG grids of the samples (e.g. docs/images)")
+    parser.add_argument(
+        "--figures",
+        help="folder for PNG grids of the samples (e.g. docs/images)",
+    )
     args = parser.parse_args()
     epochs = 40 if args.quick else 300
     keras.utils.set_random_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = kgen.datasets.load_digits()
-    extractor = kgen.metrics.train_feature_extractor(x_train, y_train, seed=args.seed)
+    extractor = kgen.metrics.train_feature_extractor(
+        x_train, y_train, seed=args.seed
+    )
     accuracy = float(np.mean(extractor.predict_classes(x_test) == y_test))
     models = {"DCGAN": train_dcgan, "conditional GAN": train_cgan}
     if hasattr(kgen.models, "VAE"):
         models["VAE"] = train_vae
-    rows = [{"model": "real test digits (floor)", **extractor.score(x_train, x_test, fake_labels=y_test)}]
+    rows = [
+        {
+            "model": "real test digits (floor)",
+            **extractor.score(x_train, x_test, fake_labels=y_test),
+        }
+    ]
     for name, train in models.items():
         start = time.time()
         samples, labels = train(x_train, y_train, epochs, args.seed)
-        rows.append({"model": name, **extractor.score(x_train, samples, fake_labels=labels),
-                     "seconds": time.time() - start})
+        rows.append(
+            {
+                "model": name,
+                **extractor.score(x_train, samples, fake_labels=labels),
+                "seconds": time.time() - start,
+            }
+        )
         if args.figures:
             slug = name.lower().replace(" ", "_")
-            kgen.utils.save_image_grid(samples[:100], os.path.join(args.figures, f"gan_digits_{slug}.png"),
-                                       title=name, image_shape=(8, 8), num_columns=10)
-    print(f"backend={keras.backend.backend()} epochs={epochs} classifier test accuracy={accuracy:.3f}")
-    print(f"{'model':26} {'FD':>7} {'KID':>8} {'±SE':>7} {'prec':>5} {'rec':>5} {'cls score':>9} {'label acc':>9}")
+            kgen.utils.save_image_grid(
+                samples[:100],
+                os.path.join(args.figures, f"gan_digits_{slug}.png"),
+                title=name,
+                image_shape=(8, 8),
+                num_columns=10,
+            )
+    print(
+        f"backend={keras.backend.backend()} epochs={epochs} classifier test accuracy={accuracy:.3f}"
+    )
+    print(
+        f"{'model':26} {'FD':>7} {'KID':>8} {'±SE':>7} {'prec':>5} {'rec':>5} {'cls score':>9} {'label acc':>9}"
+    )
     for row in rows:
-        label = f"{row['label_accuracy']:.3f}" if "label_accuracy" in row else "-"
-        print(f"{row['model']:26} {row['frechet_distance']:>7.2f} {row['kernel_distance']:>8.4f} "
-              f"{row['kernel_distance_se']:>7.4f} {row['precision']:>5.2f} {row['recall']:>5.2f} "
-              f"{row['classifier_score']:>9.2f} {label:>9}")
-    os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
+        label = (
+            f"{row['label_accuracy']:.3f}" if "label_accuracy" in row else "-"
+        )
+        print(
+            f"{row['model']:26} {row['frechet_distance']:>7.2f} {row['kernel_distance']:>8.4f} "
+            f"{row['kernel_distance_se']:>7.4f} {row['precision']:>5.2f} {row['recall']:>5.2f} "
+            f"{row['classifier_score']:>9.2f} {label:>9}"
+        )
+    os.makedirs(
+        os.path.join(os.path.dirname(__file__), "results"), exist_ok=True
+    )
     path = os.path.join(os.path.dirname(__file__), "results", "gan_digits.json")
     with open(path, "w") as file:
-        json.dump({"backend": keras.backend.backend(), "epochs": epochs, "classifier_accuracy": accuracy,
-                   "rows": rows}, file, indent=1)
+        json.dump(
+            {
+                "backend": keras.backend.backend(),
+                "epochs": epochs,
+                "classifier_accuracy": accuracy,
+                "rows": rows,
+            },
+            file,
+            indent=1,
+        )
     print(f"wrote {path}")
 
 

@@ -45,35 +45,64 @@ MIXTURES = {"ring8": ring(), "grid25": grid()}
 # if need be ("grid25": {...}). "gan" holds GAN keyword arguments; "decay"
 # is a cosine learning-rate decay to 0 over the run.
 DEFAULTS = dict(
-    gan={}, generator_units=(128, 128, 128), discriminator_units=(128, 128, 128), latent_dim=16,
-    learning_rate=1e-3, beta_1=0.5, beta_2=0.9, decay=False, batch_size=256, steps=8000,
+    gan={},
+    generator_units=(128, 128, 128),
+    discriminator_units=(128, 128, 128),
+    latent_dim=16,
+    learning_rate=1e-3,
+    beta_1=0.5,
+    beta_2=0.9,
+    decay=False,
+    batch_size=256,
+    steps=8000,
 )
 RECIPES = {
     "non_saturating+tricks": dict(
-        gan=dict(loss="non_saturating", r1_penalty=0.5, ema_decay=0.999), decay=True, grid25=dict(steps=32000)
+        gan=dict(loss="non_saturating", r1_penalty=0.5, ema_decay=0.999),
+        decay=True,
+        grid25=dict(steps=32000),
     ),
     "wgan_gp": dict(
-        gan=dict(loss="wasserstein", gradient_penalty=1.0, discriminator_steps=5, ema_decay=0.999),
+        gan=dict(
+            loss="wasserstein",
+            gradient_penalty=1.0,
+            discriminator_steps=5,
+            ema_decay=0.999,
+        ),
         decay=True,
         # On the grid: penalty 0.1, the WGAN-GP authors' value for toy data, and longer runs.
         grid25=dict(
-            gan=dict(loss="wasserstein", gradient_penalty=0.1, discriminator_steps=5, ema_decay=0.999), steps=20000
+            gan=dict(
+                loss="wasserstein",
+                gradient_penalty=0.1,
+                discriminator_steps=5,
+                ema_decay=0.999,
+            ),
+            steps=20000,
         ),
     ),
     # Same number of generator steps as the non-saturating recipe on each mixture.
-    "minimax (no tricks)": dict(gan=dict(loss="minimax"), grid25=dict(steps=32000)),
+    "minimax (no tricks)": dict(
+        gan=dict(loss="minimax"), grid25=dict(steps=32000)
+    ),
 }
 
 
 def settings(recipe, mixture):
     """The recipe's settings for this mixture, defaults filled in."""
-    options = {key: value for key, value in RECIPES[recipe].items() if key not in MIXTURES}
+    options = {
+        key: value
+        for key, value in RECIPES[recipe].items()
+        if key not in MIXTURES
+    }
     return {**DEFAULTS, **options, **RECIPES[recipe].get(mixture, {})}
 
 
 def sample_mixture(centers, num_samples, rng):
     modes = rng.integers(len(centers), size=num_samples)
-    return (centers[modes] + SIGMA * rng.normal(size=(num_samples, 2))).astype("float32")
+    return (centers[modes] + SIGMA * rng.normal(size=(num_samples, 2))).astype(
+        "float32"
+    )
 
 
 def mode_statistics(samples, centers):
@@ -83,7 +112,11 @@ def mode_statistics(samples, centers):
     stats = kgen.metrics.class_coverage(labels, len(centers))
     share = len(samples) / len(centers)
     covered = int(np.sum(np.array(stats["counts"]) >= 0.2 * share))
-    return {"high_quality": stats["assigned_fraction"], "modes_covered": covered, "num_modes": len(centers)}
+    return {
+        "high_quality": stats["assigned_fraction"],
+        "modes_covered": covered,
+        "num_modes": len(centers),
+    }
 
 
 def train(mixture, recipe, seed, steps=None):
@@ -92,18 +125,39 @@ def train(mixture, recipe, seed, steps=None):
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     generator = kgen.models.build_mlp_generator(
-        config["latent_dim"], (2,), config["generator_units"], output_activation=None, batch_normalization=False
+        config["latent_dim"],
+        (2,),
+        config["generator_units"],
+        output_activation=None,
+        batch_normalization=False,
     )
-    discriminator = kgen.models.build_mlp_discriminator((2,), config["discriminator_units"])
-    gan = kgen.models.GAN(generator, discriminator, latent_dim=config["latent_dim"], seed=seed, **options)
+    discriminator = kgen.models.build_mlp_discriminator(
+        (2,), config["discriminator_units"]
+    )
+    gan = kgen.models.GAN(
+        generator,
+        discriminator,
+        latent_dim=config["latent_dim"],
+        seed=seed,
+        **options,
+    )
 
     def adam(updates):
         rate = config["learning_rate"]
-        schedule = keras.optimizers.schedules.CosineDecay(rate, updates) if config["decay"] else rate
-        return keras.optimizers.Adam(schedule, beta_1=config["beta_1"], beta_2=config["beta_2"])
+        schedule = (
+            keras.optimizers.schedules.CosineDecay(rate, updates)
+            if config["decay"]
+            else rate
+        )
+        return keras.optimizers.Adam(
+            schedule, beta_1=config["beta_1"], beta_2=config["beta_2"]
+        )
 
     updates = steps * options.get("discriminator_steps", 1)
-    gan.compile(optimizer={"discriminator": adam(updates), "generator": adam(steps)}, steps_per_execution=50)
+    gan.compile(
+        optimizer={"discriminator": adam(updates), "generator": adam(steps)},
+        steps_per_execution=50,
+    )
     data = sample_mixture(MIXTURES[mixture], steps * config["batch_size"], rng)
     gan.fit(data, batch_size=config["batch_size"], epochs=1, verbose=0)
     samples = gan.generate(5000, seed=seed)
@@ -118,14 +172,25 @@ def plot(figures, path):
 
     mixtures = sorted({f[0] for f in figures}, reverse=True)
     recipes = list(dict.fromkeys(f[1] for f in figures))
-    fig, axes = plt.subplots(len(mixtures), len(recipes), figsize=(3 * len(recipes), 3 * len(mixtures)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(mixtures),
+        len(recipes),
+        figsize=(3 * len(recipes), 3 * len(mixtures)),
+        squeeze=False,
+    )
     for mixture, recipe, samples in figures:
         axis = axes[mixtures.index(mixture)][recipes.index(recipe)]
         centers = MIXTURES[mixture]
         axis.scatter(samples[:2000, 0], samples[:2000, 1], s=1, alpha=0.3)
         axis.scatter(centers[:, 0], centers[:, 1], s=12, c="red", marker="x")
         limit = np.abs(centers).max() + 1
-        axis.set(xlim=(-limit, limit), ylim=(-limit, limit), xticks=[], yticks=[], aspect="equal")
+        axis.set(
+            xlim=(-limit, limit),
+            ylim=(-limit, limit),
+            xticks=[],
+            yticks=[],
+            aspect="equal",
+        )
         axis.set_title(f"{mixture}: {recipe}", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -133,19 +198,31 @@ def plot(figures, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer steps, one seed")
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer steps, one seed"
+    )
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES))
     parser.add_argument("--mixtures", nargs="+", default=list(MIXTURES))
-    parser.add_argument("--figures", help="folder for a scatter plot of the samples (e.g. docs/images)")
+    parser.add_argument(
+        "--figures",
+        help="folder for a scatter plot of the samples (e.g. docs/images)",
+    )
     args = parser.parse_args()
     steps = args.steps or (1500 if args.quick else None)
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
     rows, figures = [], []
-    print(f"backend={keras.backend.backend()} steps={steps or 'per recipe'} seeds={seeds}")
-    print(f"{'mixture':8} {'recipe':24} {'seed':>4} {'high-quality':>12} {'modes':>7} {'seconds':>8}")
+    print(
+        f"backend={keras.backend.backend()} steps={steps or 'per recipe'} seeds={seeds}"
+    )
+    print(
+        f"{'mixture':8} {'recipe':24} {'seed':>4} {'high-quality':>12} {'modes':>7} {'seconds':>8}"
+    )
     for mixture in args.mixtures:
         for recipe in args.recipes:
             for seed in seeds:
@@ -154,7 +231,11 @@ def main():
                 if args.figures and seed == seeds[0]:
                     figures.append((mixture, recipe, samples))
                 row = {"mixture": mixture, "recipe": recipe, "seed": seed}
-                row.update(steps=steps or settings(recipe, mixture)["steps"], **stats, seconds=time.time() - start)
+                row.update(
+                    steps=steps or settings(recipe, mixture)["steps"],
+                    **stats,
+                    seconds=time.time() - start,
+                )
                 rows.append(row)
                 print(
                     f"{mixture:8} {recipe:24} {seed:>4} {stats['high_quality']:>12.3f} "
@@ -163,10 +244,14 @@ def main():
                 )
     if figures:
         plot(figures, os.path.join(args.figures, "gan_modes.png"))
-    os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
+    os.makedirs(
+        os.path.join(os.path.dirname(__file__), "results"), exist_ok=True
+    )
     path = os.path.join(os.path.dirname(__file__), "results", "gan_modes.json")
     with open(path, "w") as file:
-        json.dump({"backend": keras.backend.backend(), "rows": rows}, file, indent=1)
+        json.dump(
+            {"backend": keras.backend.backend(), "rows": rows}, file, indent=1
+        )
     print(f"wrote {path}")
 
 

@@ -38,7 +38,9 @@ HIDDEN = (128, 128)
 def networks():
     import kgen
 
-    generator = kgen.models.build_mlp_generator(LATENT, (64,), HIDDEN, batch_normalization=False)
+    generator = kgen.models.build_mlp_generator(
+        LATENT, (64,), HIDDEN, batch_normalization=False
+    )
     discriminator = kgen.models.build_mlp_discriminator((64,), HIDDEN)
     return generator, discriminator
 
@@ -70,7 +72,10 @@ def time_pairs(epochs, loop, **compile_options):
     x = data()
     run_hand_epoch = loop(x)
     gan = kgen.models.GAN(*networks(), latent_dim=LATENT, seed=0)
-    gan.compile(optimizer={"discriminator": optimizer(), "generator": optimizer()}, **compile_options)
+    gan.compile(
+        optimizer={"discriminator": optimizer(), "generator": optimizer()},
+        **compile_options,
+    )
     fit_times, hand_times, started = [], [], []
 
     def hand_epoch(epoch, logs):
@@ -84,7 +89,14 @@ def time_pairs(epochs, loop, **compile_options):
         on_epoch_begin=lambda epoch, logs: started.append(time.perf_counter()),
         on_epoch_end=hand_epoch,
     )
-    gan.fit(x, batch_size=BATCH, epochs=epochs + 1, shuffle=True, verbose=0, callbacks=[pairs])
+    gan.fit(
+        x,
+        batch_size=BATCH,
+        epochs=epochs + 1,
+        shuffle=True,
+        verbose=0,
+        callbacks=[pairs],
+    )
     return len(x), np.array(fit_times[1:]), np.array(hand_times[1:])
 
 
@@ -106,7 +118,9 @@ def jax_loop(x):
 
     def d_loss(d_vars, g_vars, real, z):
         fake = jax.lax.stop_gradient(generate(g_vars, z))
-        return jnp.mean(jax.nn.softplus(-d_logits(d_vars, real))) + jnp.mean(jax.nn.softplus(d_logits(d_vars, fake)))
+        return jnp.mean(jax.nn.softplus(-d_logits(d_vars, real))) + jnp.mean(
+            jax.nn.softplus(d_logits(d_vars, fake))
+        )
 
     def g_loss(g_vars, d_vars, z):
         return jnp.mean(jax.nn.softplus(-d_logits(d_vars, generate(g_vars, z))))
@@ -115,9 +129,13 @@ def jax_loop(x):
     def step(state, real, key):
         d_vars, g_vars, d_slots, g_slots = state
         key_d, key_g = jax.random.split(key)
-        grads = jax.grad(d_loss)(d_vars, g_vars, real, jax.random.normal(key_d, (BATCH, LATENT)))
+        grads = jax.grad(d_loss)(
+            d_vars, g_vars, real, jax.random.normal(key_d, (BATCH, LATENT))
+        )
         d_vars, d_slots = d_opt.stateless_apply(d_slots, grads, d_vars)
-        grads = jax.grad(g_loss)(g_vars, d_vars, jax.random.normal(key_g, (BATCH, LATENT)))
+        grads = jax.grad(g_loss)(
+            g_vars, d_vars, jax.random.normal(key_g, (BATCH, LATENT))
+        )
         g_vars, g_slots = g_opt.stateless_apply(g_slots, grads, g_vars)
         return d_vars, g_vars, d_slots, g_slots
 
@@ -152,14 +170,25 @@ def tensorflow_loop(x, jit_compile=False):
     def step(real):
         with tf.GradientTape() as tape:
             fake = generator(tf.random.normal((BATCH, LATENT)), training=True)
-            loss = tf.reduce_mean(tf.nn.softplus(-discriminator(real, training=True))) + tf.reduce_mean(
+            loss = tf.reduce_mean(
+                tf.nn.softplus(-discriminator(real, training=True))
+            ) + tf.reduce_mean(
                 tf.nn.softplus(discriminator(fake, training=True))
             )
-        d_opt.apply(tape.gradient(loss, discriminator.trainable_variables), discriminator.trainable_variables)
+        d_opt.apply(
+            tape.gradient(loss, discriminator.trainable_variables),
+            discriminator.trainable_variables,
+        )
         with tf.GradientTape() as tape:
-            logits = discriminator(generator(tf.random.normal((BATCH, LATENT)), training=True), training=True)
+            logits = discriminator(
+                generator(tf.random.normal((BATCH, LATENT)), training=True),
+                training=True,
+            )
             loss = tf.reduce_mean(tf.nn.softplus(-logits))
-        g_opt.apply(tape.gradient(loss, generator.trainable_variables), generator.trainable_variables)
+        g_opt.apply(
+            tape.gradient(loss, generator.trainable_variables),
+            generator.trainable_variables,
+        )
 
     def run_epoch(order):
         for batch in x[order].reshape(-1, BATCH, x.shape[1]):
@@ -184,13 +213,19 @@ def torch_loop(x):
             real = x[order[start : start + BATCH]]
             with torch.no_grad():
                 fake = generator(torch.randn(BATCH, LATENT), training=True)
-            loss = F.softplus(-discriminator(real, training=True)).mean() + F.softplus(
-                discriminator(fake, training=True)
-            ).mean()
+            loss = (
+                F.softplus(-discriminator(real, training=True)).mean()
+                + F.softplus(discriminator(fake, training=True)).mean()
+            )
             d_opt.zero_grad()
             loss.backward()
             d_opt.step()
-            loss = F.softplus(-discriminator(generator(torch.randn(BATCH, LATENT), training=True), training=True)).mean()
+            loss = F.softplus(
+                -discriminator(
+                    generator(torch.randn(BATCH, LATENT), training=True),
+                    training=True,
+                )
+            ).mean()
             g_opt.zero_grad()
             loss.backward()
             g_opt.step()
@@ -201,12 +236,27 @@ def torch_loop(x):
 def variants(backend):
     """(name, fit compile options, hand-written epoch factory) to compare."""
     if backend == "jax":
-        return [("jit", {}, jax_loop), ("jit, steps_per_execution=10", {"steps_per_execution": 10}, jax_loop)]
+        return [
+            ("jit", {}, jax_loop),
+            (
+                "jit, steps_per_execution=10",
+                {"steps_per_execution": 10},
+                jax_loop,
+            ),
+        ]
     if backend == "tensorflow":
         return [
             ("graph (fit's CPU default)", {}, tensorflow_loop),
-            ("graph, steps_per_execution=10", {"steps_per_execution": 10}, tensorflow_loop),
-            ("XLA", {"jit_compile": True}, functools.partial(tensorflow_loop, jit_compile=True)),
+            (
+                "graph, steps_per_execution=10",
+                {"steps_per_execution": 10},
+                tensorflow_loop,
+            ),
+            (
+                "XLA",
+                {"jit_compile": True},
+                functools.partial(tensorflow_loop, jit_compile=True),
+            ),
         ]
     return [("eager", {}, torch_loop)]
 
@@ -219,17 +269,27 @@ def measure(epochs):
     rows = []
     for name, options, loop in variants(backend):
         samples, fit, hand = time_pairs(epochs, loop, **options)
-        rows.append({"backend": backend, "variant": name,
-                     "fit_samples_per_s": samples / np.median(fit),
-                     "loop_samples_per_s": samples / np.median(hand),
-                     "ratio": float(np.median(hand / fit)),
-                     "ratio_quartiles": [float(q) for q in np.percentile(hand / fit, [25, 75])],
-                     "epochs": epochs})
+        rows.append(
+            {
+                "backend": backend,
+                "variant": name,
+                "fit_samples_per_s": samples / np.median(fit),
+                "loop_samples_per_s": samples / np.median(hand),
+                "ratio": float(np.median(hand / fit)),
+                "ratio_quartiles": [
+                    float(q) for q in np.percentile(hand / fit, [25, 75])
+                ],
+                "epochs": epochs,
+            }
+        )
     return rows
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--backend", choices=BACKENDS)
     args = parser.parse_args()
@@ -240,17 +300,30 @@ def main():
         return
     rows = []
     for backend in BACKENDS:
-        command = [sys.executable, __file__, "--backend", backend] + (["--quick"] if args.quick else [])
-        output = subprocess.run(command, env={**os.environ, "KERAS_BACKEND": backend},
-                                capture_output=True, text=True, check=True).stdout
+        command = [sys.executable, __file__, "--backend", backend] + (
+            ["--quick"] if args.quick else []
+        )
+        output = subprocess.run(
+            command,
+            env={**os.environ, "KERAS_BACKEND": backend},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         rows.extend(json.loads(output.strip().splitlines()[-1]))
-    print(f"{'backend':11} {'variant':28} {'fit samples/s':>14} {'hand loop samples/s':>20} "
-          f"{'ratio':>6} {'quartiles':>11}")
+    print(
+        f"{'backend':11} {'variant':28} {'fit samples/s':>14} {'hand loop samples/s':>20} "
+        f"{'ratio':>6} {'quartiles':>11}"
+    )
     for row in rows:
         low, high = row["ratio_quartiles"]
-        print(f"{row['backend']:11} {row['variant']:28} {row['fit_samples_per_s']:>14.0f} "
-              f"{row['loop_samples_per_s']:>20.0f} {row['ratio']:>6.2f} {low:>5.2f}–{high:.2f}")
-    os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
+        print(
+            f"{row['backend']:11} {row['variant']:28} {row['fit_samples_per_s']:>14.0f} "
+            f"{row['loop_samples_per_s']:>20.0f} {row['ratio']:>6.2f} {low:>5.2f}–{high:.2f}"
+        )
+    os.makedirs(
+        os.path.join(os.path.dirname(__file__), "results"), exist_ok=True
+    )
     path = os.path.join(os.path.dirname(__file__), "results", "gan_speed.json")
     with open(path, "w") as file:
         json.dump(rows, file, indent=1)

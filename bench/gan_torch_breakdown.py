@@ -15,32 +15,54 @@ import time
 
 os.environ["KERAS_BACKEND"] = "torch"
 
+import gan_speed  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-import gan_speed  # noqa: E402
 import kgen  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--rounds", type=int, default=8)
     rounds = parser.parse_args().rounds
     x = gan_speed.data()
     batches = torch.as_tensor(x)
-    gan = kgen.models.GAN(*gan_speed.networks(), latent_dim=gan_speed.LATENT, seed=0)
-    gan.compile(optimizer={"discriminator": gan_speed.optimizer(), "generator": gan_speed.optimizer()})
-    gan.fit(x, batch_size=gan_speed.BATCH, epochs=1, verbose=0)  # builds everything
+    gan = kgen.models.GAN(
+        *gan_speed.networks(), latent_dim=gan_speed.LATENT, seed=0
+    )
+    gan.compile(
+        optimizer={
+            "discriminator": gan_speed.optimizer(),
+            "generator": gan_speed.optimizer(),
+        }
+    )
+    gan.fit(
+        x, batch_size=gan_speed.BATCH, epochs=1, verbose=0
+    )  # builds everything
 
     def step_loop(order):
         for start in range(0, len(order), gan_speed.BATCH):
-            logs = gan.train_function([batches[order[start : start + gan_speed.BATCH]]])
-            {name: float(value) for name, value in logs.items()}  # as fit's callbacks read them
+            logs = gan.train_function(
+                [batches[order[start : start + gan_speed.BATCH]]]
+            )
+            {
+                name: float(value) for name, value in logs.items()
+            }  # as fit's callbacks read them
 
     def fit_epoch(order):
-        gan.fit(x, batch_size=gan_speed.BATCH, epochs=1, shuffle=True, verbose=0)
+        gan.fit(
+            x, batch_size=gan_speed.BATCH, epochs=1, shuffle=True, verbose=0
+        )
 
-    arms = {"hand loop": gan_speed.torch_loop(x), "kgen train step": step_loop, "kgen fit": fit_epoch}
+    arms = {
+        "hand loop": gan_speed.torch_loop(x),
+        "kgen train step": step_loop,
+        "kgen fit": fit_epoch,
+    }
     times = {name: [] for name in arms}
     rng = np.random.default_rng(0)
     for _ in range(rounds):
@@ -53,8 +75,10 @@ def main():
     hand = np.array(times["hand loop"])
     for name, seconds in times.items():
         seconds = np.array(seconds)
-        print(f"{name:16} {np.median(seconds) / steps * 1e3:6.2f} ms/step   "
-              f"hand ÷ this {np.median(hand / seconds):.3f}")
+        print(
+            f"{name:16} {np.median(seconds) / steps * 1e3:6.2f} ms/step   "
+            f"hand ÷ this {np.median(hand / seconds):.3f}"
+        )
     print("(`kgen fit` includes one `fit` call's setup per epoch.)")
 
 

@@ -47,7 +47,13 @@ def _thread_environment(threads):
     if not threads:
         return {}
     flags = f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} intra_op_parallelism_threads={threads}"
-    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+    names = (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "TF_NUM_INTRAOP_THREADS",
+        "TF_NUM_INTEROP_THREADS",
+    )
     return {"XLA_FLAGS": flags, **{name: str(threads) for name in names}}
 
 
@@ -65,7 +71,9 @@ def _digits(tile):
     import kgen
 
     (x, _), _ = kgen.datasets.load_digits("binary")
-    return np.tile(x, (tile, 1))  # --tile: longer epochs, less per-epoch overhead
+    return np.tile(
+        x, (tile, 1)
+    )  # --tile: longer epochs, less per-epoch overhead
 
 
 def measure_sklearn(quick, tile=1):
@@ -76,9 +84,16 @@ def measure_sklearn(quick, tile=1):
     epochs, repeats = (3, 2) if quick else (10, 3)
     rates = {}
     for batch in BATCHES:
-        peer = BernoulliRBM(256, batch_size=batch, n_iter=epochs, random_state=0)
-        rates[batch] = epochs * len(x) / _best_time(lambda: peer.fit(x), repeats)
-    return {"samples_per_s": rates, "numpy_matmul_gflops": numpy_matmul_gflops()}
+        peer = BernoulliRBM(
+            256, batch_size=batch, n_iter=epochs, random_state=0
+        )
+        rates[batch] = (
+            epochs * len(x) / _best_time(lambda peer=peer: peer.fit(x), repeats)
+        )
+    return {
+        "samples_per_s": rates,
+        "numpy_matmul_gflops": numpy_matmul_gflops(),
+    }
 
 
 def measure_kgen(backend, quick, tile=1):
@@ -93,18 +108,41 @@ def measure_kgen(backend, quick, tile=1):
     epochs, repeats = (3, 2) if quick else (10, 3)
     rates = {}
     for batch in BATCHES:
-        model = kgen.models.RBM(kgen.layers.BernoulliRBM(256, seed=0), k=1, monitor_samples=0, seed=0)
-        steps = 1 if backend == "torch" else -(-len(x) // batch)  # torch allows only 1
-        model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), steps_per_execution=steps)
+        model = kgen.models.RBM(
+            kgen.layers.BernoulliRBM(256, seed=0),
+            k=1,
+            monitor_samples=0,
+            seed=0,
+        )
+        steps = (
+            1 if backend == "torch" else -(-len(x) // batch)
+        )  # torch allows only 1
+        model.compile(
+            optimizer=keras.optimizers.SGD(0.05, momentum=0.9),
+            steps_per_execution=steps,
+        )
         model.fit(x, batch_size=batch, epochs=1, verbose=0)  # compile
-        seconds = _best_time(lambda: model.fit(x, batch_size=batch, epochs=epochs, verbose=0), repeats)
+        seconds = _best_time(
+            lambda m=model, b=batch: m.fit(
+                x, batch_size=b, epochs=epochs, verbose=0
+            ),
+            repeats,
+        )
         rates[batch] = epochs * len(x) / seconds
-    big = (np.random.default_rng(0).random((4096 if quick else 10240, 784)) < 0.3).astype("float32")
-    model = kgen.models.RBM(kgen.layers.BernoulliRBM(500, seed=0), k=1, monitor_samples=0, seed=0)
+    big = (
+        np.random.default_rng(0).random((4096 if quick else 10240, 784)) < 0.3
+    ).astype("float32")
+    model = kgen.models.RBM(
+        kgen.layers.BernoulliRBM(500, seed=0), k=1, monitor_samples=0, seed=0
+    )
     steps = 1 if backend == "torch" else len(big) // 256
-    model.compile(optimizer=keras.optimizers.SGD(0.01), steps_per_execution=steps)
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.01), steps_per_execution=steps
+    )
     model.fit(big, batch_size=256, epochs=1, verbose=0)
-    fit_time = _best_time(lambda: model.fit(big, batch_size=256, epochs=1, verbose=0), repeats)
+    fit_time = _best_time(
+        lambda: model.fit(big, batch_size=256, epochs=1, verbose=0), repeats
+    )
     flops = (6 + 4 * 1) * len(big) * 784 * 500
     return {"samples_per_s": rates, "gflops": flops / fit_time / 1e9}
 
@@ -112,10 +150,19 @@ def measure_kgen(backend, quick, tile=1):
 def _run_worker(worker, args):
     """One measurement in its own process: no thread pool of one library
     lingers to slow down the other."""
-    command = [sys.executable, __file__, "--worker", worker, "--tile", str(args.tile)]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        worker,
+        "--tile",
+        str(args.tile),
+    ]
     command += ["--quick"] if args.quick else []
     environment = {**os.environ, **_thread_environment(args.threads)}
-    output = subprocess.run(command, capture_output=True, text=True, check=True, env=environment).stdout
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=environment
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -129,7 +176,8 @@ def rows_for(backend, args):
             "batch": batch,
             "kgen_samples_per_s": ours["samples_per_s"][str(batch)],
             "sklearn_samples_per_s": peer["samples_per_s"][str(batch)],
-            "ratio": ours["samples_per_s"][str(batch)] / peer["samples_per_s"][str(batch)],
+            "ratio": ours["samples_per_s"][str(batch)]
+            / peer["samples_per_s"][str(batch)],
         }
         for batch in BATCHES
     ]
@@ -149,10 +197,22 @@ def rows_for(backend, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer epochs and repeats"
+    )
     parser.add_argument("--backends", default="jax,tensorflow,torch")
-    parser.add_argument("--tile", type=int, default=1, help="repeat the digits N times per epoch")
-    parser.add_argument("--threads", type=int, default=0, help="cap every thread pool (0: defaults)")
+    parser.add_argument(
+        "--tile",
+        type=int,
+        default=1,
+        help="repeat the digits N times per epoch",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="cap every thread pool (0: defaults)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -161,8 +221,14 @@ def main():
         else:
             print(json.dumps(measure_kgen(args.worker, args.quick, args.tile)))
         return
-    rows = [row for backend in args.backends.split(",") for row in rows_for(backend, args)]
-    print(f"{'backend':<11} {'size':<8} {'batch':>5} {'kgen':>12} {'sklearn':>12} {'ratio':>6}")
+    rows = [
+        row
+        for backend in args.backends.split(",")
+        for row in rows_for(backend, args)
+    ]
+    print(
+        f"{'backend':<11} {'size':<8} {'batch':>5} {'kgen':>12} {'sklearn':>12} {'ratio':>6}"
+    )
     for row in rows:
         if row["size"] == "64x256":
             print(
@@ -177,7 +243,11 @@ def main():
                 f"matmul ({row['numpy_matmul_gflops']:.0f} GFLOP/s)"
             )
     os.makedirs(RESULTS, exist_ok=True)
-    name = f"rbm_speed_threads{args.threads}.json" if args.threads else "rbm_speed.json"
+    name = (
+        f"rbm_speed_threads{args.threads}.json"
+        if args.threads
+        else "rbm_speed.json"
+    )
     with open(os.path.join(RESULTS, name), "w") as f:
         json.dump(rows, f, indent=2)
 

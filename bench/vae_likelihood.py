@@ -27,7 +27,11 @@ import numpy as np  # noqa: E402
 import kgen  # noqa: E402
 
 REFERENCE = [  # the RBM issue's figures, used when no kgen RBM can be trained here
-    {"model": "reference: scikit-learn BernoulliRBM, best (issue)", "test_log_likelihood": -20.2, "kind": "exact"},
+    {
+        "model": "reference: scikit-learn BernoulliRBM, best (issue)",
+        "test_log_likelihood": -20.2,
+        "kind": "exact",
+    },
 ]
 
 
@@ -43,10 +47,17 @@ def rbm_rows(x_train, x_test, epochs):
         rbm = train_kgen(x_train, 16, epochs, k=1)
         value = float(np.mean(kgen.metrics.log_likelihood(rbm, x_test)))
     except (ImportError, AttributeError, TypeError, ValueError) as error:
-        print(f"kgen RBM unavailable ({error}); printing the issue's reference figures")
+        print(
+            f"kgen RBM unavailable ({error}); printing the issue's reference figures"
+        )
         return REFERENCE
-    return [{"model": f"kgen RBM, 16 hidden, CD-1, {epochs} epochs (bench/rbm_quality.py recipe)",
-             "test_log_likelihood": value, "kind": "exact"}]
+    return [
+        {
+            "model": f"kgen RBM, 16 hidden, CD-1, {epochs} epochs (bench/rbm_quality.py recipe)",
+            "test_log_likelihood": value,
+            "kind": "exact",
+        }
+    ]
 
 
 def main():
@@ -59,14 +70,36 @@ def main():
     pixels = independent_pixels(x_train, x_test)
     iwae = float(np.mean(vae.log_likelihood(x_test, num_samples=500, seed=0)))
     rows = [
-        {"model": "independent pixels", "test_log_likelihood": pixels, "kind": "exact"},
+        {
+            "model": "independent pixels",
+            "test_log_likelihood": pixels,
+            "kind": "exact",
+        },
         *rbm_rows(x_train, x_test, 20 if ARGS.quick else 100),
-        {"model": "kgen VAE, ELBO (k=1)", "test_log_likelihood": float(np.mean(vae.log_likelihood(x_test, num_samples=1, seed=0))), "kind": "lower bound"},
-        {"model": "kgen VAE, IWAE bound (k=500)", "test_log_likelihood": iwae, "kind": "lower bound"},
+        {
+            "model": "kgen VAE, ELBO (k=1)",
+            "test_log_likelihood": float(
+                np.mean(vae.log_likelihood(x_test, num_samples=1, seed=0))
+            ),
+            "kind": "lower bound",
+        },
+        {
+            "model": "kgen VAE, IWAE bound (k=500)",
+            "test_log_likelihood": iwae,
+            "kind": "lower bound",
+        },
     ]
-    report("vae_likelihood", rows, epochs=epochs, margin_over_pixels=iwae - pixels,
-           target_met=iwae - pixels >= 4.0, backend=keras.backend.backend())
-    print(f"VAE IWAE - independent pixels = {iwae - pixels:.2f} nats (target >= 4)")
+    report(
+        "vae_likelihood",
+        rows,
+        epochs=epochs,
+        margin_over_pixels=iwae - pixels,
+        target_met=iwae - pixels >= 4.0,
+        backend=keras.backend.backend(),
+    )
+    print(
+        f"VAE IWAE - independent pixels = {iwae - pixels:.2f} nats (target >= 4)"
+    )
 
 
 if __name__ == "__main__":

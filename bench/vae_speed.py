@@ -40,7 +40,9 @@ def reference_vae():
 
         def call(self, inputs):
             z_mean, z_log_var = inputs
-            epsilon = keras.random.normal(shape=ops.shape(z_mean), seed=self.seed_generator)
+            epsilon = keras.random.normal(
+                shape=ops.shape(z_mean), seed=self.seed_generator
+            )
             return z_mean + ops.exp(0.5 * z_log_var) * epsilon
 
     encoder_inputs = keras.Input(shape=(64,))
@@ -49,7 +51,9 @@ def reference_vae():
     z_mean = layers.Dense(LATENT, name="z_mean")(x)
     z_log_var = layers.Dense(LATENT, name="z_log_var")(x)
     z = Sampling()([z_mean, z_log_var])
-    encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
+    encoder = keras.Model(
+        encoder_inputs, [z_mean, z_log_var, z], name="encoder"
+    )
     latent_inputs = keras.Input(shape=(LATENT,))
     x = layers.Dense(128, activation="relu")(latent_inputs)
     x = layers.Dense(256, activation="relu")(x)
@@ -62,21 +66,34 @@ def reference_vae():
             self.encoder = encoder
             self.decoder = decoder
             self.total_loss_tracker = keras.metrics.Mean(name="total_loss")
-            self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+            self.reconstruction_loss_tracker = keras.metrics.Mean(
+                name="reconstruction_loss"
+            )
             self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
 
         @property
         def metrics(self):
-            return [self.total_loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
+            return [
+                self.total_loss_tracker,
+                self.reconstruction_loss_tracker,
+                self.kl_loss_tracker,
+            ]
 
         def train_step(self, data):
             with tf.GradientTape() as tape:
                 z_mean, z_log_var, z = self.encoder(data)
                 reconstruction = self.decoder(z)
                 reconstruction_loss = ops.mean(
-                    ops.sum(keras.losses.binary_crossentropy(data[..., None], reconstruction[..., None]), axis=1)
+                    ops.sum(
+                        keras.losses.binary_crossentropy(
+                            data[..., None], reconstruction[..., None]
+                        ),
+                        axis=1,
+                    )
                 )
-                kl_loss = -0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+                kl_loss = -0.5 * (
+                    1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var)
+                )
                 kl_loss = ops.mean(ops.sum(kl_loss, axis=1))
                 total_loss = reconstruction_loss + kl_loss
             grads = tape.gradient(total_loss, self.trainable_weights)
@@ -108,7 +125,14 @@ def samples_per_second(build, x, epochs):
     times = []
     model = build()
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    model.fit(x, epochs=1 + epochs, batch_size=BATCH, verbose=0, shuffle=True, callbacks=[EpochTimer()])
+    model.fit(
+        x,
+        epochs=1 + epochs,
+        batch_size=BATCH,
+        verbose=0,
+        shuffle=True,
+        callbacks=[EpochTimer()],
+    )
     return len(x) / min(times[1:])  # the first epoch compiles
 
 
@@ -121,12 +145,24 @@ def worker(backend, epochs):
     x = np.tile(x, (6, 1))
     builds = {"kgen": kgen_vae}
     if backend == "tensorflow":
-        builds = {"reference (TF GradientTape)": reference_vae, "kgen": kgen_vae}
+        builds = {
+            "reference (TF GradientTape)": reference_vae,
+            "kgen": kgen_vae,
+        }
     results = {name: 0.0 for name in builds}
-    for _ in range(2):  # alternate, so the reference and kgen share the machine's state
+    for _ in range(
+        2
+    ):  # alternate, so the reference and kgen share the machine's state
         for name, build in builds.items():
-            results[name] = max(results[name], samples_per_second(build, x, epochs))
-    print("RESULT " + json.dumps({f"{name} [{backend}]": value for name, value in results.items()}))
+            results[name] = max(
+                results[name], samples_per_second(build, x, epochs)
+            )
+    print(
+        "RESULT "
+        + json.dumps(
+            {f"{name} [{backend}]": value for name, value in results.items()}
+        )
+    )
 
 
 def main():
@@ -134,21 +170,43 @@ def main():
     from _report import parse_args
     from _report import report
 
-    args = parse_args(__doc__, rounds={"type": int, "default": 2}, epochs={"type": int, "default": 3})
+    args = parse_args(
+        __doc__,
+        rounds={"type": int, "default": 2},
+        epochs={"type": int, "default": 3},
+    )
     rounds, epochs = (1, 1) if args.quick else (args.rounds, args.epochs)
     best = {}
     for _ in range(rounds):
         for backend in ("tensorflow", "jax", "torch"):
             env = {**os.environ, "KERAS_BACKEND": backend}
-            out = subprocess.run([sys.executable, __file__, "--worker", backend, str(epochs)],
-                                 env=env, capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, __file__, "--worker", backend, str(epochs)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             line = next(l for l in out.splitlines() if l.startswith("RESULT "))
             for name, value in json.loads(line[7:]).items():
                 best[name] = max(best.get(name, 0.0), value)
     reference = best["reference (TF GradientTape) [tensorflow]"]
-    rows = [{"model": name, "samples_per_s": value, "vs_reference": value / reference} for name, value in best.items()]
-    report("vae_speed", rows, rounds=rounds, epochs=epochs, batch_size=BATCH,
-           targets={"kgen [tensorflow]": 1.0, "kgen [jax]": 1.5})
+    rows = [
+        {
+            "model": name,
+            "samples_per_s": value,
+            "vs_reference": value / reference,
+        }
+        for name, value in best.items()
+    ]
+    report(
+        "vae_speed",
+        rows,
+        rounds=rounds,
+        epochs=epochs,
+        batch_size=BATCH,
+        targets={"kgen [tensorflow]": 1.0, "kgen [jax]": 1.5},
+    )
 
 
 if __name__ == "__main__":

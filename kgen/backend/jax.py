@@ -61,7 +61,9 @@ class PhasedTrainer:
 def _run_stateless(step_fn, groups, state, data):
     variables = [v for group in groups for v in group]
     values = [value for group in state for value in group]
-    with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+    with keras.StatelessScope(
+        state_mapping=list(zip(variables, values))
+    ) as scope:
         _STEP_VARIABLES.append(variables)
         try:
             logs = step_fn(data)

@@ -34,17 +34,25 @@ class StepFunctions:
     """
 
     def make_train_function(self, force=False):
-        return self._make_step_function("train", super().make_train_function, force)
+        return self._make_step_function(
+            "train", super().make_train_function, force
+        )
 
     def make_test_function(self, force=False):
-        return self._make_step_function("test", super().make_test_function, force)
+        return self._make_step_function(
+            "test", super().make_test_function, force
+        )
 
     def _make_step_function(self, kind, make_keras_function, force):
         name = f"{kind}_function"
         if self._keras_step_functions():
             make_keras_function(force)
         elif getattr(self, name) is None or force:
-            setattr(self, name, self._one_step_function(getattr(self, f"{kind}_step")))
+            setattr(
+                self,
+                name,
+                self._one_step_function(getattr(self, f"{kind}_step")),
+            )
         return getattr(self, name)
 
     def _keras_step_functions(self):
@@ -78,7 +86,9 @@ def minimize(loss_fn, variables, optimizer):
     with tf.GradientTape() as tape:
         loss, aux = loss_fn()
     grads = tape.gradient(loss, variables)
-    grads = [ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
+    grads = [
+        ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables)
+    ]
     optimizer.apply(grads, variables)
     return loss, aux, grads
 
@@ -115,11 +125,16 @@ def array_pipeline(x, y, options):
     if (
         (y is None and arrays[2] is not None)
         or shuffle not in (True, False)
-        or any(options.get(name) for name in ("validation_split", "class_weight", "steps_per_epoch"))
+        or any(
+            options.get(name)
+            for name in ("validation_split", "class_weight", "steps_per_epoch")
+        )
         or not _plain_arrays(arrays)
     ):
         return x, y, options
-    data = keras.utils.pack_x_y_sample_weight(*(None if a is None else _as_tensors(a) for a in arrays))
+    data = keras.utils.pack_x_y_sample_weight(
+        *(None if a is None else _as_tensors(a) for a in arrays)
+    )
     sizes = {int(t.shape[0]) for t in tf.nest.flatten(data)}
     if len(sizes) != 1 or 0 in sizes:
         return x, y, options  # Keras raises its own errors for these
@@ -132,17 +147,29 @@ def array_pipeline(x, y, options):
         # sample), then the partial batch.
         order = tf.range(num_samples, dtype=tf.int64)
         order = tf.random.shuffle(order) if shuffle else order
-        batches = tf.data.Dataset.from_tensor_slices(tf.reshape(order[:full], (-1, batch_size)))
-        return batches.concatenate(tf.data.Dataset.from_tensors(order[full:])) if full < num_samples else batches
+        batches = tf.data.Dataset.from_tensor_slices(
+            tf.reshape(order[:full], (-1, batch_size))
+        )
+        return (
+            batches.concatenate(tf.data.Dataset.from_tensors(order[full:]))
+            if full < num_samples
+            else batches
+        )
 
     def gather(indices):
         return tf.nest.map_structure(lambda t: tf.gather(t, indices), data)
 
     dataset = tf.data.Dataset.range(1).repeat().flat_map(epoch).map(gather)
-    options = {k: v for k, v in options.items() if k not in ("batch_size", "sample_weight")}
+    options = {
+        k: v
+        for k, v in options.items()
+        if k not in ("batch_size", "sample_weight")
+    }
     # The pipeline shuffles; `shuffle=False` also spares Keras' warning that
     # it cannot shuffle a dataset.
-    options.update(shuffle=False, steps_per_epoch=-(-num_samples // batch_size))  # partial batch too
+    options.update(
+        shuffle=False, steps_per_epoch=-(-num_samples // batch_size)
+    )  # partial batch too
     return dataset, None, options
 
 
@@ -160,4 +187,8 @@ def _as_tensors(structure):
     if isinstance(structure, dict):
         return {key: _as_tensors(item) for key, item in structure.items()}
     tensor = tf.convert_to_tensor(structure)
-    return tf.cast(tensor, keras.config.floatx()) if tensor.dtype.is_floating else tensor
+    return (
+        tf.cast(tensor, keras.config.floatx())
+        if tensor.dtype.is_floating
+        else tensor
+    )

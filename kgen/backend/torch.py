@@ -30,7 +30,9 @@ def minimize(loss_fn, variables, optimizer):
     loss, aux = loss_fn()
     values = [v.value for v in variables]
     grads = torch.autograd.grad(loss, values, allow_unused=True)
-    grads = [torch.zeros_like(v) if g is None else g for g, v in zip(grads, values)]
+    grads = [
+        torch.zeros_like(v) if g is None else g for g, v in zip(grads, values)
+    ]
     with torch.no_grad():
         optimizer.apply(grads, variables)
     aux = {k: v.detach() if torch.is_tensor(v) else v for k, v in aux.items()}

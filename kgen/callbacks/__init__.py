@@ -6,4 +6,10 @@ from kgen.callbacks.periodic_picture import PeriodicPicture
 from kgen.callbacks.sample_grid import SampleGrid
 from kgen.callbacks.stop_on_nan import StopOnNaN
 
-__all__ = ["FilterImages", "KLAnnealing", "PeriodicPicture", "SampleGrid", "StopOnNaN"]
+__all__ = [
+    "FilterImages",
+    "KLAnnealing",
+    "PeriodicPicture",
+    "SampleGrid",
+    "StopOnNaN",
+]

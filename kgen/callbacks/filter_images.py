@@ -31,5 +31,9 @@ class FilterImages(PeriodicPicture):
 
     def draw(self, path, epoch):
         save_filter_grid(
-            self.model.kernel, path, self.image_shape, self.num_filters, title=f"epoch {epoch}"
+            self.model.kernel,
+            path,
+            self.image_shape,
+            self.num_filters,
+            title=f"epoch {epoch}",
         )

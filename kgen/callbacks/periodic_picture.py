@@ -27,13 +27,17 @@ class PeriodicPicture(keras.callbacks.Callback):
 
     def draw(self, path, epoch):
         """Writes the picture of (1-based) `epoch` to `path`."""
-        raise NotImplementedError(f"{type(self).__name__} must implement `draw()`.")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `draw()`."
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         last = self.params and epoch + 1 == self.params.get("epochs")
         if (epoch + 1) % self.every and not last:
             return
         os.makedirs(self.directory, exist_ok=True)
-        path = os.path.join(self.directory, f"{self.prefix}_epoch_{epoch + 1:03d}.png")
+        path = os.path.join(
+            self.directory, f"{self.prefix}_epoch_{epoch + 1:03d}.png"
+        )
         self.draw(path, epoch + 1)
         self.paths.append(path)

@@ -27,7 +27,15 @@ class SampleGrid(PeriodicPicture):
     ```
     """
 
-    def __init__(self, directory, image_shape=None, num_samples=64, every=1, seed=0, **generate_kwargs):
+    def __init__(
+        self,
+        directory,
+        image_shape=None,
+        num_samples=64,
+        every=1,
+        seed=0,
+        **generate_kwargs,
+    ):
         super().__init__(directory, "samples", every)
         self.image_shape = image_shape
         self.num_samples = num_samples
@@ -35,5 +43,9 @@ class SampleGrid(PeriodicPicture):
         self.generate_kwargs = generate_kwargs
 
     def draw(self, path, epoch):
-        samples = self.model.generate(self.num_samples, seed=self.seed, **self.generate_kwargs)
-        save_image_grid(samples, path, title=f"epoch {epoch}", image_shape=self.image_shape)
+        samples = self.model.generate(
+            self.num_samples, seed=self.seed, **self.generate_kwargs
+        )
+        save_image_grid(
+            samples, path, title=f"epoch {epoch}", image_shape=self.image_shape
+        )

@@ -39,7 +39,9 @@ def build_parser():
             description=module.__doc__,
             formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         )
-        sub.add_argument("--output", default=f"runs/{name}", help="output folder")
+        sub.add_argument(
+            "--output", default=f"runs/{name}", help="output folder"
+        )
         sub.add_argument("--seed", type=int, default=0, help="random seed")
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)

@@ -20,10 +20,19 @@ from kgen.utils import save_reconstructions
 
 def add_model_arguments(parser, latent_dim):
     """Options shared by the autoencoder and VAE trainers."""
-    parser.add_argument("--architecture", choices=("dense", "conv"), default="dense")
-    parser.add_argument("--latent-dim", type=int, default=latent_dim, help="size of the code")
-    parser.add_argument("--hidden-units", type=int, nargs="+", default=[256, 128],
-                        help="encoder widths (dense) or filters (conv); the decoder mirrors them")
+    parser.add_argument(
+        "--architecture", choices=("dense", "conv"), default="dense"
+    )
+    parser.add_argument(
+        "--latent-dim", type=int, default=latent_dim, help="size of the code"
+    )
+    parser.add_argument(
+        "--hidden-units",
+        type=int,
+        nargs="+",
+        default=[256, 128],
+        help="encoder widths (dense) or filters (conv); the decoder mirrors them",
+    )
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -31,8 +40,12 @@ def add_model_arguments(parser, latent_dim):
 
 def add_arguments(parser):
     add_model_arguments(parser, latent_dim=8)
-    parser.add_argument("--corruption", choices=("none", "gaussian", "masking", "salt_and_pepper"),
-                        default="none", help="train a denoising autoencoder with this noise")
+    parser.add_argument(
+        "--corruption",
+        choices=("none", "gaussian", "masking", "salt_and_pepper"),
+        default="none",
+        help="train a denoising autoencoder with this noise",
+    )
     parser.add_argument("--noise-level", type=float, default=0.3)
 
 
@@ -44,9 +57,21 @@ def load_data(args, scale="unit"):
 def build(cls, args, input_shape, **kwargs):
     """Builds `cls` from the architecture options and compiles it."""
     if args.architecture == "dense":
-        model = cls.dense(input_shape, args.latent_dim, hidden_units=args.hidden_units, seed=args.seed, **kwargs)
+        model = cls.dense(
+            input_shape,
+            args.latent_dim,
+            hidden_units=args.hidden_units,
+            seed=args.seed,
+            **kwargs,
+        )
     else:
-        model = cls.conv(input_shape, args.latent_dim, filters=args.hidden_units, seed=args.seed, **kwargs)
+        model = cls.conv(
+            input_shape,
+            args.latent_dim,
+            filters=args.hidden_units,
+            seed=args.seed,
+            **kwargs,
+        )
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     return model
 
@@ -60,11 +85,18 @@ def finish(model, args, history, metrics, x_test, y_test, inputs=None):
     image_shape = (8, 8)
     inputs = x_test[:16] if inputs is None else inputs[:16]
     model.save(os.path.join(args.output, "model.keras"))
-    save_reconstructions(inputs, model.reconstruct(inputs, **_labels(model, y_test[:16])),
-                         os.path.join(args.output, "reconstructions.png"), image_shape)
+    save_reconstructions(
+        inputs,
+        model.reconstruct(inputs, **_labels(model, y_test[:16])),
+        os.path.join(args.output, "reconstructions.png"),
+        image_shape,
+    )
     if model.latent_dim == 2:
-        save_latent_scatter(model.encode(x_test, **_labels(model, y_test)), y_test,
-                            os.path.join(args.output, "latent.png"))
+        save_latent_scatter(
+            model.encode(x_test, **_labels(model, y_test)),
+            y_test,
+            os.path.join(args.output, "latent.png"),
+        )
     metrics = {"final_loss": float(history.history["loss"][-1]), **metrics}
     with open(os.path.join(args.output, "metrics.json"), "w") as file:
         json.dump(metrics, file, indent=2)
@@ -83,9 +115,18 @@ def run(args):
         model = build(Autoencoder, args, x_train.shape[1:])
         inputs = x_test
     else:
-        model = build(DenoisingAutoencoder, args, x_train.shape[1:],
-                      corruption=args.corruption, noise_level=args.noise_level)
+        model = build(
+            DenoisingAutoencoder,
+            args,
+            x_train.shape[1:],
+            corruption=args.corruption,
+            noise_level=args.noise_level,
+        )
         inputs = model.corrupt(x_test, seed=args.seed)
-    history = model.fit(x_train, epochs=args.epochs, batch_size=args.batch_size, verbose=2)
+    history = model.fit(
+        x_train, epochs=args.epochs, batch_size=args.batch_size, verbose=2
+    )
     test_mse = float(np.mean((model.reconstruct(inputs) - x_test) ** 2))
-    return finish(model, args, history, {"test_mse": test_mse}, x_test, y_test, inputs)
+    return finish(
+        model, args, history, {"test_mse": test_mse}, x_test, y_test, inputs
+    )

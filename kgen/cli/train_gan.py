@@ -17,8 +17,8 @@ import numpy as np
 
 from kgen.datasets import load_digits
 from kgen.metrics import train_feature_extractor
-from kgen.models import ConditionalGAN
 from kgen.models import GAN
+from kgen.models import ConditionalGAN
 from kgen.models import build_dcgan_discriminator
 from kgen.models import build_dcgan_generator
 from kgen.models import build_mlp_discriminator
@@ -29,7 +29,11 @@ from kgen.utils import save_image_grid
 RECIPES = {
     "gan": {"loss": "non_saturating", "label_smoothing": 0.1},
     "dcgan": {"loss": "non_saturating", "label_smoothing": 0.1},
-    "wgan-gp": {"loss": "wasserstein", "gradient_penalty": 10.0, "discriminator_steps": 5},
+    "wgan-gp": {
+        "loss": "wasserstein",
+        "gradient_penalty": 10.0,
+        "discriminator_steps": 5,
+    },
     "cgan": {"loss": "non_saturating", "label_smoothing": 0.1},
 }
 
@@ -38,15 +42,32 @@ def add_arguments(parser):
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--latent-dim", type=int, default=16)
-    parser.add_argument("--hidden-units", type=int, nargs="+", default=[256, 256],
-                        help="hidden layer sizes of the MLP networks")
-    parser.add_argument("--base-filters", type=int, default=32, help="DCGAN filters")
+    parser.add_argument(
+        "--hidden-units",
+        type=int,
+        nargs="+",
+        default=[256, 256],
+        help="hidden layer sizes of the MLP networks",
+    )
+    parser.add_argument(
+        "--base-filters", type=int, default=32, help="DCGAN filters"
+    )
     parser.add_argument("--learning-rate", type=float, default=2e-4)
-    parser.add_argument("--ema-decay", type=float, default=0.999,
-                        help="generator weight averaging (negative: none)")
-    parser.add_argument("--extractor-epochs", type=int, default=60,
-                        help="epochs of the digits classifier used by the metrics")
-    parser.add_argument("--num-samples", type=int, default=450, help="generated samples scored")
+    parser.add_argument(
+        "--ema-decay",
+        type=float,
+        default=0.999,
+        help="generator weight averaging (negative: none)",
+    )
+    parser.add_argument(
+        "--extractor-epochs",
+        type=int,
+        default=60,
+        help="epochs of the digits classifier used by the metrics",
+    )
+    parser.add_argument(
+        "--num-samples", type=int, default=450, help="generated samples scored"
+    )
 
 
 def build(name, args):
@@ -55,39 +76,79 @@ def build(name, args):
     shape = (8, 8, 1) if image else (64,)
     classes = 10 if name == "cgan" else None
     if image:
-        generator = build_dcgan_generator(args.latent_dim, shape, args.base_filters)
+        generator = build_dcgan_generator(
+            args.latent_dim, shape, args.base_filters
+        )
         discriminator = build_dcgan_discriminator(shape, args.base_filters)
     else:
-        generator = build_mlp_generator(args.latent_dim, shape, args.hidden_units, num_classes=classes)
-        discriminator = build_mlp_discriminator(shape, args.hidden_units, num_classes=classes)
+        generator = build_mlp_generator(
+            args.latent_dim, shape, args.hidden_units, num_classes=classes
+        )
+        discriminator = build_mlp_discriminator(
+            shape, args.hidden_units, num_classes=classes
+        )
     options = dict(RECIPES[name], latent_dim=args.latent_dim, seed=args.seed)
     options["ema_decay"] = args.ema_decay if args.ema_decay >= 0 else None
     if classes:
-        return ConditionalGAN(generator, discriminator, num_classes=classes, **options)
+        return ConditionalGAN(
+            generator, discriminator, num_classes=classes, **options
+        )
     return GAN(generator, discriminator, **options)
 
 
 def run(args):
     keras.utils.set_random_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_digits(flatten=args.model != "dcgan")
+    (x_train, y_train), (x_test, y_test) = load_digits(
+        flatten=args.model != "dcgan"
+    )
     model = build(args.model, args)
     beta_2 = 0.9 if args.model == "wgan-gp" else 0.999
-    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.5, beta_2=beta_2))
+    model.compile(
+        optimizer=keras.optimizers.Adam(
+            args.learning_rate, beta_1=0.5, beta_2=beta_2
+        )
+    )
     conditional = isinstance(model, ConditionalGAN)
-    history = model.fit(x_train, y_train if conditional else None, epochs=args.epochs,
-                        batch_size=args.batch_size, verbose=2)
+    history = model.fit(
+        x_train,
+        y_train if conditional else None,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        verbose=2,
+    )
     labels = np.arange(args.num_samples) % 10 if conditional else None
     samples = model.generate(args.num_samples, labels=labels, seed=args.seed)
-    extractor = train_feature_extractor(x_train.reshape(len(x_train), -1), y_train,
-                                        epochs=args.extractor_epochs, seed=args.seed)
-    metrics = extractor.score(x_test.reshape(len(x_test), -1), samples.reshape(len(samples), -1),
-                              fake_labels=labels)
-    metrics.update({key: float(values[-1]) for key, values in history.history.items()})
-    grid_labels = {"labels": np.repeat(np.arange(10), 10)} if conditional else {}
-    save_image_grid(model.generate(100, seed=args.seed, **grid_labels),
-                    os.path.join(args.output, "samples.png"), image_shape=(8, 8), num_columns=10)
-    save_image_grid(model.interpolate(10, labels=0 if conditional else None, seed=args.seed),
-                    os.path.join(args.output, "interpolation.png"), image_shape=(8, 8), num_columns=10)
+    extractor = train_feature_extractor(
+        x_train.reshape(len(x_train), -1),
+        y_train,
+        epochs=args.extractor_epochs,
+        seed=args.seed,
+    )
+    metrics = extractor.score(
+        x_test.reshape(len(x_test), -1),
+        samples.reshape(len(samples), -1),
+        fake_labels=labels,
+    )
+    metrics.update(
+        {key: float(values[-1]) for key, values in history.history.items()}
+    )
+    grid_labels = (
+        {"labels": np.repeat(np.arange(10), 10)} if conditional else {}
+    )
+    save_image_grid(
+        model.generate(100, seed=args.seed, **grid_labels),
+        os.path.join(args.output, "samples.png"),
+        image_shape=(8, 8),
+        num_columns=10,
+    )
+    save_image_grid(
+        model.interpolate(
+            10, labels=0 if conditional else None, seed=args.seed
+        ),
+        os.path.join(args.output, "interpolation.png"),
+        image_shape=(8, 8),
+        num_columns=10,
+    )
     model.save(os.path.join(args.output, "model.keras"))
     with open(os.path.join(args.output, "metrics.json"), "w") as file:
         json.dump(metrics, file, indent=2)

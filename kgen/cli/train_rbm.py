@@ -26,17 +26,30 @@ from kgen.utils import save_image_grid
 
 
 def add_arguments(parser):
-    parser.add_argument("--hidden", type=int, default=64, help="number of hidden units")
+    parser.add_argument(
+        "--hidden", type=int, default=64, help="number of hidden units"
+    )
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=20)
     parser.add_argument("--learning-rate", type=float, default=0.05)
     parser.add_argument("--momentum", type=float, default=0.9)
-    parser.add_argument("--k", type=int, default=1, help="Gibbs steps per update (CD-k / PCD-k)")
-    parser.add_argument("--persistent-chains", type=int, default=0, help="PCD chains (0: CD-k)")
+    parser.add_argument(
+        "--k", type=int, default=1, help="Gibbs steps per update (CD-k / PCD-k)"
+    )
+    parser.add_argument(
+        "--persistent-chains", type=int, default=0, help="PCD chains (0: CD-k)"
+    )
     parser.add_argument("--weight-decay", type=float, default=0.0)
-    parser.add_argument("--ais-betas", type=int, default=3000, help="AIS temperatures (> 20 hidden units)")
+    parser.add_argument(
+        "--ais-betas",
+        type=int,
+        default=3000,
+        help="AIS temperatures (> 20 hidden units)",
+    )
     parser.add_argument("--ais-runs", type=int, default=100)
-    parser.add_argument("--burn-in", type=int, default=1000, help="Gibbs steps before a sample")
+    parser.add_argument(
+        "--burn-in", type=int, default=1000, help="Gibbs steps before a sample"
+    )
 
 
 def run(args):
@@ -49,29 +62,61 @@ def run(args):
         weight_decay=args.weight_decay,
         seed=args.seed,
     )
-    model.compile(optimizer=keras.optimizers.SGD(args.learning_rate, momentum=args.momentum))
+    model.compile(
+        optimizer=keras.optimizers.SGD(
+            args.learning_rate, momentum=args.momentum
+        )
+    )
     start = time.perf_counter()
-    history = model.fit(x_train, batch_size=args.batch_size, epochs=args.epochs,
-                        validation_data=(x_test,), verbose=1)
+    history = model.fit(
+        x_train,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        validation_data=(x_test,),
+        verbose=1,
+    )
     metrics = {"train_seconds": time.perf_counter() - start}
-    metrics.update({key: float(values[-1]) for key, values in history.history.items()})
+    metrics.update(
+        {key: float(values[-1]) for key, values in history.history.items()}
+    )
     if args.hidden <= 20:
         log_z, error, method = exact_log_partition(model), 0.0, "exact"
     else:
-        log_z, error = ais_log_partition(model, x_train, betas=args.ais_betas,
-                                         num_runs=args.ais_runs, seed=args.seed)
+        log_z, error = ais_log_partition(
+            model,
+            x_train,
+            betas=args.ais_betas,
+            num_runs=args.ais_runs,
+            seed=args.seed,
+        )
         method = "ais"
-    metrics.update({
-        "test_log_likelihood": float(log_likelihood(model, x_test, log_z).mean()),
-        "log_partition": log_z,
-        "log_partition_standard_error": error,
-        "log_partition_method": method,
-    })
+    metrics.update(
+        {
+            "test_log_likelihood": float(
+                log_likelihood(model, x_test, log_z).mean()
+            ),
+            "log_partition": log_z,
+            "log_partition_standard_error": error,
+            "log_partition_method": method,
+        }
+    )
     model.save(os.path.join(args.output, "model.keras"))
-    samples = model.generate(100, burn_in=args.burn_in, probabilities=True, seed=args.seed)
-    save_image_grid(samples, os.path.join(args.output, "samples.png"), image_shape=(8, 8), num_columns=10)
+    samples = model.generate(
+        100, burn_in=args.burn_in, probabilities=True, seed=args.seed
+    )
+    save_image_grid(
+        samples,
+        os.path.join(args.output, "samples.png"),
+        image_shape=(8, 8),
+        num_columns=10,
+    )
     save_filter_grid(model, os.path.join(args.output, "filters.png"), (8, 8))
-    save_completions(model, x_test[:10], os.path.join(args.output, "completions.png"), args.seed)
+    save_completions(
+        model,
+        x_test[:10],
+        os.path.join(args.output, "completions.png"),
+        args.seed,
+    )
     with open(os.path.join(args.output, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     print(json.dumps(metrics, indent=2))

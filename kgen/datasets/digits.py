@@ -1,6 +1,5 @@
 """The embedded default data: scikit-learn's 8x8 handwritten digits."""
 
-import numpy as np
 from sklearn.datasets import load_digits as _sklearn_digits
 from sklearn.model_selection import train_test_split
 
@@ -35,7 +34,9 @@ def load_digits(scale="unit", test_size=0.25, random_state=0, flatten=True):
     ```
     """
     if scale not in _SCALES:
-        raise ValueError(f"`scale` must be one of {_SCALES}. Received: scale={scale!r}.")
+        raise ValueError(
+            f"`scale` must be one of {_SCALES}. Received: scale={scale!r}."
+        )
     digits = _sklearn_digits()
     x = digits.data.astype("float32")
     if scale == "unit":

@@ -63,4 +63,3 @@ class BernoulliRBM(RBMLayer):
                 "GaussianBernoulliRBM for real-valued data."
             )
         return x
-

@@ -45,9 +45,23 @@ class CategoricalRBM(RBMLayer):
     ```
     """
 
-    def __init__(self, num_hidden, num_categories, kernel_initializer=None, seed=None, **kwargs):
-        super().__init__(num_hidden, kernel_initializer=kernel_initializer, seed=seed, **kwargs)
-        self.num_categories = check_integer(num_categories, "num_categories", minimum=2)
+    def __init__(
+        self,
+        num_hidden,
+        num_categories,
+        kernel_initializer=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(
+            num_hidden,
+            kernel_initializer=kernel_initializer,
+            seed=seed,
+            **kwargs,
+        )
+        self.num_categories = check_integer(
+            num_categories, "num_categories", minimum=2
+        )
 
     def check_num_visible(self, num_visible):
         super().check_num_visible(num_visible)
@@ -71,7 +85,11 @@ class CategoricalRBM(RBMLayer):
             num_categories)`.
         """
         categories = np.asarray(categories)
-        if categories.ndim != 2 or categories.min() < -1 or categories.max() >= self.num_categories:
+        if (
+            categories.ndim != 2
+            or categories.min() < -1
+            or categories.max() >= self.num_categories
+        ):
             raise ValueError(
                 "`categories` must be a 2-D integer array with values in "
                 f"[0, {self.num_categories - 1}], or -1 for missing. Received "
@@ -93,16 +111,24 @@ class CategoricalRBM(RBMLayer):
 
     def sample_visible_from_field(self, field, parameters, seed):
         logits = self._groups(field)
-        uniform = keras.random.uniform(ops.shape(logits), minval=1e-7, maxval=1.0, seed=seed)
+        uniform = keras.random.uniform(
+            ops.shape(logits), minval=1e-7, maxval=1.0, seed=seed
+        )
         choice = ops.argmax(logits - ops.log(-ops.log(uniform)), axis=-1)
-        return self._flat(ops.one_hot(choice, self.num_categories, dtype=field.dtype))
+        return self._flat(
+            ops.one_hot(choice, self.num_categories, dtype=field.dtype)
+        )
 
     def visible_log_normalizer(self, field, parameters):
         return ops.sum(ops.logsumexp(self._groups(field), axis=-1), axis=-1)
 
     def visible_mask(self, v):
         observed = ops.sum(self._groups(v), axis=-1, keepdims=True) > 0
-        return self._flat(ops.cast(ops.broadcast_to(observed, ops.shape(self._groups(v))), v.dtype))
+        return self._flat(
+            ops.cast(
+                ops.broadcast_to(observed, ops.shape(self._groups(v))), v.dtype
+            )
+        )
 
     def base_rate_parameters(self, x):
         groups = self.check_data(x).reshape(len(x), -1, self.num_categories)

@@ -52,8 +52,21 @@ class GaussianBernoulliRBM(RBMLayer):
     ```
     """
 
-    def __init__(self, num_hidden, sigma=1.0, learn_sigma=False, kernel_initializer=None, seed=None, **kwargs):
-        super().__init__(num_hidden, kernel_initializer=kernel_initializer, seed=seed, **kwargs)
+    def __init__(
+        self,
+        num_hidden,
+        sigma=1.0,
+        learn_sigma=False,
+        kernel_initializer=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(
+            num_hidden,
+            kernel_initializer=kernel_initializer,
+            seed=seed,
+            **kwargs,
+        )
         if not sigma > 0:
             raise ValueError(
                 f"`sigma` must be a positive float. Received: sigma={sigma!r}."
@@ -83,11 +96,16 @@ class GaussianBernoulliRBM(RBMLayer):
 
     def base_rate_parameters(self, x):
         x = self.check_data(x)
-        return self.independent_parameters(x.mean(axis=0), log_sigma=self.log_sigma.value)
+        return self.independent_parameters(
+            x.mean(axis=0), log_sigma=self.log_sigma.value
+        )
 
     def visible_term(self, v, parameters):
         variance = ops.exp(2.0 * parameters["log_sigma"])
-        return -ops.sum(ops.square(v - parameters["visible_bias"]) / (2.0 * variance), axis=-1)
+        return -ops.sum(
+            ops.square(v - parameters["visible_bias"]) / (2.0 * variance),
+            axis=-1,
+        )
 
     def visible_statistic(self, v, parameters):
         return v * ops.exp(-2.0 * parameters["log_sigma"])
@@ -96,19 +114,27 @@ class GaussianBernoulliRBM(RBMLayer):
         return field
 
     def sample_visible_from_field(self, field, parameters, seed):
-        noise = keras.random.normal(ops.shape(field), seed=seed, dtype=field.dtype)
+        noise = keras.random.normal(
+            ops.shape(field), seed=seed, dtype=field.dtype
+        )
         return field + ops.exp(parameters["log_sigma"]) * noise
 
     def visible_log_normalizer(self, field, parameters):
         log_sigma = parameters["log_sigma"]
         shift = ops.square(field) - ops.square(parameters["visible_bias"])
-        terms = shift * ops.exp(-2.0 * log_sigma) / 2.0 + log_sigma + 0.5 * math.log(2.0 * math.pi)
+        terms = (
+            shift * ops.exp(-2.0 * log_sigma) / 2.0
+            + log_sigma
+            + 0.5 * math.log(2.0 * math.pi)
+        )
         return ops.sum(terms, axis=-1)
 
     def check_data(self, x, name="x"):
         x = super().check_data(x, name)
         mean, std = x.mean(axis=0), x.std(axis=0)
-        if len(x) > 1 and (np.abs(mean).max() > 0.5 or std.max() > 2.0 or std.min() < 0.05):
+        if len(x) > 1 and (
+            np.abs(mean).max() > 0.5 or std.max() > 2.0 or std.min() < 0.05
+        ):
             warnings.warn(
                 f"GaussianBernoulliRBM works best on standardised data, but "
                 f"`{name}` has feature means in [{mean.min():.3g}, "
@@ -122,4 +148,8 @@ class GaussianBernoulliRBM(RBMLayer):
         return x
 
     def get_config(self):
-        return {**super().get_config(), "sigma": self.sigma, "learn_sigma": self.learn_sigma}
+        return {
+            **super().get_config(),
+            "sigma": self.sigma,
+            "learn_sigma": self.learn_sigma,
+        }

@@ -46,7 +46,9 @@ class GaussianSampling(keras.layers.Layer):
     def call(self, inputs, seed=None):
         mean, log_var = inputs
         seed = self.seed_generator if seed is None else seed
-        noise = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=seed)
+        noise = keras.random.normal(
+            ops.shape(mean), dtype=mean.dtype, seed=seed
+        )
         return mean + ops.exp(0.5 * log_var) * noise
 
     def compute_output_shape(self, input_shape):

@@ -66,31 +66,41 @@ class LabelledBernoulliRBM(RBMLayer):
                 f"{labels.shape} with values {np.unique(labels)[:10]}."
             )
         one_hot = np.eye(self.num_classes, dtype="float32")[labels]
-        return np.concatenate([np.asarray(features, "float32"), one_hot], axis=1)
+        return np.concatenate(
+            [np.asarray(features, "float32"), one_hot], axis=1
+        )
 
     def _split(self, x):
         return x[..., : -self.num_classes], x[..., -self.num_classes :]
 
     def visible_mean(self, field, parameters):
         features, label = self._split(field)
-        return ops.concatenate([ops.sigmoid(features), ops.softmax(label, axis=-1)], axis=-1)
+        return ops.concatenate(
+            [ops.sigmoid(features), ops.softmax(label, axis=-1)], axis=-1
+        )
 
     def sample_visible_from_field(self, field, parameters, seed):
         features, label = self._split(field)
         choice = keras.random.categorical(label, 1, seed=seed)[:, 0]
         one_hot = ops.one_hot(choice, self.num_classes, dtype=field.dtype)
-        return ops.concatenate([bernoulli(ops.sigmoid(features), seed), one_hot], axis=-1)
+        return ops.concatenate(
+            [bernoulli(ops.sigmoid(features), seed), one_hot], axis=-1
+        )
 
     def visible_log_normalizer(self, field, parameters):
         features, label = self._split(field)
-        return ops.sum(ops.softplus(features), axis=-1) + ops.logsumexp(label, axis=-1)
+        return ops.sum(ops.softplus(features), axis=-1) + ops.logsumexp(
+            label, axis=-1
+        )
 
     def base_rate_parameters(self, x):
         x = self.check_data(x)
         mean = (x.sum(axis=0) + 5.0) / (len(x) + 10.0)
         features, label = self._split(mean)
         return self.independent_parameters(
-            np.concatenate([np.log(features) - np.log1p(-features), np.log(label)])
+            np.concatenate(
+                [np.log(features) - np.log1p(-features), np.log(label)]
+            )
         )
 
     def check_data(self, x, name="x"):
@@ -101,7 +111,10 @@ class LabelledBernoulliRBM(RBMLayer):
                 f"The feature columns of `{name}` must lie in [0, 1]. Received "
                 f"values in [{features.min():g}, {features.max():g}]."
             )
-        if not np.isin(label, (0.0, 1.0)).all() or not (label.sum(axis=1) == 1).all():
+        if (
+            not np.isin(label, (0.0, 1.0)).all()
+            or not (label.sum(axis=1) == 1).all()
+        ):
             raise ValueError(
                 f"The last {self.num_classes} columns of `{name}` must be a "
                 "one-hot label (exactly one 1 per row). Received label "

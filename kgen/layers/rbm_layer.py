@@ -51,7 +51,9 @@ class RBMLayer(keras.layers.Layer):
     #: Whether exact likelihoods may enumerate visible states (binary units).
     enumerable_visible = False
 
-    def __init__(self, num_hidden, kernel_initializer=None, seed=None, **kwargs):
+    def __init__(
+        self, num_hidden, kernel_initializer=None, seed=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.num_hidden = check_integer(num_hidden, "num_hidden")
         self.kernel_initializer = keras.initializers.get(
@@ -133,7 +135,9 @@ class RBMLayer(keras.layers.Layer):
         """Parameters with zero weights and hidden biases (no coupling)."""
         dtype = self.compute_dtype
         parameters = {
-            "kernel": ops.zeros((len(visible_bias), self.num_hidden), dtype=dtype),
+            "kernel": ops.zeros(
+                (len(visible_bias), self.num_hidden), dtype=dtype
+            ),
             "visible_bias": ops.convert_to_tensor(visible_bias, dtype=dtype),
             "hidden_bias": ops.zeros((self.num_hidden,), dtype=dtype),
         }
@@ -175,7 +179,10 @@ class RBMLayer(keras.layers.Layer):
     def visible_field(self, h, parameters=None):
         """The visible field `b + W h`, shape `(..., num_visible)`."""
         p = self._resolve(parameters)
-        return ops.matmul(self._tensor(h), ops.transpose(p["kernel"])) + p["visible_bias"]
+        return (
+            ops.matmul(self._tensor(h), ops.transpose(p["kernel"]))
+            + p["visible_bias"]
+        )
 
     def energy(self, v, h, parameters=None):
         """The energy `E(v, h)` of joint states, shape `(batch,)`."""
@@ -210,7 +217,9 @@ class RBMLayer(keras.layers.Layer):
 
     def sample_hidden(self, v, seed=None, parameters=None):
         """Binary hidden states drawn from `P(h | v)`."""
-        return bernoulli(self.hidden_probabilities(v, parameters), self._seed(seed))
+        return bernoulli(
+            self.hidden_probabilities(v, parameters), self._seed(seed)
+        )
 
     def sample_visible(self, h, seed=None, parameters=None):
         """Visible states drawn from `P(v | h)`."""
@@ -241,7 +250,10 @@ class RBMLayer(keras.layers.Layer):
         Returns:
             The visible states after `k` steps.
         """
-        p = {name: ops.stop_gradient(value) for name, value in self._resolve(parameters).items()}
+        p = {
+            name: ops.stop_gradient(value)
+            for name, value in self._resolve(parameters).items()
+        }
         v = self._tensor(v)
         if not k:
             return v
@@ -250,7 +262,9 @@ class RBMLayer(keras.layers.Layer):
         start = v
 
         def step(_, state):
-            state = self.sample_visible(self.sample_hidden(state, seed, p), seed, p)
+            state = self.sample_visible(
+                self.sample_hidden(state, seed, p), seed, p
+            )
             if keep is not None:
                 state = state * keep
             if clamp is not None:
@@ -263,7 +277,9 @@ class RBMLayer(keras.layers.Layer):
         """Mean-field reconstruction `E[v | h = P(h | v)]`."""
         p = self._resolve(parameters)
         v = self._tensor(v)
-        reconstruction = self.visible_probabilities(self.hidden_probabilities(v, p), p)
+        reconstruction = self.visible_probabilities(
+            self.hidden_probabilities(v, p), p
+        )
         keep = self.visible_mask(v)
         return reconstruction if keep is None else reconstruction * keep
 
@@ -288,7 +304,9 @@ class RBMLayer(keras.layers.Layer):
         return {
             **super().get_config(),
             "num_hidden": self.num_hidden,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "kernel_initializer": keras.initializers.serialize(
+                self.kernel_initializer
+            ),
             "seed": self.seed,
         }
 

@@ -45,7 +45,11 @@ class SpectralNormalization(keras.layers.Wrapper):
 
     def __init__(self, layer, power_iterations=1, **kwargs):
         super().__init__(layer, **kwargs)
-        if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) or power_iterations < 1:
+        if (
+            isinstance(power_iterations, bool)
+            or not isinstance(power_iterations, int)
+            or power_iterations < 1
+        ):
             raise ValueError(
                 "`power_iterations` must be an integer >= 1. Received: "
                 f"power_iterations={power_iterations!r}."
@@ -91,7 +95,10 @@ class SpectralNormalization(keras.layers.Wrapper):
         return self.layer.compute_output_shape(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "power_iterations": self.power_iterations}
+        return {
+            **super().get_config(),
+            "power_iterations": self.power_iterations,
+        }
 
 
 def _normalize(x):

@@ -42,7 +42,9 @@ def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """
     real = ops.softplus(-real_logits)
     if label_smoothing:
-        real = (1.0 - label_smoothing) * real + label_smoothing * ops.softplus(real_logits)
+        real = (1.0 - label_smoothing) * real + label_smoothing * ops.softplus(
+            real_logits
+        )
     return ops.mean(real) + ops.mean(ops.softplus(fake_logits))
 
 
@@ -137,7 +139,9 @@ def wasserstein_generator_loss(fake_scores):
     return -ops.mean(fake_scores)
 
 
-def least_squares_discriminator_loss(real_scores, fake_scores, label_smoothing=0.0):
+def least_squares_discriminator_loss(
+    real_scores, fake_scores, label_smoothing=0.0
+):
     """Least-squares (LSGAN) discriminator loss.
 
     `0.5 E[(D(x) - b)^2] + 0.5 E[D(G(z))^2]` with real target
@@ -206,15 +210,29 @@ def hinge_discriminator_loss(real_scores, fake_scores):
     loss = kgen.losses.hinge_discriminator_loss(d_real, d_fake)
     ```
     """
-    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(
+        ops.relu(1.0 + fake_scores)
+    )
 
 
 # name -> (discriminator loss, generator loss, accepts label smoothing)
 GAN_LOSSES = {
     "minimax": (minimax_discriminator_loss, minimax_generator_loss, True),
-    "non_saturating": (minimax_discriminator_loss, non_saturating_generator_loss, True),
-    "wasserstein": (wasserstein_discriminator_loss, wasserstein_generator_loss, False),
-    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss, True),
+    "non_saturating": (
+        minimax_discriminator_loss,
+        non_saturating_generator_loss,
+        True,
+    ),
+    "wasserstein": (
+        wasserstein_discriminator_loss,
+        wasserstein_generator_loss,
+        False,
+    ),
+    "least_squares": (
+        least_squares_discriminator_loss,
+        least_squares_generator_loss,
+        True,
+    ),
     "hinge": (hinge_discriminator_loss, wasserstein_generator_loss, False),
 }
 

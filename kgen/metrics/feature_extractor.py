@@ -40,11 +40,20 @@ class FeatureExtractor:
     ```
     """
 
-    def __init__(self, model, feature_layer=None, preprocessing=None, from_logits=True, batch_size=256):
+    def __init__(
+        self,
+        model,
+        feature_layer=None,
+        preprocessing=None,
+        from_logits=True,
+        batch_size=256,
+    ):
         if isinstance(model, dict):
             model = keras.saving.deserialize_keras_object(model)
         if not isinstance(model, keras.Model):
-            raise ValueError(f"`model` must be a keras.Model classifier. Received {type(model).__name__}.")
+            raise ValueError(
+                f"`model` must be a keras.Model classifier. Received {type(model).__name__}."
+            )
         if preprocessing not in _PREPROCESSING:
             raise ValueError(
                 f"`preprocessing` must be one of {_PREPROCESSING}. Received: preprocessing={preprocessing!r}."
@@ -59,8 +68,14 @@ class FeatureExtractor:
         self.preprocessing = preprocessing
         self.from_logits = from_logits
         self.batch_size = batch_size
-        features = model.get_layer(feature_layer).output if feature_layer else model.layers[-2].output
-        self._embedding = keras.Model(model.inputs, [features, model.outputs[0]])
+        features = (
+            model.get_layer(feature_layer).output
+            if feature_layer
+            else model.layers[-2].output
+        )
+        self._embedding = keras.Model(
+            model.inputs, [features, model.outputs[0]]
+        )
 
     @classmethod
     def inception(cls, weights):
@@ -73,14 +88,18 @@ class FeatureExtractor:
         Returns:
             A `FeatureExtractor` with `"inception"` preprocessing.
         """
-        model = keras.applications.InceptionV3(weights=weights, classifier_activation=None)
+        model = keras.applications.InceptionV3(
+            weights=weights, classifier_activation=None
+        )
         return cls(model, feature_layer="avg_pool", preprocessing="inception")
 
     def _outputs(self, x):
         x = check_array(x, "x")
         if self.preprocessing == "inception":
             x = _inception_inputs(x)
-        features, outputs = self._embedding.predict(x, batch_size=self.batch_size, verbose=0)
+        features, outputs = self._embedding.predict(
+            x, batch_size=self.batch_size, verbose=0
+        )
         features = features.reshape(len(features), -1)
         if self.from_logits:
             outputs = keras.ops.convert_to_numpy(keras.ops.softmax(outputs))
@@ -98,7 +117,15 @@ class FeatureExtractor:
         """Most probable class of each sample."""
         return np.argmax(self.probabilities(x), axis=1)
 
-    def score(self, real, fake, fake_labels=None, k=3, kernel_subsets=100, kernel_subset_size=1000):
+    def score(
+        self,
+        real,
+        fake,
+        fake_labels=None,
+        k=3,
+        kernel_subsets=100,
+        kernel_subset_size=1000,
+    ):
         """All sample-quality metrics of generated samples against real ones.
 
         Args:
@@ -120,20 +147,30 @@ class FeatureExtractor:
         kid, kid_se = sample_quality.kernel_distance(
             real_features, fake_features, kernel_subsets, kernel_subset_size
         )
-        precision, recall = sample_quality.precision_recall(real_features, fake_features, k)
-        coverage = sample_quality.class_coverage(np.argmax(probabilities, 1), probabilities.shape[1])
+        precision, recall = sample_quality.precision_recall(
+            real_features, fake_features, k
+        )
+        coverage = sample_quality.class_coverage(
+            np.argmax(probabilities, 1), probabilities.shape[1]
+        )
         scores = {
-            "frechet_distance": sample_quality.frechet_distance(real_features, fake_features),
+            "frechet_distance": sample_quality.frechet_distance(
+                real_features, fake_features
+            ),
             "kernel_distance": kid,
             "kernel_distance_se": kid_se,
-            "classifier_score": sample_quality.classifier_score(probabilities, min(10, len(fake)))[0],
+            "classifier_score": sample_quality.classifier_score(
+                probabilities, min(10, len(fake))
+            )[0],
             "precision": precision,
             "recall": recall,
             "class_coverage": coverage["coverage"],
             "kl_to_uniform": coverage["kl_to_uniform"],
         }
         if fake_labels is not None:
-            scores["label_accuracy"] = float(np.mean(np.argmax(probabilities, 1) == np.asarray(fake_labels)))
+            scores["label_accuracy"] = float(
+                np.mean(np.argmax(probabilities, 1) == np.asarray(fake_labels))
+            )
         return scores
 
     def get_config(self):

@@ -32,7 +32,9 @@ def log_likelihood(rbm, x, log_partition=None):
     x = layer.check_data(x)
     if log_partition is None:
         log_partition = exact_log_partition(layer)
-    free_energy = ops.convert_to_numpy(layer.free_energy(ops.convert_to_tensor(x)))
+    free_energy = ops.convert_to_numpy(
+        layer.free_energy(ops.convert_to_tensor(x))
+    )
     return -free_energy.astype("float64") - float(log_partition)
 
 
@@ -69,7 +71,9 @@ def pseudo_log_likelihood(rbm, x, batch_size=256):
     batch_size = check_integer(batch_size, "batch_size")
     parameters = layer.parameters()
     values = [
-        ops.convert_to_numpy(_pseudo_log_likelihood(layer, x[i : i + batch_size], parameters))
+        ops.convert_to_numpy(
+            _pseudo_log_likelihood(layer, x[i : i + batch_size], parameters)
+        )
         for i in range(0, len(x), batch_size)
     ]
     return np.concatenate(values).astype("float64")
@@ -80,7 +84,9 @@ def _pseudo_log_likelihood(layer, v, parameters):
     field = layer.hidden_field(v, parameters)
     sign = 1.0 - 2.0 * v  # +1 where a flip turns 0 into 1, -1 otherwise
     flipped = field[:, None, :] + sign[:, :, None] * parameters["kernel"][None]
-    hidden_change = ops.sum(ops.softplus(flipped) - ops.softplus(field)[:, None, :], axis=-1)
+    hidden_change = ops.sum(
+        ops.softplus(flipped) - ops.softplus(field)[:, None, :], axis=-1
+    )
     # F(flipped) - F(v) for every bit, then log sigmoid of it.
     gap = -sign * parameters["visible_bias"] - hidden_change
     return -ops.sum(ops.softplus(-gap), axis=-1)

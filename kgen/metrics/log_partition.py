@@ -96,26 +96,42 @@ def ais_log_partition(rbm, x, betas=14500, num_runs=100, seed=None):
     ```
     """
     layer = _as_rbm_layer(rbm)
-    betas = _check_betas(annealing_schedule(betas) if np.ndim(betas) == 0 else betas)
+    betas = _check_betas(
+        annealing_schedule(betas) if np.ndim(betas) == 0 else betas
+    )
     num_runs = check_integer(num_runs, "num_runs", minimum=2)
     seed = seed_generator(seed, default=layer.seed_generator)
     base = layer.base_rate_parameters(x)
     target = layer.parameters()
-    field = ops.broadcast_to(base["visible_bias"], (num_runs, layer.num_visible))
-    log_z_base = layer.num_hidden * math.log(2.0) + layer.visible_log_normalizer(base["visible_bias"], base)
+    field = ops.broadcast_to(
+        base["visible_bias"], (num_runs, layer.num_visible)
+    )
+    log_z_base = layer.num_hidden * math.log(
+        2.0
+    ) + layer.visible_log_normalizer(base["visible_bias"], base)
     betas = ops.convert_to_tensor(betas, dtype=layer.compute_dtype)
 
     def parameters_at(beta):
-        return {name: (1.0 - beta) * base[name] + beta * target[name] for name in target}
+        return {
+            name: (1.0 - beta) * base[name] + beta * target[name]
+            for name in target
+        }
 
     def anneal(i, state):
         log_weights, v = state
         previous, current = parameters_at(betas[i - 1]), parameters_at(betas[i])
-        log_weights = log_weights + layer.free_energy(v, previous) - layer.free_energy(v, current)
+        log_weights = (
+            log_weights
+            + layer.free_energy(v, previous)
+            - layer.free_energy(v, current)
+        )
         hidden = layer.sample_hidden(v, seed, current)
         return log_weights, layer.sample_visible(hidden, seed, current)
 
-    start = (ops.zeros((num_runs,)), layer.sample_visible_from_field(field, base, seed))
+    start = (
+        ops.zeros((num_runs,)),
+        layer.sample_visible_from_field(field, base, seed),
+    )
     log_weights, _ = seeded_fori_loop(1, len(betas), anneal, start, seed)
     log_weights = ops.convert_to_numpy(log_weights).astype("float64")
     weights = np.exp(log_weights - log_weights.max())
@@ -177,7 +193,13 @@ def _as_rbm_layer(rbm):
 
 def _check_betas(betas):
     betas = np.asarray(betas, dtype="float64")
-    if betas.ndim != 1 or len(betas) < 2 or betas[0] != 0 or betas[-1] != 1 or np.any(np.diff(betas) < 0):
+    if (
+        betas.ndim != 1
+        or len(betas) < 2
+        or betas[0] != 0
+        or betas[-1] != 1
+        or np.any(np.diff(betas) < 0)
+    ):
         raise ValueError(
             "`betas` must be an int or a non-decreasing 1-D array from 0 to 1 "
             f"with at least 2 entries. Received shape {betas.shape} with "

@@ -37,10 +37,16 @@ class RunningMeans(keras.metrics.Metric):
                 f"`names` must be non-empty and unique. Received: names={list(names)}."
             )
         self.totals = self.add_variable(
-            shape=(len(self.names),), initializer="zeros", dtype=self.dtype, name="totals"
+            shape=(len(self.names),),
+            initializer="zeros",
+            dtype=self.dtype,
+            name="totals",
         )
         self.counts = self.add_variable(
-            shape=(len(self.names),), initializer="zeros", dtype=self.dtype, name="counts"
+            shape=(len(self.names),),
+            initializer="zeros",
+            dtype=self.dtype,
+            name="counts",
         )
 
     def update_state(self, values):
@@ -64,10 +70,16 @@ class RunningMeans(keras.metrics.Metric):
             if not isinstance(observations, (list, tuple)):
                 observations = (observations,)
             observed = [self._scalar(value) for value in observations]
-            totals.append(sum(observed[1:], observed[0]) if observed else ops.zeros((), self.dtype))
+            totals.append(
+                sum(observed[1:], observed[0])
+                if observed
+                else ops.zeros((), self.dtype)
+            )
             counts.append(len(observations))
         self.totals.assign_add(ops.stack(totals))
-        self.counts.assign_add(ops.convert_to_tensor(np.asarray(counts, self.dtype), self.dtype))
+        self.counts.assign_add(
+            ops.convert_to_tensor(np.asarray(counts, self.dtype), self.dtype)
+        )
 
     def _scalar(self, value):
         if not ops.is_tensor(value):

@@ -47,11 +47,15 @@ def frechet_distance(real_features, fake_features):
     if not np.isfinite(root).all():
         offset = np.eye(len(cov_real)) * 1e-6
         root = scipy.linalg.sqrtm((cov_real + offset) @ (cov_fake + offset))
-    distance = np.sum((mean_real - mean_fake) ** 2) + np.trace(cov_real + cov_fake - 2 * root.real)
+    distance = np.sum((mean_real - mean_fake) ** 2) + np.trace(
+        cov_real + cov_fake - 2 * root.real
+    )
     return float(max(distance, 0.0))
 
 
-def kernel_distance(real_features, fake_features, num_subsets=100, subset_size=1000, seed=0):
+def kernel_distance(
+    real_features, fake_features, num_subsets=100, subset_size=1000, seed=0
+):
     """Kernel (inception) distance with its standard error.
 
     The unbiased estimate of the squared maximum mean discrepancy with the
@@ -84,7 +88,11 @@ def kernel_distance(real_features, fake_features, num_subsets=100, subset_size=1
     """
     real, fake = _check_pair(real_features, fake_features, minimum=2)
     num_subsets = check_integer(num_subsets, "num_subsets")
-    size = min(check_integer(subset_size, "subset_size", minimum=2), len(real), len(fake))
+    size = min(
+        check_integer(subset_size, "subset_size", minimum=2),
+        len(real),
+        len(fake),
+    )
     rng = np.random.default_rng(seed)
     estimates = np.array(
         [
@@ -95,7 +103,9 @@ def kernel_distance(real_features, fake_features, num_subsets=100, subset_size=1
             for _ in range(num_subsets)
         ]
     )
-    return float(estimates.mean()), float(estimates.std() / np.sqrt(num_subsets))
+    return float(estimates.mean()), float(
+        estimates.std() / np.sqrt(num_subsets)
+    )
 
 
 def _unbiased_mmd2(x, y):
@@ -104,7 +114,9 @@ def _unbiased_mmd2(x, y):
     k_yy = (y @ y.T / dim + 1) ** 3
     k_xy = (x @ y.T / dim + 1) ** 3
     m = len(x)
-    within = (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (m * (m - 1))
+    within = (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (
+        m * (m - 1)
+    )
     return within - 2 * k_xy.mean()
 
 
@@ -134,7 +146,9 @@ def classifier_score(probabilities, num_splits=10):
     score, spread = kgen.metrics.classifier_score(extractor.probabilities(samples))
     ```
     """
-    probabilities = check_array(probabilities, "probabilities", low=0.0, high=1.0).astype("float64")
+    probabilities = check_array(
+        probabilities, "probabilities", low=0.0, high=1.0
+    ).astype("float64")
     num_splits = check_integer(num_splits, "num_splits")
     if probabilities.ndim != 2 or len(probabilities) < num_splits:
         raise ValueError(
@@ -145,7 +159,9 @@ def classifier_score(probabilities, num_splits=10):
     scores = []
     for part in np.array_split(probabilities, num_splits):
         marginal = part.mean(0, keepdims=True)
-        kl = np.sum(part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1)
+        kl = np.sum(
+            part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1
+        )
         scores.append(np.exp(kl.mean()))
     return float(np.mean(scores)), float(np.std(scores))
 
@@ -183,8 +199,15 @@ def precision_recall(real_features, fake_features, k=3):
 
 def _coverage(reference, queries, k):
     """Fraction of `queries` inside the k-NN balls of `reference`."""
-    radii = NearestNeighbors(n_neighbors=k + 1).fit(reference).kneighbors(reference)[0][:, -1]
-    inside = [np.any(chunk <= radii, axis=1) for chunk in pairwise_distances_chunked(queries, reference)]
+    radii = (
+        NearestNeighbors(n_neighbors=k + 1)
+        .fit(reference)
+        .kneighbors(reference)[0][:, -1]
+    )
+    inside = [
+        np.any(chunk <= radii, axis=1)
+        for chunk in pairwise_distances_chunked(queries, reference)
+    ]
     return float(np.mean(np.concatenate(inside)))
 
 
@@ -211,7 +234,11 @@ def class_coverage(labels, num_classes):
     """
     num_classes = check_integer(num_classes, "num_classes")
     labels = np.asarray(labels)
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer) or labels.size == 0:
+    if (
+        labels.ndim != 1
+        or not np.issubdtype(labels.dtype, np.integer)
+        or labels.size == 0
+    ):
         raise ValueError(
             "`labels` must be a non-empty 1-D array of integer class ids. "
             f"Received shape {labels.shape}, dtype {labels.dtype}."
@@ -229,7 +256,12 @@ def class_coverage(labels, num_classes):
         "num_covered": int(np.sum(counts > 0)),
         "counts": counts.tolist(),
         "assigned_fraction": float(np.mean(labels >= 0)),
-        "kl_to_uniform": float(np.sum(frequencies[nonzero] * np.log(frequencies[nonzero] * num_classes))),
+        "kl_to_uniform": float(
+            np.sum(
+                frequencies[nonzero]
+                * np.log(frequencies[nonzero] * num_classes)
+            )
+        ),
     }
 
 

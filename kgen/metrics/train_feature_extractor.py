@@ -9,7 +9,15 @@ from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 
 
-def train_feature_extractor(x=None, y=None, hidden_units=(256, 64), epochs=60, batch_size=64, seed=0, verbose=0):
+def train_feature_extractor(
+    x=None,
+    y=None,
+    hidden_units=(256, 64),
+    epochs=60,
+    batch_size=64,
+    seed=0,
+    verbose=0,
+):
     """Trains a classifier on labelled data and returns its `FeatureExtractor`.
 
     A fully connected classifier (dropout between layers) is trained with
@@ -45,9 +53,15 @@ def train_feature_extractor(x=None, y=None, hidden_units=(256, 64), epochs=60, b
         (x, y), _ = load_digits()
     x = check_array(x, "x")
     if y is None:
-        raise ValueError("`train_feature_extractor` needs integer class labels `y` for the samples `x`.")
+        raise ValueError(
+            "`train_feature_extractor` needs integer class labels `y` for the samples `x`."
+        )
     y = np.asarray(y)
-    if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+    if (
+        y.shape != (len(x),)
+        or not np.issubdtype(y.dtype, np.integer)
+        or y.min() < 0
+    ):
         raise ValueError(
             f"`y` must hold {len(x)} integer class labels >= 0, one per sample. "
             f"Received shape {y.shape}, dtype {y.dtype}."

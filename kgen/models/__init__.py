@@ -6,13 +6,13 @@ from kgen.models.autoencoder import conv_decoder
 from kgen.models.autoencoder import conv_encoder
 from kgen.models.autoencoder import dense_decoder
 from kgen.models.autoencoder import dense_encoder
-from kgen.models.boltzmann import BoltzmannMachine
 from kgen.models.boltzmann import DBM
 from kgen.models.boltzmann import DBN
 from kgen.models.boltzmann import RBM
+from kgen.models.boltzmann import BoltzmannMachine
 from kgen.models.gan import ACGAN
-from kgen.models.gan import ConditionalGAN
 from kgen.models.gan import GAN
+from kgen.models.gan import ConditionalGAN
 from kgen.models.gan import build_dcgan_discriminator
 from kgen.models.gan import build_dcgan_generator
 from kgen.models.gan import build_mlp_discriminator
@@ -20,8 +20,8 @@ from kgen.models.gan import build_mlp_generator
 from kgen.models.generative_model import GenerativeModel
 from kgen.models.phase import Phase
 from kgen.models.phased_model import PhasedModel
-from kgen.models.vae import ConditionalVAE
 from kgen.models.vae import VAE
+from kgen.models.vae import ConditionalVAE
 
 __all__ = [
     "ACGAN",

@@ -94,12 +94,27 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         if is_array(x):
             check_array(x, "x")
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        **kwargs,
+    ):
         self.check_inputs(x)
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):
             callbacks.append(StopOnNaN())
-        options = dict(kwargs, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks)
+        options = dict(
+            kwargs,
+            batch_size=batch_size,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+        )
         x, y, options = backend.fit_data(x, y, options)
         return super().fit(x, y, **options)
 

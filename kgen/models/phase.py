@@ -54,7 +54,11 @@ class Phase:
         result = self.loss_fn(data, training=training)
         if not self.logs and not isinstance(result, tuple):
             return result, {}
-        if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)):
+        if not (
+            isinstance(result, tuple)
+            and len(result) == 2
+            and isinstance(result[1], dict)
+        ):
             raise ValueError(
                 f"Phase '{self.name}' declares logs {list(self.logs)}, so its "
                 "loss function must return `(loss, logs)` with `logs` a dict. "

@@ -1,5 +1,7 @@
 """Base class of models trained by several optimizers in alternation."""
 
+import functools
+
 import keras
 
 from kgen import backend
@@ -199,11 +201,17 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
             variables = phase.variables
             for _ in range(phase.repeats):
                 loss, phase_logs, grads = backend.minimize(
-                    lambda: phase(data, training=True), variables, optimizer
+                    functools.partial(phase, data, training=True),
+                    variables,
+                    optimizer,
                 )
                 _add(logs, f"{phase.name}_loss", loss)
                 if self.log_gradient_norms:
-                    _add(logs, f"{phase.name}_grad_norm", backend.global_norm(grads))
+                    _add(
+                        logs,
+                        f"{phase.name}_grad_norm",
+                        backend.global_norm(grads),
+                    )
                 for name, value in phase_logs.items():
                     _add(logs, name, value)
         self.after_train_step()
@@ -240,7 +248,9 @@ def _optimizers_by_phase(optimizer, names):
                 f"No optimizer for phases {missing}. Pass one per phase, e.g. "
                 f"optimizer={{{', '.join(repr(n) + ': ...' for n in names)}}}."
             )
-        optimizers = {name: keras.optimizers.get(optimizer[name]) for name in names}
+        optimizers = {
+            name: keras.optimizers.get(optimizer[name]) for name in names
+        }
     elif optimizer is None:
         raise ValueError(
             f"`optimizer` is required: one per phase ({names}), as a dict, "

@@ -49,8 +49,12 @@ class TwoLinearMaps(PhasedModel):
         self.repeats_b = repeats_b
         self.l2 = l2
         self.noise = noise
-        self.map_a = keras.layers.Dense(hidden_dim, use_bias=False, name="map_a")
-        self.map_b = keras.layers.Dense(output_dim, use_bias=False, name="map_b")
+        self.map_a = keras.layers.Dense(
+            hidden_dim, use_bias=False, name="map_a"
+        )
+        self.map_b = keras.layers.Dense(
+            output_dim, use_bias=False, name="map_b"
+        )
         self.map_a.build((None, input_dim))
         self.map_b.build((None, hidden_dim))
         self.built = True

@@ -12,4 +12,16 @@ from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 from kgen.utils.validation import seed_generator
 
-__all__ = ["image_grid", "save_filter_grid", "save_image_grid", "latent_lattice", "save_latent_scatter", "save_latent_traversal", "save_reconstructions", "check_array", "check_integer", "is_array", "seed_generator"]
+__all__ = [
+    "image_grid",
+    "save_filter_grid",
+    "save_image_grid",
+    "latent_lattice",
+    "save_latent_scatter",
+    "save_latent_traversal",
+    "save_reconstructions",
+    "check_array",
+    "check_integer",
+    "is_array",
+    "seed_generator",
+]

@@ -38,7 +38,10 @@ def image_grid(images, num_columns=None, image_shape=None, padding=1):
     count, height, width = images.shape[:3]
     columns = num_columns or math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
-    shape = (rows * (height + padding) - padding, columns * (width + padding) - padding)
+    shape = (
+        rows * (height + padding) - padding,
+        columns * (width + padding) - padding,
+    )
     grid = np.full(shape + images.shape[3:], 0.5, dtype="float32")
     for index, image in enumerate(images):
         top = (index // columns) * (height + padding)
@@ -61,9 +64,20 @@ def save_image_grid(images, path, title=None, **grid_kwargs):
     grid = image_grid(images, **grid_kwargs)
     height, width = grid.shape[:2]
     scale = 6.0 / max(height, width)
-    figure = plt.figure(figsize=(max(width * scale, 1.0), max(height * scale, 1.0) + (0.4 if title else 0)))
+    figure = plt.figure(
+        figsize=(
+            max(width * scale, 1.0),
+            max(height * scale, 1.0) + (0.4 if title else 0),
+        )
+    )
     axes = figure.add_axes([0, 0, 1, 1 if not title else 0.92])
-    axes.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
+    axes.imshow(
+        grid,
+        cmap="gray" if grid.ndim == 2 else None,
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+    )
     axes.axis("off")
     if title:
         figure.suptitle(title)
@@ -72,7 +86,9 @@ def save_image_grid(images, path, title=None, **grid_kwargs):
     return path
 
 
-def save_filter_grid(weights, path, image_shape, num_filters=None, title=None, **grid_kwargs):
+def save_filter_grid(
+    weights, path, image_shape, num_filters=None, title=None, **grid_kwargs
+):
     """Saves the weights of each hidden unit as an image tile (a PNG).
 
     Each column of `weights` (the incoming weights of one hidden unit, e.g.
@@ -108,4 +124,6 @@ def save_filter_grid(weights, path, image_shape, num_filters=None, title=None, *
             f"Received shape {filters.T.shape}."
         )
     filters = filters[:num_filters]
-    return save_image_grid(filters, path, title=title, image_shape=image_shape, **grid_kwargs)
+    return save_image_grid(
+        filters, path, title=title, image_shape=image_shape, **grid_kwargs
+    )

@@ -8,7 +8,9 @@ from kgen.utils.images import save_image_grid
 from kgen.utils.validation import check_integer
 
 
-def save_reconstructions(inputs, reconstructions, path, image_shape=None, pairs_per_row=8, title=None):
+def save_reconstructions(
+    inputs, reconstructions, path, image_shape=None, pairs_per_row=8, title=None
+):
     """Saves inputs beside their reconstructions as a PNG grid.
 
     Each input is followed by its reconstruction, `pairs_per_row` pairs to a
@@ -37,9 +39,15 @@ def save_reconstructions(inputs, reconstructions, path, image_shape=None, pairs_
             "`inputs` and `reconstructions` must have the same shape. Received "
             f"{inputs.shape} and {reconstructions.shape}."
         )
-    pairs = np.stack([inputs, reconstructions], axis=1).reshape(-1, *inputs.shape[1:])
+    pairs = np.stack([inputs, reconstructions], axis=1).reshape(
+        -1, *inputs.shape[1:]
+    )
     return save_image_grid(
-        pairs, path, title=title, image_shape=image_shape, num_columns=2 * pairs_per_row
+        pairs,
+        path,
+        title=title,
+        image_shape=image_shape,
+        num_columns=2 * pairs_per_row,
     )
 
 
@@ -112,7 +120,11 @@ def latent_lattice(num_steps, latent_dim, dims=(0, 1), low=0.05, high=0.95):
     """
     num_steps = check_integer(num_steps, "num_steps", minimum=2)
     latent_dim = check_integer(latent_dim, "latent_dim", minimum=2)
-    if len(dims) != 2 or len(set(dims)) != 2 or not 0 <= min(dims) <= max(dims) < latent_dim:
+    if (
+        len(dims) != 2
+        or len(set(dims)) != 2
+        or not 0 <= min(dims) <= max(dims) < latent_dim
+    ):
         raise ValueError(
             "`dims` must be two different latent axes in [0, latent_dim) = "
             f"[0, {latent_dim}). Received: dims={dims}."
@@ -125,7 +137,15 @@ def latent_lattice(num_steps, latent_dim, dims=(0, 1), low=0.05, high=0.95):
     return lattice
 
 
-def save_latent_traversal(model, path, num_steps=10, dims=(0, 1), image_shape=None, labels=None, title=None):
+def save_latent_traversal(
+    model,
+    path,
+    num_steps=10,
+    dims=(0, 1),
+    image_shape=None,
+    labels=None,
+    title=None,
+):
     """Saves the decodings of a latent lattice as a PNG grid.
 
     Args:
@@ -150,5 +170,9 @@ def save_latent_traversal(model, path, num_steps=10, dims=(0, 1), image_shape=No
     lattice = latent_lattice(num_steps, model.latent_dim, dims)
     images = model.decode(lattice, labels)
     return save_image_grid(
-        images, path, title=title, image_shape=image_shape, num_columns=num_steps
+        images,
+        path,
+        title=title,
+        image_shape=image_shape,
+        num_columns=num_steps,
     )

@@ -12,7 +12,9 @@ def test_diverging_training_raises_naming_the_step():
     y = rng.normal(size=(16, 2)).astype("float32")
     model = TwoLinearMaps()
     model.compile(optimizer=keras.optimizers.SGD(1e6))
-    with pytest.raises(FloatingPointError, match=r"epoch 1, batch \d+: \{'a_loss'"):
+    with pytest.raises(
+        FloatingPointError, match=r"epoch 1, batch \d+: \{'a_loss'"
+    ):
         model.fit(x, y, batch_size=4, epochs=2, verbose=0)
 
 
@@ -22,7 +24,9 @@ def test_finite_training_is_not_interrupted():
     y = rng.normal(size=(8, 2)).astype("float32")
     model = TwoLinearMaps()
     model.compile(optimizer="sgd")
-    history = model.fit(x, y, batch_size=4, epochs=2, verbose=0, callbacks=[StopOnNaN()])
+    history = model.fit(
+        x, y, batch_size=4, epochs=2, verbose=0, callbacks=[StopOnNaN()]
+    )
     assert len(history.history["a_loss"]) == 2
 
 
@@ -39,6 +43,8 @@ def test_model_is_usable_after_the_error():
         with pytest.raises(FloatingPointError):
             model.fit(x, y, batch_size=4, epochs=2, verbose=0)
         weights = model.map_a.kernel.numpy()
-        assert not np.isfinite(weights).all()  # the diverged weights, not stale ones
+        assert not np.isfinite(
+            weights
+        ).all()  # the diverged weights, not stale ones
         logs = model.evaluate(x, y, verbose=0, return_dict=True)
         assert set(logs) >= {"a_loss", "b_loss"}

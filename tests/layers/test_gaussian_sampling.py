@@ -14,8 +14,12 @@ def test_samples_have_the_requested_mean_and_variance():
     log_var = np.tile(np.log(variance)[None], (count, 1))
     z = ops.convert_to_numpy(GaussianSampling(seed=0)([mean, log_var]))
     # Mean within 4 standard errors; variance within 4 standard errors of s^2.
-    np.testing.assert_array_less(np.abs(z.mean(0) - [1.0, -2.0]), 4 * np.sqrt(variance / count))
-    np.testing.assert_array_less(np.abs(z.var(0) - variance), 4 * variance * np.sqrt(2 / count))
+    np.testing.assert_array_less(
+        np.abs(z.mean(0) - [1.0, -2.0]), 4 * np.sqrt(variance / count)
+    )
+    np.testing.assert_array_less(
+        np.abs(z.var(0) - variance), 4 * variance * np.sqrt(2 / count)
+    )
 
 
 def test_gradients_flow_to_mean_and_log_var(rng):
@@ -23,11 +27,19 @@ def test_gradients_flow_to_mean_and_log_var(rng):
     mean = rng.normal(size=(3, 2)).astype("float32")
     log_var = rng.normal(size=(3, 2)).astype("float32")
     z = ops.convert_to_numpy(layer([mean, log_var], seed=7))
-    d_mean = backend.input_gradients(lambda m: layer([m, log_var], seed=7), mean)
-    d_log_var = backend.input_gradients(lambda v: layer([mean, v], seed=7), log_var)
-    np.testing.assert_allclose(ops.convert_to_numpy(d_mean), np.ones((3, 2)), rtol=1e-6)
+    d_mean = backend.input_gradients(
+        lambda m: layer([m, log_var], seed=7), mean
+    )
+    d_log_var = backend.input_gradients(
+        lambda v: layer([mean, v], seed=7), log_var
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(d_mean), np.ones((3, 2)), rtol=1e-6
+    )
     # dz / dlog_var = 0.5 * exp(0.5 * log_var) * epsilon = 0.5 * (z - mean)
-    np.testing.assert_allclose(ops.convert_to_numpy(d_log_var), 0.5 * (z - mean), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(d_log_var), 0.5 * (z - mean), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_stream_advances_and_is_reproducible():
@@ -35,7 +47,9 @@ def test_stream_advances_and_is_reproducible():
     first, second = GaussianSampling(seed=3), GaussianSampling(seed=3)
     a, b = first([zeros, zeros]), first([zeros, zeros])
     assert not np.allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b))
-    np.testing.assert_allclose(ops.convert_to_numpy(second([zeros, zeros])), ops.convert_to_numpy(a))
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(second([zeros, zeros])), ops.convert_to_numpy(a)
+    )
 
 
 def test_round_trip_keeps_the_stream(tmp_path):
@@ -43,10 +57,13 @@ def test_round_trip_keeps_the_stream(tmp_path):
     layer = GaussianSampling(seed=5)
     model = keras.Model([mean, log_var], layer([mean, log_var]))
     zeros = np.zeros((2, 3), "float32")
-    layer([zeros, zeros])  # advance the stream: the saved state is not the initial one
+    layer(
+        [zeros, zeros]
+    )  # advance the stream: the saved state is not the initial one
     loaded = assert_round_trip(model, tmp_path)
     reloaded = loaded.layers[-1]
     np.testing.assert_allclose(
-        ops.convert_to_numpy(reloaded([zeros, zeros])), ops.convert_to_numpy(layer([zeros, zeros]))
+        ops.convert_to_numpy(reloaded([zeros, zeros])),
+        ops.convert_to_numpy(layer([zeros, zeros])),
     )
     assert reloaded.get_config()["seed"] == 5

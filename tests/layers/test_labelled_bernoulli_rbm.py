@@ -19,16 +19,31 @@ def layer(rng):
 
 
 def _numpy(layer):
-    return [keras.ops.convert_to_numpy(v) for v in (layer.kernel, layer.visible_bias, layer.hidden_bias)]
+    return [
+        keras.ops.convert_to_numpy(v)
+        for v in (layer.kernel, layer.visible_bias, layer.hidden_bias)
+    ]
 
 
 def test_hidden_free_energy_sums_over_features_and_one_hot_labels(layer, rng):
     kernel, visible_bias, hidden_bias = _numpy(layer)
-    visible = np.array([[*f, *np.eye(3)[c]] for f in itertools.product([0, 1], repeat=2) for c in range(3)])
+    visible = np.array(
+        [
+            [*f, *np.eye(3)[c]]
+            for f in itertools.product([0, 1], repeat=2)
+            for c in range(3)
+        ]
+    )
     h = (rng.random((4, 3)) < 0.5).astype("float32")
-    log_joint = (visible @ visible_bias)[:, None] + (visible @ kernel) @ h.T + h @ hidden_bias  # (12, 4)
+    log_joint = (
+        (visible @ visible_bias)[:, None]
+        + (visible @ kernel) @ h.T
+        + h @ hidden_bias
+    )  # (12, 4)
     np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(layer.hidden_free_energy(h)), -logsumexp(log_joint, axis=0), rtol=1e-5
+        keras.ops.convert_to_numpy(layer.hidden_free_energy(h)),
+        -logsumexp(log_joint, axis=0),
+        rtol=1e-5,
     )
 
 
@@ -38,8 +53,12 @@ def test_conditionals_and_samples(layer, rng):
     h[:] = h[0]
     field = h @ kernel.T + visible_bias
     mean = keras.ops.convert_to_numpy(layer.visible_probabilities(h))
-    np.testing.assert_allclose(mean[:, :2], 1 / (1 + np.exp(-field[:, :2])), atol=1e-6)
-    np.testing.assert_allclose(mean[:, 2:], softmax(field[:, 2:], axis=1), atol=1e-6)
+    np.testing.assert_allclose(
+        mean[:, :2], 1 / (1 + np.exp(-field[:, :2])), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        mean[:, 2:], softmax(field[:, 2:], axis=1), atol=1e-6
+    )
     samples = keras.ops.convert_to_numpy(layer.sample_visible(h, seed=0))
     np.testing.assert_array_equal(samples[:, 2:].sum(axis=1), 1.0)
     np.testing.assert_allclose(samples.mean(axis=0), mean[0], atol=0.04)

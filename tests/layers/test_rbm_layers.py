@@ -18,7 +18,9 @@ def built(layer, num_visible, rng, scale=1.0):
     layer.build((None, num_visible))
     for variable in layer.weights:
         if variable.name != "log_sigma":
-            variable.assign(scale * rng.normal(size=variable.shape).astype("float32"))
+            variable.assign(
+                scale * rng.normal(size=variable.shape).astype("float32")
+            )
     return layer
 
 
@@ -29,14 +31,21 @@ def bernoulli(rng):
 
 @pytest.fixture
 def gaussian(rng):
-    layer = built(kgen.layers.GaussianBernoulliRBM(3, learn_sigma=True, seed=0), 4, rng, 0.5)
+    layer = built(
+        kgen.layers.GaussianBernoulliRBM(3, learn_sigma=True, seed=0),
+        4,
+        rng,
+        0.5,
+    )
     layer.log_sigma.assign(np.log([0.5, 1.0, 1.5, 2.0]).astype("float32"))
     return layer
 
 
 @pytest.fixture
 def categorical(rng):
-    return built(kgen.layers.CategoricalRBM(3, num_categories=3, seed=0), 6, rng)
+    return built(
+        kgen.layers.CategoricalRBM(3, num_categories=3, seed=0), 6, rng
+    )
 
 
 def weights(layer):
@@ -52,18 +61,32 @@ def test_bernoulli_matches_numpy(bernoulli, rng):
     v = (rng.random((7, 5)) < 0.5).astype("float32")
     h = (rng.random((7, 3)) < 0.5).astype("float32")
     field = v @ p["kernel"] + p["hidden_bias"]
-    energy = -v @ p["visible_bias"] - h @ p["hidden_bias"] - np.sum((v @ p["kernel"]) * h, axis=1)
+    energy = (
+        -v @ p["visible_bias"]
+        - h @ p["hidden_bias"]
+        - np.sum((v @ p["kernel"]) * h, axis=1)
+    )
     free_energy = -v @ p["visible_bias"] - np.logaddexp(0, field).sum(axis=1)
-    np.testing.assert_allclose(numpy_(bernoulli.energy(v, h)), energy, rtol=1e-5)
-    np.testing.assert_allclose(numpy_(bernoulli.free_energy(v)), free_energy, rtol=1e-5)
+    np.testing.assert_allclose(
+        numpy_(bernoulli.energy(v, h)), energy, rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        numpy_(bernoulli.free_energy(v)), free_energy, rtol=1e-5
+    )
     np.testing.assert_allclose(numpy_(bernoulli(v)), expit(field), rtol=1e-5)
     visible = expit(h @ p["kernel"].T + p["visible_bias"])
-    np.testing.assert_allclose(numpy_(bernoulli.visible_probabilities(h)), visible, rtol=1e-5)
+    np.testing.assert_allclose(
+        numpy_(bernoulli.visible_probabilities(h)), visible, rtol=1e-5
+    )
     reconstruction = expit(expit(field) @ p["kernel"].T + p["visible_bias"])
-    np.testing.assert_allclose(numpy_(bernoulli.reconstruct(v)), reconstruction, rtol=1e-5)
+    np.testing.assert_allclose(
+        numpy_(bernoulli.reconstruct(v)), reconstruction, rtol=1e-5
+    )
 
 
-def test_free_energy_sums_out_the_hidden_units(bernoulli, gaussian, categorical, rng):
+def test_free_energy_sums_out_the_hidden_units(
+    bernoulli, gaussian, categorical, rng
+):
     for layer, v in (
         (bernoulli, (rng.random((4, 5)) < 0.5)),
         (gaussian, rng.normal(size=(4, 4))),
@@ -71,9 +94,14 @@ def test_free_energy_sums_out_the_hidden_units(bernoulli, gaussian, categorical,
     ):
         v = v.astype("float32")
         hidden = np.array(list(itertools.product([0, 1], repeat=3)), "float32")
-        energies = np.stack([numpy_(layer.energy(v, np.tile(h, (4, 1)))) for h in hidden], axis=1)
+        energies = np.stack(
+            [numpy_(layer.energy(v, np.tile(h, (4, 1)))) for h in hidden],
+            axis=1,
+        )
         np.testing.assert_allclose(
-            numpy_(layer.free_energy(v)), -logsumexp(-energies.astype("float64"), axis=1), rtol=1e-5
+            numpy_(layer.free_energy(v)),
+            -logsumexp(-energies.astype("float64"), axis=1),
+            rtol=1e-5,
         )
 
 
@@ -84,16 +112,30 @@ def test_gaussian_matches_numpy(gaussian, rng):
     h = (rng.random((6, 3)) < 0.5).astype("float32")
     field = (v / variance) @ p["kernel"] + p["hidden_bias"]
     quadratic = ((v - p["visible_bias"]) ** 2 / (2 * variance)).sum(axis=1)
-    energy = quadratic - h @ p["hidden_bias"] - np.sum(((v / variance) @ p["kernel"]) * h, axis=1)
+    energy = (
+        quadratic
+        - h @ p["hidden_bias"]
+        - np.sum(((v / variance) @ p["kernel"]) * h, axis=1)
+    )
     np.testing.assert_allclose(numpy_(gaussian.energy(v, h)), energy, rtol=1e-5)
     free_energy = quadratic - np.logaddexp(0, field).sum(axis=1)
-    np.testing.assert_allclose(numpy_(gaussian.free_energy(v)), free_energy, rtol=1e-5)
-    np.testing.assert_allclose(numpy_(gaussian.hidden_probabilities(v)), expit(field), rtol=1e-5)
+    np.testing.assert_allclose(
+        numpy_(gaussian.free_energy(v)), free_energy, rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        numpy_(gaussian.hidden_probabilities(v)), expit(field), rtol=1e-5
+    )
     mean = h @ p["kernel"].T + p["visible_bias"]
-    np.testing.assert_allclose(numpy_(gaussian.visible_probabilities(h)), mean, rtol=1e-5, atol=1e-6)
-    samples = numpy_(gaussian.sample_visible(np.repeat(h[:1], 20000, axis=0), seed=1))
+    np.testing.assert_allclose(
+        numpy_(gaussian.visible_probabilities(h)), mean, rtol=1e-5, atol=1e-6
+    )
+    samples = numpy_(
+        gaussian.sample_visible(np.repeat(h[:1], 20000, axis=0), seed=1)
+    )
     np.testing.assert_allclose(samples.mean(axis=0), mean[0], atol=0.05)
-    np.testing.assert_allclose(samples.std(axis=0), np.sqrt(variance), rtol=0.03)
+    np.testing.assert_allclose(
+        samples.std(axis=0), np.sqrt(variance), rtol=0.03
+    )
 
 
 def test_categorical_matches_numpy(categorical, rng):
@@ -101,17 +143,25 @@ def test_categorical_matches_numpy(categorical, rng):
     h = (rng.random((5, 3)) < 0.5).astype("float32")
     logits = (h @ p["kernel"].T + p["visible_bias"]).reshape(5, 2, 3)
     probabilities = np.exp(log_softmax(logits, axis=-1)).reshape(5, 6)
-    np.testing.assert_allclose(numpy_(categorical.visible_probabilities(h)), probabilities, rtol=1e-5)
-    samples = numpy_(categorical.sample_visible(np.repeat(h[:1], 20000, axis=0), seed=2))
+    np.testing.assert_allclose(
+        numpy_(categorical.visible_probabilities(h)), probabilities, rtol=1e-5
+    )
+    samples = numpy_(
+        categorical.sample_visible(np.repeat(h[:1], 20000, axis=0), seed=2)
+    )
     assert set(np.unique(samples.reshape(-1, 2, 3).sum(axis=-1))) == {1.0}
-    np.testing.assert_allclose(samples.mean(axis=0), probabilities[0], atol=0.02)
+    np.testing.assert_allclose(
+        samples.mean(axis=0), probabilities[0], atol=0.02
+    )
 
 
 def test_categorical_missing_groups_stay_missing(categorical):
     v = categorical.one_hot([[2, -1], [-1, 0]])
     np.testing.assert_array_equal(v[0], [0, 0, 1, 0, 0, 0])
     chain = numpy_(categorical.gibbs(v, k=3, seed=0))
-    np.testing.assert_array_equal(chain.reshape(2, 2, 3).sum(axis=-1), [[1, 0], [0, 1]])
+    np.testing.assert_array_equal(
+        chain.reshape(2, 2, 3).sum(axis=-1), [[1, 0], [0, 1]]
+    )
     np.testing.assert_array_equal(numpy_(categorical.reconstruct(v))[0, 3:], 0)
 
 
@@ -122,28 +172,41 @@ def test_gibbs_clamps_and_is_seeded(bernoulli, rng):
     chain = numpy_(bernoulli.gibbs(v, k=5, seed=3, clamp=clamp))
     np.testing.assert_array_equal(chain[:, :2], v[:, :2])
     assert not np.array_equal(chain[:, 2:], v[:, 2:])
-    np.testing.assert_array_equal(chain, numpy_(bernoulli.gibbs(v, k=5, seed=3, clamp=clamp)))
+    np.testing.assert_array_equal(
+        chain, numpy_(bernoulli.gibbs(v, k=5, seed=3, clamp=clamp))
+    )
     np.testing.assert_array_equal(numpy_(bernoulli.gibbs(v, k=0)), v)
 
 
 def test_tempered_parameters_scale_the_energy(bernoulli, gaussian, rng):
-    for layer, v in ((bernoulli, rng.random((3, 5)) < 0.5), (gaussian, rng.normal(size=(3, 4)))):
+    for layer, v in (
+        (bernoulli, rng.random((3, 5)) < 0.5),
+        (gaussian, rng.normal(size=(3, 4))),
+    ):
         v = v.astype("float32")
         h = (rng.random((3, 3)) < 0.5).astype("float32")
         hot = layer.parameters(temperature=2.0)
         # The energy of the tempered model is E / T up to a constant in (v, h).
-        difference = numpy_(layer.energy(v, h, hot)) - numpy_(layer.energy(v, h)) / 2.0
+        difference = (
+            numpy_(layer.energy(v, h, hot)) - numpy_(layer.energy(v, h)) / 2.0
+        )
         np.testing.assert_allclose(difference, difference[0], atol=1e-5)
 
 
-def test_drops_into_sequential_and_round_trips(bernoulli, gaussian, categorical, tmp_path, rng):
+def test_drops_into_sequential_and_round_trips(
+    bernoulli, gaussian, categorical, tmp_path, rng
+):
     for layer in (bernoulli, gaussian, categorical):
-        model = keras.Sequential([keras.Input((layer.num_visible,)), layer, keras.layers.Dense(2)])
+        model = keras.Sequential(
+            [keras.Input((layer.num_visible,)), layer, keras.layers.Dense(2)]
+        )
         x = rng.random((4, layer.num_visible)).astype("float32")
         path = str(tmp_path / f"{layer.name}.keras")
         model.save(path)
         loaded = keras.models.load_model(path)
-        np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+        np.testing.assert_allclose(
+            loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6
+        )
         restored = loaded.layers[0]
         assert type(restored) is type(layer)
         assert restored.get_config() == layer.get_config()
@@ -152,11 +215,15 @@ def test_drops_into_sequential_and_round_trips(bernoulli, gaussian, categorical,
 
 
 def test_bad_input_is_rejected(bernoulli, categorical):
-    with pytest.raises(ValueError, match=r"must lie in \[0, 1\].*Received values in \[0, 2\]"):
+    with pytest.raises(
+        ValueError, match=r"must lie in \[0, 1\].*Received values in \[0, 2\]"
+    ):
         bernoulli.check_data(np.array([[0.0, 1, 1, 1, 2]]))
     with pytest.raises(ValueError, match="NaN or infinite"):
         bernoulli.check_data(np.full((2, 5), np.nan))
-    with pytest.raises(ValueError, match=r"shape \(5,\).*Received shape \(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"shape \(5,\).*Received shape \(2, 4\)"
+    ):
         bernoulli.check_data(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="is empty"):
         bernoulli.check_data(np.zeros((0, 5)))

@@ -21,10 +21,14 @@ def test_matches_the_closed_form(rng):
 
 def test_is_zero_at_the_prior_and_sums_image_axes(rng):
     zeros = np.zeros((2, 4, 4, 1), "float32")
-    np.testing.assert_allclose(ops.convert_to_numpy(gaussian_kl_divergence(zeros, zeros)), [0.0, 0.0])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(gaussian_kl_divergence(zeros, zeros)), [0.0, 0.0]
+    )
     mean = rng.normal(size=(2, 4, 4, 1)).astype("float32")
     kl = ops.convert_to_numpy(gaussian_kl_divergence(mean, zeros))
-    np.testing.assert_allclose(kl, 0.5 * np.sum(mean**2, axis=(1, 2, 3)), rtol=1e-5)
+    np.testing.assert_allclose(
+        kl, 0.5 * np.sum(mean**2, axis=(1, 2, 3)), rtol=1e-5
+    )
 
 
 def test_matches_tensorflow_probability(rng):
@@ -34,7 +38,9 @@ def test_matches_tensorflow_probability(rng):
     mean = rng.normal(size=(6, 4)).astype("float32")
     log_var = rng.normal(size=(6, 4)).astype("float32")
     posterior = tfd.MultivariateNormalDiag(mean, np.exp(0.5 * log_var))
-    prior = tfd.MultivariateNormalDiag(np.zeros(4, "float32"), np.ones(4, "float32"))
+    prior = tfd.MultivariateNormalDiag(
+        np.zeros(4, "float32"), np.ones(4, "float32")
+    )
     expected = tfd.kl_divergence(posterior, prior).numpy()
     kl = ops.convert_to_numpy(gaussian_kl_divergence(mean, log_var))
     np.testing.assert_allclose(kl, expected, rtol=1e-5)

@@ -27,7 +27,11 @@ def test_bernoulli_is_minus_binary_cross_entropy_on_unit_data(rng):
 def test_bernoulli_is_finite_for_extreme_logits():
     x = np.array([[1.0, 0.0]], "float32")
     logits = np.array([[200.0, -200.0]], "float32")
-    np.testing.assert_allclose(ops.convert_to_numpy(bernoulli_log_likelihood(x, logits)), [0.0], atol=1e-6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(bernoulli_log_likelihood(x, logits)),
+        [0.0],
+        atol=1e-6,
+    )
 
 
 def test_gaussian_matches_scipy(rng):

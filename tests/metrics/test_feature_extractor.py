@@ -17,11 +17,21 @@ def test_digits_extractor_classifies_and_scores(digits_extractor):
     assert np.mean(digits_extractor.predict_classes(x_test) == y_test) > 0.9
     assert digits_extractor.features(x_test[:7]).shape == (7, 64)
     real = digits_extractor.score(x_test, x_train[:450], kernel_subsets=10)
-    noise = digits_extractor.score(x_test, np.random.default_rng(0).uniform(size=(450, 64)), kernel_subsets=10)
+    noise = digits_extractor.score(
+        x_test,
+        np.random.default_rng(0).uniform(size=(450, 64)),
+        kernel_subsets=10,
+    )
     assert real["frechet_distance"] < noise["frechet_distance"] / 5
     assert real["kernel_distance"] < noise["kernel_distance"] / 5
-    assert real["precision"] > 0.7 and real["recall"] > 0.7 and real["class_coverage"] == 1.0
-    labelled = digits_extractor.score(x_test, x_test, fake_labels=y_test, kernel_subsets=10)
+    assert (
+        real["precision"] > 0.7
+        and real["recall"] > 0.7
+        and real["class_coverage"] == 1.0
+    )
+    labelled = digits_extractor.score(
+        x_test, x_test, fake_labels=y_test, kernel_subsets=10
+    )
     assert labelled["label_accuracy"] > 0.9 and labelled["precision"] == 1.0
 
 
@@ -35,7 +45,9 @@ def test_round_trip(tmp_path, digits_extractor):
 @pytest.mark.slow
 def test_inception_wrapper_preprocesses_digits(backend_name):
     if backend_name != "tensorflow":
-        pytest.skip("InceptionV3 is heavy and the wrapper is backend-independent Keras code: run on TensorFlow only.")
+        pytest.skip(
+            "InceptionV3 is heavy and the wrapper is backend-independent Keras code: run on TensorFlow only."
+        )
     extractor = kgen.metrics.FeatureExtractor.inception(weights=None)
     x = kgen.datasets.load_digits()[0][0][:2]
     assert extractor.features(x).shape == (2, 2048)
@@ -45,10 +57,14 @@ def test_inception_wrapper_preprocesses_digits(backend_name):
 
 
 def test_bad_arguments():
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(2)])
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(2)]
+    )
     with pytest.raises(ValueError, match="is not a layer of the model"):
         kgen.metrics.FeatureExtractor(model, feature_layer="pool")
     with pytest.raises(ValueError, match="`preprocessing` must be one of"):
         kgen.metrics.FeatureExtractor(model, preprocessing="vgg")
-    with pytest.raises(ValueError, match="integer class labels >= 0, one per sample"):
+    with pytest.raises(
+        ValueError, match="integer class labels >= 0, one per sample"
+    ):
         kgen.metrics.train_feature_extractor(np.zeros((4, 3)), np.array([0, 1]))

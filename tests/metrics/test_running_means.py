@@ -13,20 +13,31 @@ def test_means_match_numpy_over_several_updates(rng):
     for _ in range(3):
         losses = rng.normal(size=2).astype("float32")
         norm = rng.normal(size=(4, 3)).astype("float32")  # its mean is observed
-        metric.update_state({"loss": [ops.convert_to_tensor(v) for v in losses], "norm": norm})
+        metric.update_state(
+            {"loss": [ops.convert_to_tensor(v) for v in losses], "norm": norm}
+        )
         observed["loss"].extend(losses)
         observed["norm"].append(norm.mean())
     result = {k: float(v) for k, v in metric.result().items()}
     assert list(result) == names
-    np.testing.assert_allclose(result["loss"], np.mean(observed["loss"]), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(result["norm"], np.mean(observed["norm"]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        result["loss"], np.mean(observed["loss"]), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        result["norm"], np.mean(observed["norm"]), rtol=1e-5, atol=1e-6
+    )
     assert result["unused"] == 0.0
 
 
 def test_values_of_other_dtypes_are_cast():
     metric = RunningMeans(["a", "b"])
-    metric.update_state({"a": np.float64(2.5), "b": ops.convert_to_tensor(3, dtype="int32")})
-    assert {k: float(v) for k, v in metric.result().items()} == {"a": 2.5, "b": 3.0}
+    metric.update_state(
+        {"a": np.float64(2.5), "b": ops.convert_to_tensor(3, dtype="int32")}
+    )
+    assert {k: float(v) for k, v in metric.result().items()} == {
+        "a": 2.5,
+        "b": 3.0,
+    }
 
 
 def test_reset_state_forgets_observations():

@@ -41,7 +41,10 @@ def numpy_reference(a, b, x, y, batch_size, epochs, repeats_a, repeats_b, l2):
     velocity_a, velocity_b = np.zeros_like(a), np.zeros_like(b)
     for _ in range(epochs):
         for start in range(0, len(x), batch_size):
-            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            xb, yb = (
+                x[start : start + batch_size],
+                y[start : start + batch_size],
+            )
             for _ in range(repeats_a):
                 residual = xb @ a @ b - yb
                 grad_a = xb.T @ (2 * residual / residual.size) @ b.T
@@ -67,7 +70,10 @@ def test_alternating_updates_match_numpy():
     np.testing.assert_allclose(model.map_b.kernel.numpy(), b, atol=1e-5)
     assert set(history.history) == {"a_loss", "b_loss"}
     assert int(model.optimizer.iterations.numpy()) == 6
-    assert [int(o.iterations.numpy()) for o in model.optimizer.optimizers] == [12, 18]
+    assert [int(o.iterations.numpy()) for o in model.optimizer.optimizers] == [
+        12,
+        18,
+    ]
 
 
 def test_evaluate_reports_phase_losses_without_updating():
@@ -94,12 +100,20 @@ def test_resume_from_save_equals_uninterrupted_run(tmp_path):
     _copy_weights(reference, resumed)
     reference.fit(x, y, epochs=4, **fit)
     resumed.fit(x, y, epochs=2, **fit)
-    reloaded = assert_round_trip(resumed, tmp_path, call=lambda m: m.predict(x, verbose=0))
+    reloaded = assert_round_trip(
+        resumed, tmp_path, call=lambda m: m.predict(x, verbose=0)
+    )
     reloaded.fit(x, y, epochs=2, **fit)
     for expected, received in zip(reference.variables, reloaded.variables):
-        np.testing.assert_allclose(received.numpy(), expected.numpy(), atol=1e-5)
-    for expected, received in zip(reference.optimizer.variables, reloaded.optimizer.variables):
-        np.testing.assert_allclose(received.numpy(), expected.numpy(), atol=1e-5)
+        np.testing.assert_allclose(
+            received.numpy(), expected.numpy(), atol=1e-5
+        )
+    for expected, received in zip(
+        reference.optimizer.variables, reloaded.optimizer.variables
+    ):
+        np.testing.assert_allclose(
+            received.numpy(), expected.numpy(), atol=1e-5
+        )
 
 
 class _Interrupt(keras.callbacks.Callback):
@@ -123,7 +137,9 @@ def test_backup_and_restore_resumes_exactly(tmp_path):
     # A new process would build a fresh model: only the backup carries state.
     restarted.fit(x, y, callbacks=[backup], **fit)
     for expected, received in zip(reference.variables, restarted.variables):
-        np.testing.assert_allclose(received.numpy(), expected.numpy(), atol=1e-5)
+        np.testing.assert_allclose(
+            received.numpy(), expected.numpy(), atol=1e-5
+        )
 
 
 def test_fit_before_compile_raises():
@@ -165,7 +181,10 @@ def test_loss_and_metrics_arguments_are_rejected(key):
 class _SharedVariables(TwoLinearMaps):
     def build_phases(self):
         both = self.map_a.trainable_variables + self.map_b.trainable_variables
-        return [Phase("a", self.loss_a, self.map_a), Phase("b", self.loss_b, both)]
+        return [
+            Phase("a", self.loss_a, self.map_a),
+            Phase("b", self.loss_b, both),
+        ]
 
 
 def test_variables_shared_by_two_phases_raise():
@@ -232,7 +251,9 @@ def test_input_gradients_penalty_trains_through_fit():
     # d/dx (x . w) = w for every sample, so the penalty is (|w| - 1)^2.
     norm = np.linalg.norm(w)
     expected = w - 0.1 * 2 * (norm - 1) * w / norm
-    np.testing.assert_allclose(model.critic.kernel.numpy()[:, 0], expected, atol=1e-5)
+    np.testing.assert_allclose(
+        model.critic.kernel.numpy()[:, 0], expected, atol=1e-5
+    )
 
 
 def test_input_gradients_outside_a_step():
@@ -278,7 +299,10 @@ def test_data_parallel_matches_single_device(backend_name):
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
     result = subprocess.run(
         [sys.executable, "-c", DATA_PARALLEL_SCRIPT],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -295,7 +319,9 @@ class LoggedMaps(TwoLinearMaps):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.steps_seen = self.add_weight(shape=(), initializer="zeros", trainable=False, name="steps_seen")
+        self.steps_seen = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="steps_seen"
+        )
 
 
 def test_gradient_norms_and_after_step_hook():
@@ -303,12 +329,18 @@ def test_gradient_norms_and_after_step_hook():
     model = LoggedMaps(l2=0.0)
     model.compile(optimizer=keras.optimizers.SGD(0.0))
     a, b = model.map_a.kernel.numpy(), model.map_b.kernel.numpy()
-    logs = model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False).history
+    logs = model.fit(
+        x, y, batch_size=4, epochs=2, verbose=0, shuffle=False
+    ).history
     residual = x @ a @ b - y
     grad_a = x.T @ (2 * residual / residual.size) @ b.T
     grad_b = (x @ a).T @ (2 * residual / residual.size)
-    np.testing.assert_allclose(logs["a_grad_norm"], np.linalg.norm(grad_a), rtol=1e-5)
-    np.testing.assert_allclose(logs["b_grad_norm"], np.linalg.norm(grad_b), rtol=1e-5)
+    np.testing.assert_allclose(
+        logs["a_grad_norm"], np.linalg.norm(grad_a), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        logs["b_grad_norm"], np.linalg.norm(grad_b), rtol=1e-5
+    )
     assert float(model.steps_seen.numpy()) == 2
 
 
@@ -321,15 +353,26 @@ class ResidualLogs(TwoLinearMaps):
 
     def build_phases(self):
         return [
-            Phase("a", self.loss_and_logs, self.map_a, repeats=self.repeats_a, logs=("residual", "x_mean")),
+            Phase(
+                "a",
+                self.loss_and_logs,
+                self.map_a,
+                repeats=self.repeats_a,
+                logs=("residual", "x_mean"),
+            ),
             Phase("b", self.loss_b, self.map_b),
         ]
 
     def loss_and_logs(self, data, training):
         x, y = data
         residual = self(x) - y
-        values = {"residual": ops.mean(residual), "x_mean": x}  # a tensor's mean is logged
-        return ops.mean(ops.square(residual)), {k: values[k] for k in self.returned}
+        values = {
+            "residual": ops.mean(residual),
+            "x_mean": x,
+        }  # a tensor's mean is logged
+        return ops.mean(ops.square(residual)), {
+            k: values[k] for k in self.returned
+        }
 
 
 def test_phase_logs_are_running_means_over_the_epoch():
@@ -337,19 +380,33 @@ def test_phase_logs_are_running_means_over_the_epoch():
     model = ResidualLogs(repeats_a=2)
     model.compile(optimizer=keras.optimizers.SGD(0.0))
     a, b = model.map_a.kernel.numpy(), model.map_b.kernel.numpy()
-    history = model.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False).history
+    history = model.fit(
+        x, y, batch_size=4, epochs=1, verbose=0, shuffle=False
+    ).history
     batches = [slice(start, start + 4) for start in range(0, 12, 4)]
     residuals = [np.mean(x[s] @ a @ b - y[s]) for s in batches]
-    np.testing.assert_allclose(history["residual"], np.mean(residuals), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(history["x_mean"], np.mean([x[s].mean() for s in batches]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        history["residual"], np.mean(residuals), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        history["x_mean"],
+        np.mean([x[s].mean() for s in batches]),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     logs = model.evaluate(x, y, batch_size=12, verbose=0, return_dict=True)
-    np.testing.assert_allclose(logs["residual"], np.mean(x @ a @ b - y), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        logs["residual"], np.mean(x @ a @ b - y), rtol=1e-5, atol=1e-6
+    )
     assert {"a_loss", "b_loss", "residual", "x_mean"} <= set(logs)
 
 
 class UndeclaredLogs(TwoLinearMaps):
     def build_phases(self):
-        return [Phase("a", self.loss_and_logs, self.map_a), Phase("b", self.loss_b, self.map_b)]
+        return [
+            Phase("a", self.loss_and_logs, self.map_a),
+            Phase("b", self.loss_b, self.map_b),
+        ]
 
     def loss_and_logs(self, data, training):
         return self.loss_a(data, training), {"extra": 1.0}
@@ -358,8 +415,14 @@ class UndeclaredLogs(TwoLinearMaps):
 @pytest.mark.parametrize(
     "model, message",
     [
-        (lambda: ResidualLogs(returned=("residual",)), r"declares logs \['residual', 'x_mean'\] but .* returned \['residual'\]"),
-        (lambda: UndeclaredLogs(), r"declares logs \[\] but .* returned \['extra'\]"),
+        (
+            lambda: ResidualLogs(returned=("residual",)),
+            r"declares logs \['residual', 'x_mean'\] but .* returned \['residual'\]",
+        ),
+        (
+            lambda: UndeclaredLogs(),
+            r"declares logs \[\] but .* returned \['extra'\]",
+        ),
     ],
 )
 def test_phase_logs_must_match_their_declaration(model, message):
@@ -381,5 +444,8 @@ def test_recompiling_keeps_the_logged_values():
     model.compile(optimizer="sgd")  # same phases: the same logs, accepted
     assert model._phase_logs.names == ("a_loss", "b_loss")
     model.log_gradient_norms = True
-    with pytest.raises(ValueError, match=r"changed the logged values from \['a_loss', 'b_loss'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"changed the logged values from \['a_loss', 'b_loss'\]",
+    ):
         model.compile(optimizer="sgd")

@@ -19,6 +19,8 @@ def test_image_grid_rejects_flat_images_without_shape():
 
 
 def test_save_image_grid_writes_png(tmp_path):
-    path = save_image_grid(np.random.rand(4, 8, 8, 3), str(tmp_path / "g.png"), title="t")
+    path = save_image_grid(
+        np.random.rand(4, 8, 8, 3), str(tmp_path / "g.png"), title="t"
+    )
     with open(path, "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"

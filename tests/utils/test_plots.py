@@ -32,9 +32,21 @@ def test_lattice_covers_prior_quantiles():
 def test_pictures_are_written(tmp_path, rng):
     x = rng.random((6, 64))
     paths = [
-        save_reconstructions(x, 1 - x, tmp_path / "rec.png", image_shape=(8, 8), pairs_per_row=3),
-        save_latent_scatter(rng.normal(size=(30, 2)), rng.integers(0, 10, 30), tmp_path / "scatter.png", title="z"),
-        save_latent_traversal(LinearDecoder(), tmp_path / "lattice.png", num_steps=4, image_shape=(8, 8)),
+        save_reconstructions(
+            x, 1 - x, tmp_path / "rec.png", image_shape=(8, 8), pairs_per_row=3
+        ),
+        save_latent_scatter(
+            rng.normal(size=(30, 2)),
+            rng.integers(0, 10, 30),
+            tmp_path / "scatter.png",
+            title="z",
+        ),
+        save_latent_traversal(
+            LinearDecoder(),
+            tmp_path / "lattice.png",
+            num_steps=4,
+            image_shape=(8, 8),
+        ),
     ]
     for path in paths:
         assert imread(path).ndim == 3

@@ -58,7 +58,9 @@ class Autoencoder(EncoderDecoder):
     ```
     """
 
-    def __init__(self, encoder, decoder, reconstruction_loss="auto", seed=None, **kwargs):
+    def __init__(
+        self, encoder, decoder, reconstruction_loss="auto", seed=None, **kwargs
+    ):
         if reconstruction_loss not in _LOSSES:
             raise ValueError(
                 f"`reconstruction_loss` must be one of {_LOSSES}. Received: "
@@ -105,16 +107,23 @@ class Autoencoder(EncoderDecoder):
 
     def _loss_terms(self, x, y, training):
         inputs, targets = self._pairs(x, y)
-        raw = self._decoder_output(self._code(inputs, training=training), training=training)
+        raw = self._decoder_output(
+            self._code(inputs, training=training), training=training
+        )
         targets = ops.cast(targets, raw.dtype)
         if self._bernoulli:
             size = math.prod(self.feature_shape)
             return {"loss": -bernoulli_log_likelihood(targets, raw) / size}
-        squared = ops.reshape(ops.square(raw - targets), (ops.shape(raw)[0], -1))
+        squared = ops.reshape(
+            ops.square(raw - targets), (ops.shape(raw)[0], -1)
+        )
         return {"loss": ops.mean(squared, axis=-1)}
 
     def get_config(self):
-        return {**super().get_config(), "reconstruction_loss": self.reconstruction_loss}
+        return {
+            **super().get_config(),
+            "reconstruction_loss": self.reconstruction_loss,
+        }
 
 
 def _loss_for(x):

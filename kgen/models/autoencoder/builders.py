@@ -179,15 +179,23 @@ def conv_decoder(
     _check_image_shape(output_shape, filters, "output_shape")
     height, width, channels = output_shape
     scale = 2 ** len(filters)
-    start = (height // scale, width // scale, filters[0] if filters else channels)
+    start = (
+        height // scale,
+        width // scale,
+        filters[0] if filters else channels,
+    )
     inputs, features = _inputs((latent_dim,), num_classes, "z")
-    features = keras.layers.Dense(math.prod(start), activation=activation)(features)
+    features = keras.layers.Dense(math.prod(start), activation=activation)(
+        features
+    )
     features = keras.layers.Reshape(start)(features)
     for count in filters:
         features = keras.layers.Conv2DTranspose(
             count, kernel_size, strides=2, padding="same", activation=activation
         )(features)
-    outputs = keras.layers.Conv2D(channels, kernel_size, padding="same")(features)
+    outputs = keras.layers.Conv2D(channels, kernel_size, padding="same")(
+        features
+    )
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -201,7 +209,9 @@ def _inputs(shape, num_classes, name, flatten=False):
 def _with_labels(inputs, features, num_classes):
     if num_classes is None:
         return inputs[0], features
-    labels = keras.Input((check_integer(num_classes, "num_classes"),), name="labels")
+    labels = keras.Input(
+        (check_integer(num_classes, "num_classes"),), name="labels"
+    )
     return [*inputs, labels], keras.layers.Concatenate()([features, labels])
 
 

@@ -82,7 +82,9 @@ class DenoisingAutoencoder(Autoencoder):
             )
         self.corruption = corruption
         self.noise_level = float(noise_level)
-        super().__init__(encoder, decoder, reconstruction_loss, seed=seed, **kwargs)
+        super().__init__(
+            encoder, decoder, reconstruction_loss, seed=seed, **kwargs
+        )
 
     def corrupt(self, x, seed=None):
         """Returns a corrupted copy of `x`, as the training step corrupts.

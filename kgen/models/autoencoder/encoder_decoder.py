@@ -35,7 +35,9 @@ class EncoderDecoder(GenerativeModel):
         super().__init__(seed=seed, **kwargs)
         self.encoder = encoder
         self.decoder = decoder
-        self.feature_shape, self.latent_dim = self._check_models(encoder, decoder)
+        self.feature_shape, self.latent_dim = self._check_models(
+            encoder, decoder
+        )
         self.built = True
 
     @classmethod
@@ -65,10 +67,18 @@ class EncoderDecoder(GenerativeModel):
             `kgen.models.dense_decoder`.
         """
         latent_dim = check_integer(latent_dim, "latent_dim")
-        decoder_units = tuple(hidden_units)[::-1] if decoder_units is None else decoder_units
+        decoder_units = (
+            tuple(hidden_units)[::-1]
+            if decoder_units is None
+            else decoder_units
+        )
         num_classes = kwargs.get("num_classes")
         encoder = builders.dense_encoder(
-            input_shape, cls.code_factor * latent_dim, hidden_units, activation, num_classes
+            input_shape,
+            cls.code_factor * latent_dim,
+            hidden_units,
+            activation,
+            num_classes,
         )
         decoder = builders.dense_decoder(
             latent_dim, input_shape, decoder_units, activation, num_classes
@@ -104,7 +114,9 @@ class EncoderDecoder(GenerativeModel):
             `kgen.models.conv_decoder`.
         """
         latent_dim = check_integer(latent_dim, "latent_dim")
-        decoder_filters = tuple(filters)[::-1] if decoder_filters is None else decoder_filters
+        decoder_filters = (
+            tuple(filters)[::-1] if decoder_filters is None else decoder_filters
+        )
         num_classes = kwargs.get("num_classes")
         encoder = builders.conv_encoder(
             input_shape,
@@ -115,7 +127,12 @@ class EncoderDecoder(GenerativeModel):
             num_classes,
         )
         decoder = builders.conv_decoder(
-            latent_dim, input_shape, decoder_filters, kernel_size, activation, num_classes
+            latent_dim,
+            input_shape,
+            decoder_filters,
+            kernel_size,
+            activation,
+            num_classes,
         )
         return cls(encoder, decoder, **kwargs)
 
@@ -123,7 +140,9 @@ class EncoderDecoder(GenerativeModel):
 
     def _check_models(self, encoder, decoder):
         for name, model in (("encoder", encoder), ("decoder", decoder)):
-            if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
+            if not isinstance(model, keras.Model) or not getattr(
+                model, "inputs", None
+            ):
                 raise ValueError(
                     f"`{name}` must be a functional or Sequential `keras.Model` "
                     f"with a known input shape. Received: {name}={model!r}. "
@@ -138,7 +157,10 @@ class EncoderDecoder(GenerativeModel):
         feature_shape = tuple(encoder.inputs[0].shape[1:])
         latent_dim = decoder.inputs[0].shape[-1]
         code_size = encoder.outputs[0].shape[-1]
-        if len(encoder.outputs[0].shape) != 2 or code_size != self.code_factor * latent_dim:
+        if (
+            len(encoder.outputs[0].shape) != 2
+            or code_size != self.code_factor * latent_dim
+        ):
             raise ValueError(
                 f"The encoder's output must have shape (batch, "
                 f"{self.code_factor} * latent_dim) = (batch, "
@@ -215,7 +237,9 @@ class EncoderDecoder(GenerativeModel):
 
     def _code(self, x, condition=None, training=False):
         """The deterministic code of `x` (a VAE's posterior mean)."""
-        return self._encoder_output(x, condition, training)[..., : self.latent_dim]
+        return self._encoder_output(x, condition, training)[
+            ..., : self.latent_dim
+        ]
 
     def _output_mean(self, raw):
         """Maps the decoder's raw output to the reconstruction."""
@@ -224,7 +248,9 @@ class EncoderDecoder(GenerativeModel):
     def call(self, inputs, training=False):
         x, condition = self._split_inputs(inputs)
         code = self._code(x, condition, training)
-        return self._output_mean(self._decoder_output(code, condition, training))
+        return self._output_mean(
+            self._decoder_output(code, condition, training)
+        )
 
     # ------------------------------------------------------------ training
 
@@ -241,7 +267,8 @@ class EncoderDecoder(GenerativeModel):
         for name, value in terms.items():
             # Weighted by batch size, as Keras weights its `loss` tracker.
             self.add_tracker(name).update_state(
-                _weighted_mean(value, sample_weight), sample_weight=ops.shape(value)[0]
+                _weighted_mean(value, sample_weight),
+                sample_weight=ops.shape(value)[0],
             )
         for extra in self.losses:
             loss = loss + ops.cast(extra, loss.dtype)
@@ -264,7 +291,9 @@ class EncoderDecoder(GenerativeModel):
             NumPy array of shape `(batch, latent_dim)`.
         """
         x = self._checked(x)
-        return ops.convert_to_numpy(self._code(x, self._condition(labels, len(x))))
+        return ops.convert_to_numpy(
+            self._code(x, self._condition(labels, len(x)))
+        )
 
     def decode(self, z, labels=None):
         """Returns the reconstructions (means) decoded from codes `z`.
@@ -306,9 +335,15 @@ class EncoderDecoder(GenerativeModel):
         """
         num_steps = check_integer(num_steps, "num_steps", minimum=2)
         start, end = self.encode(x_start, labels), self.encode(x_end, labels)
-        weights = np.linspace(0.0, 1.0, num_steps, dtype="float32")[None, :, None]
+        weights = np.linspace(0.0, 1.0, num_steps, dtype="float32")[
+            None, :, None
+        ]
         path = start[:, None] + weights * (end - start)[:, None]
-        labels = None if labels is None else np.repeat(np.broadcast_to(labels, len(start)), num_steps)
+        labels = (
+            None
+            if labels is None
+            else np.repeat(np.broadcast_to(labels, len(start)), num_steps)
+        )
         decoded = self.decode(path.reshape(-1, self.latent_dim), labels)
         return decoded.reshape(len(start), num_steps, *self.feature_shape)
 
@@ -338,5 +373,7 @@ def _weighted_mean(values, sample_weight):
     """Batch mean of per-sample values, weighted as Keras weights losses."""
     if sample_weight is None:
         return ops.mean(values)
-    weight = ops.reshape(ops.cast(sample_weight, values.dtype), ops.shape(values))
+    weight = ops.reshape(
+        ops.cast(sample_weight, values.dtype), ops.shape(values)
+    )
     return ops.mean(values * weight)

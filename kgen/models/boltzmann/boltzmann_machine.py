@@ -117,14 +117,18 @@ class BoltzmannMachine(GenerativeModel):
             shape=(n, n), initializer=self.kernel_initializer, name="kernel"
         )
         self.kernel.assign(self.kernel * self.connectivity)
-        self.bias = self.add_weight(shape=(n,), initializer="zeros", name="bias")
+        self.bias = self.add_weight(
+            shape=(n,), initializer="zeros", name="bias"
+        )
         self.chains = self.add_weight(
             shape=(self.num_chains, n),
             initializer="zeros",
             trainable=False,
             name="chains",
         )
-        self.chains.assign(_bernoulli(ops.full((self.num_chains, n), 0.5), self.seed_generator))
+        self.chains.assign(
+            _bernoulli(ops.full((self.num_chains, n), 0.5), self.seed_generator)
+        )
         self.built = True
 
     @property
@@ -147,7 +151,9 @@ class BoltzmannMachine(GenerativeModel):
             raise ValueError(
                 f"`sampler` must be one of {SAMPLERS}. Received: sampler={sampler!r}."
             )
-        if sampler == "blocked" and (self.visible_connections or self.hidden_connections):
+        if sampler == "blocked" and (
+            self.visible_connections or self.hidden_connections
+        ):
             raise ValueError(
                 "Blocked Gibbs sampling draws a whole layer at once, which is "
                 "exact only when no two units of a layer are connected. "
@@ -182,10 +188,20 @@ class BoltzmannMachine(GenerativeModel):
         first = v if clamp_visible else 0
         if sampler == "sequential":
             return np.eye(n, dtype="float32")[first:]
-        layers = [np.arange(n) < v, np.arange(n) >= v][1 if clamp_visible else 0:]
+        layers = [np.arange(n) < v, np.arange(n) >= v][
+            1 if clamp_visible else 0 :
+        ]
         return np.stack([m for m in layers if m.any()]).astype("float32")
 
-    def gibbs(self, x, sweeps, seed, sampler=None, temperature=None, clamp_visible=False):
+    def gibbs(
+        self,
+        x,
+        sweeps,
+        seed,
+        sampler=None,
+        temperature=None,
+        clamp_visible=False,
+    ):
         """Runs `sweeps` Gibbs sweeps from the states `x`.
 
         Compiles as one loop (`keras.ops.fori_loop`). The random numbers of
@@ -223,7 +239,9 @@ class BoltzmannMachine(GenerativeModel):
 
         return ops.fori_loop(0, sweeps * num_blocks, step, x)
 
-    def sample(self, num_samples, seed, sweeps=1000, sampler=None, temperature=None):
+    def sample(
+        self, num_samples, seed, sweeps=1000, sampler=None, temperature=None
+    ):
         """Visible samples after `sweeps` Gibbs sweeps from uniform noise.
 
         Args:
@@ -256,18 +274,34 @@ class BoltzmannMachine(GenerativeModel):
             return v
         weights = self.weights_matrix()
         field = ops.matmul(v, weights[: self.num_visible, self.num_visible :])
-        probabilities = ops.sigmoid((field + self.bias[self.num_visible :]) / self.temperature)
+        probabilities = ops.sigmoid(
+            (field + self.bias[self.num_visible :]) / self.temperature
+        )
         if not self.hidden_connections:
-            return ops.stop_gradient(ops.concatenate([v, probabilities], axis=-1))
-        start = ops.concatenate([v, _bernoulli(probabilities, self.seed_generator)], axis=-1)
-        return self.gibbs(start, self.gibbs_steps, self.seed_generator, "sequential", clamp_visible=True)
+            return ops.stop_gradient(
+                ops.concatenate([v, probabilities], axis=-1)
+            )
+        start = ops.concatenate(
+            [v, _bernoulli(probabilities, self.seed_generator)], axis=-1
+        )
+        return self.gibbs(
+            start,
+            self.gibbs_steps,
+            self.seed_generator,
+            "sequential",
+            clamp_visible=True,
+        )
 
     def call(self, inputs):
         return self.positive_phase(inputs)
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         positive = self.positive_phase(x) if y_pred is None else y_pred
-        negative = self.gibbs(self.chains.value, self.gibbs_steps, self.seed_generator)
+        negative = self.gibbs(
+            self.chains.value, self.gibbs_steps, self.seed_generator
+        )
         if training:
             self.chains.assign(negative)
         gap = ops.mean(self.energy(ops.stop_gradient(positive)))
@@ -305,7 +339,9 @@ class BoltzmannMachine(GenerativeModel):
         temperature = _check_temperature(
             self.temperature if temperature is None else temperature
         )
-        states = ops.convert_to_tensor(_all_states(self.num_units, "the Boltzmann machine"))
+        states = ops.convert_to_tensor(
+            _all_states(self.num_units, "the Boltzmann machine")
+        )
         return float(ops.logsumexp(-self.energy(states) / temperature))
 
     def log_likelihood(self, v, temperature=None):
@@ -335,7 +371,9 @@ class BoltzmannMachine(GenerativeModel):
         coupling = self.weights_matrix()[: self.num_visible, self.num_visible :]
         cross = ops.matmul(ops.matmul(v, coupling), ops.transpose(hidden))
         negative_energy = cross - visible_part[:, None] - hidden_part[None, :]
-        return ops.convert_to_numpy(ops.logsumexp(negative_energy / temperature, axis=-1) - log_z)
+        return ops.convert_to_numpy(
+            ops.logsumexp(negative_energy / temperature, axis=-1) - log_z
+        )
 
     def get_config(self):
         return {
@@ -348,12 +386,18 @@ class BoltzmannMachine(GenerativeModel):
             "sampler": self.sampler,
             "gibbs_steps": self.gibbs_steps,
             "num_chains": self.num_chains,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "kernel_initializer": keras.initializers.serialize(
+                self.kernel_initializer
+            ),
         }
 
 
 def _check_temperature(temperature):
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)) or not temperature > 0:
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float, np.floating))
+        or not temperature > 0
+    ):
         raise ValueError(
             "`temperature` must be a number > 0. "
             f"Received: temperature={temperature!r}."

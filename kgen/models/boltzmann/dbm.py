@@ -109,10 +109,14 @@ class DBM(GenerativeModel):
         self.hidden_units = _check_hidden_units(hidden_units, minimum=2)
         self.num_chains = check_integer(num_chains, "num_chains")
         self.gibbs_steps = check_integer(gibbs_steps, "gibbs_steps")
-        self.mean_field_steps = check_integer(mean_field_steps, "mean_field_steps")
-        if isinstance(mean_field_tolerance, bool) or not isinstance(
-            mean_field_tolerance, (int, float)
-        ) or not mean_field_tolerance >= 0:
+        self.mean_field_steps = check_integer(
+            mean_field_steps, "mean_field_steps"
+        )
+        if (
+            isinstance(mean_field_tolerance, bool)
+            or not isinstance(mean_field_tolerance, (int, float))
+            or not mean_field_tolerance >= 0
+        ):
             raise ValueError(
                 "`mean_field_tolerance` must be a number >= 0. Received: "
                 f"mean_field_tolerance={mean_field_tolerance!r}."
@@ -122,7 +126,9 @@ class DBM(GenerativeModel):
         self.kernels = [
             self.add_weight(
                 shape=(sizes[l], sizes[l + 1]),
-                initializer=keras.initializers.RandomNormal(0.0, 0.01, seed=_offset_seed(seed, l)),
+                initializer=keras.initializers.RandomNormal(
+                    0.0, 0.01, seed=_offset_seed(seed, l)
+                ),
                 name=f"kernel_{l}",
             )
             for l in range(self.num_layers)
@@ -134,12 +140,23 @@ class DBM(GenerativeModel):
         self.chains = []
         for l, n in enumerate(sizes):
             chain = self.add_weight(
-                shape=(self.num_chains, n), initializer="zeros", trainable=False, name=f"chains_{l}"
+                shape=(self.num_chains, n),
+                initializer="zeros",
+                trainable=False,
+                name=f"chains_{l}",
             )
-            chain.assign(bernoulli(ops.full((self.num_chains, n), 0.5), self.seed_generator))
+            chain.assign(
+                bernoulli(
+                    ops.full((self.num_chains, n), 0.5), self.seed_generator
+                )
+            )
             self.chains.append(chain)
         self.trained = self.add_weight(
-            shape=(), initializer="zeros", dtype="int32", trainable=False, name="trained"
+            shape=(),
+            initializer="zeros",
+            dtype="int32",
+            trainable=False,
+            name="trained",
         )
         self.built = True
 
@@ -183,7 +200,14 @@ class DBM(GenerativeModel):
         return layers
 
     def pretrain(
-        self, x, epochs=1, optimizer=None, k=1, persistent_chains=None, callbacks=None, **kwargs
+        self,
+        x,
+        epochs=1,
+        optimizer=None,
+        k=1,
+        persistent_chains=None,
+        callbacks=None,
+        **kwargs,
     ):
         """Greedy layer-wise pre-training with the weight-doubling correction.
 
@@ -239,14 +263,21 @@ class DBM(GenerativeModel):
     def call(self, inputs):
         """The mean-field posteriors `[q_1, ..., q_L]` of the hidden layers."""
         kernels, biases = self._weight_values()
-        return self._mean_field(ops.convert_to_tensor(inputs, self.compute_dtype), kernels, biases)
+        return self._mean_field(
+            ops.convert_to_tensor(inputs, self.compute_dtype), kernels, biases
+        )
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         kernels, biases = self._weight_values()
         states = [x, *(ops.stop_gradient(q) for q in y_pred)]
         if not training:
             return ops.mean(_variational_free_energy(states, kernels, biases))
-        fixed = [ops.stop_gradient(w) for w in kernels], [ops.stop_gradient(b) for b in biases]
+        fixed = (
+            [ops.stop_gradient(w) for w in kernels],
+            [ops.stop_gradient(b) for b in biases],
+        )
         chains = [c.value for c in self.chains]
         chains = _gibbs(chains, self.gibbs_steps, self.seed_generator, *fixed)
         for variable, state in zip(self.chains, chains):
@@ -260,7 +291,11 @@ class DBM(GenerativeModel):
         states = [v]
         for l, kernel in enumerate(kernels):
             scale = 2.0 if l < self.num_layers - 1 else 1.0
-            states.append(ops.sigmoid(scale * ops.matmul(states[-1], kernel) + biases[l + 1]))
+            states.append(
+                ops.sigmoid(
+                    scale * ops.matmul(states[-1], kernel) + biases[l + 1]
+                )
+            )
 
         def sweep(change, *posteriors):
             states = [v, *posteriors]
@@ -302,7 +337,9 @@ class DBM(GenerativeModel):
         Returns:
             NumPy array of shape `(num_samples, hidden_units[layer])`.
         """
-        return self.mean_field(x)[_check_layer_index(layer, self.num_layers, "DBM")]
+        return self.mean_field(x)[
+            _check_layer_index(layer, self.num_layers, "DBM")
+        ]
 
     def check_inputs(self, x):
         if is_array(x):
@@ -343,7 +380,10 @@ class DBM(GenerativeModel):
         self._check_trained("generate")
         burn_in = check_integer(burn_in, "burn_in")
         kernels, biases = self._weight_values()
-        states = [bernoulli(ops.full((num_samples, n), 0.5), seed) for n in self.layer_sizes]
+        states = [
+            bernoulli(ops.full((num_samples, n), 0.5), seed)
+            for n in self.layer_sizes
+        ]
         states = _gibbs(states, burn_in, seed, kernels, biases)
         if probabilities:
             return ops.sigmoid(_field(0, states, kernels, biases))
@@ -377,7 +417,10 @@ class DBM(GenerativeModel):
         """
         x = self._check_visible(x)
         log_z = self.log_partition() if log_z is None else log_z
-        return ops.convert_to_numpy(self._log_sum(1, ops.convert_to_tensor(x))) - log_z
+        return (
+            ops.convert_to_numpy(self._log_sum(1, ops.convert_to_tensor(x)))
+            - log_z
+        )
 
     def log_likelihood_bound(self, x, log_z=None):
         """The variational lower bound on `log P(v)` given by mean field.
@@ -398,7 +441,12 @@ class DBM(GenerativeModel):
         log_z = self.log_partition() if log_z is None else log_z
         kernels, biases = self._weight_values()
         states = [ops.convert_to_tensor(x), *self(x)]
-        return -ops.convert_to_numpy(_variational_free_energy(states, kernels, biases)) - log_z
+        return (
+            -ops.convert_to_numpy(
+                _variational_free_energy(states, kernels, biases)
+            )
+            - log_z
+        )
 
     def _log_sum(self, parity, v=None):
         """`log sum exp(-E)` over all states (`v=None`) or all hidden states given `v`.
@@ -410,7 +458,9 @@ class DBM(GenerativeModel):
         sizes = self.layer_sizes
         free = [l for l in range(len(sizes)) if not (v is not None and l == 0)]
         enumerated = [l for l in free if l % 2 == parity]
-        bits = _all_states(sum(sizes[l] for l in enumerated), "the DBM's enumerated layers")
+        bits = _all_states(
+            sum(sizes[l] for l in enumerated), "the DBM's enumerated layers"
+        )
         splits = np.cumsum([sizes[l] for l in enumerated])[:-1]
         states = dict(zip(enumerated, np.split(bits, splits, axis=1)))
         log_weights = sum(ops.matmul(states[l], biases[l]) for l in enumerated)
@@ -420,12 +470,20 @@ class DBM(GenerativeModel):
                 if l - 1 in states:
                     field = field + ops.matmul(states[l - 1], kernels[l - 1])
                 if l + 1 in states:
-                    field = field + ops.matmul(states[l + 1], ops.transpose(kernels[l]))
-                log_weights = log_weights + ops.sum(ops.softplus(field), axis=-1)
+                    field = field + ops.matmul(
+                        states[l + 1], ops.transpose(kernels[l])
+                    )
+                log_weights = log_weights + ops.sum(
+                    ops.softplus(field), axis=-1
+                )
         if v is None:
             return ops.logsumexp(log_weights)
-        clamped = ops.matmul(ops.matmul(v, kernels[0]), ops.transpose(states[1]))
-        return ops.logsumexp(clamped + log_weights, axis=-1) + ops.matmul(v, biases[0])
+        clamped = ops.matmul(
+            ops.matmul(v, kernels[0]), ops.transpose(states[1])
+        )
+        return ops.logsumexp(clamped + log_weights, axis=-1) + ops.matmul(
+            v, biases[0]
+        )
 
     # Export -----------------------------------------------------------------
 
@@ -465,19 +523,37 @@ class DBM(GenerativeModel):
         kernels, biases = self._weight_values()
         sizes = self.layer_sizes
         inputs = [keras.Input((sizes[0],), name="visible")]
-        inputs += [keras.Input((sizes[l],), name=f"mean_field_{l}") for l in range(2, len(sizes))]
+        inputs += [
+            keras.Input((sizes[l],), name=f"mean_field_{l}")
+            for l in range(2, len(sizes))
+        ]
         hidden = inputs[0]
         for l in range(1, len(sizes)):
             up = keras.layers.Dense(sizes[l], name=f"dense_{l - 1}")
             field = up(hidden)
-            up.set_weights([ops.convert_to_numpy(kernels[l - 1]), ops.convert_to_numpy(biases[l])])
+            up.set_weights(
+                [
+                    ops.convert_to_numpy(kernels[l - 1]),
+                    ops.convert_to_numpy(biases[l]),
+                ]
+            )
             if l < self.num_layers:
-                down = keras.layers.Dense(sizes[l], use_bias=False, name=f"top_down_{l - 1}")
+                down = keras.layers.Dense(
+                    sizes[l], use_bias=False, name=f"top_down_{l - 1}"
+                )
                 field = keras.layers.Add()([field, down(inputs[l])])
-                down.set_weights([ops.convert_to_numpy(ops.transpose(kernels[l]))])
-            hidden = keras.layers.Activation("sigmoid", name=f"hidden_{l - 1}")(field)
-        output = keras.layers.Dense(num_classes, activation="softmax", name="output")(hidden)
-        return keras.Model(inputs, output, name=name or f"{self.name}_classifier")
+                down.set_weights(
+                    [ops.convert_to_numpy(ops.transpose(kernels[l]))]
+                )
+            hidden = keras.layers.Activation("sigmoid", name=f"hidden_{l - 1}")(
+                field
+            )
+        output = keras.layers.Dense(
+            num_classes, activation="softmax", name="output"
+        )(hidden)
+        return keras.Model(
+            inputs, output, name=name or f"{self.name}_classifier"
+        )
 
     def get_config(self):
         return {
@@ -507,10 +583,17 @@ class _DoubledBernoulliRBM(BernoulliRBM):
     def visible_field(self, h, parameters=None):
         p = self._resolve(parameters)
         h = ops.convert_to_tensor(h, self.compute_dtype)
-        return self.down_scale * ops.matmul(h, ops.transpose(p["kernel"])) + p["visible_bias"]
+        return (
+            self.down_scale * ops.matmul(h, ops.transpose(p["kernel"]))
+            + p["visible_bias"]
+        )
 
     def get_config(self):
-        return {**super().get_config(), "up_scale": self.up_scale, "down_scale": self.down_scale}
+        return {
+            **super().get_config(),
+            "up_scale": self.up_scale,
+            "down_scale": self.down_scale,
+        }
 
 
 def _field(l, states, kernels, biases):
@@ -527,13 +610,17 @@ def _energy(states, kernels, biases):
     """`E(x)` of the states `[x_0, ..., x_L]`, shape `(batch,)`."""
     energy = -sum(ops.sum(x * b, axis=-1) for x, b in zip(states, biases))
     for l, kernel in enumerate(kernels):
-        energy = energy - ops.sum(ops.matmul(states[l], kernel) * states[l + 1], axis=-1)
+        energy = energy - ops.sum(
+            ops.matmul(states[l], kernel) * states[l + 1], axis=-1
+        )
     return energy
 
 
 def _variational_free_energy(states, kernels, biases):
     """`E(v, q) - H(q)` for the data and factorial posteriors `[v, q_1, ..., q_L]`."""
-    entropy = sum(_bernoulli_entropy(q) + _bernoulli_entropy(1.0 - q) for q in states[1:])
+    entropy = sum(
+        _bernoulli_entropy(q) + _bernoulli_entropy(1.0 - q) for q in states[1:]
+    )
     return _energy(states, kernels, biases) - entropy
 
 
@@ -548,7 +635,9 @@ def _gibbs(states, steps, seed, kernels, biases):
         states = list(states)
         for parity in (1, 0):
             for l in range(parity, len(states), 2):
-                states[l] = bernoulli(ops.sigmoid(_field(l, states, kernels, biases)), seed)
+                states[l] = bernoulli(
+                    ops.sigmoid(_field(l, states, kernels, biases)), seed
+                )
         return tuple(states)
 
     return list(seeded_fori_loop(0, steps, step, tuple(states), seed))

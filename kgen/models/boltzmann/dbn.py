@@ -139,7 +139,11 @@ class DBN(GenerativeModel):
             layer.build((None, sizes[i] + (num_classes if labelled else 0)))
             self.rbm_layers.append(layer)
         self.pretrained_layers = self.add_weight(
-            shape=(), initializer="zeros", dtype="int32", trainable=False, name="pretrained_layers"
+            shape=(),
+            initializer="zeros",
+            dtype="int32",
+            trainable=False,
+            name="pretrained_layers",
         )
         self.built = True
 
@@ -197,7 +201,9 @@ class DBN(GenerativeModel):
     def _pass_up(self, layer, inputs, labels=None):
         if self.pretrain_input == "samples":
             inputs = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
-            outputs = ops.convert_to_numpy(layer.sample_hidden(inputs, self.seed_generator))
+            outputs = ops.convert_to_numpy(
+                layer.sample_hidden(inputs, self.seed_generator)
+            )
         else:
             outputs = _hidden_probabilities(layer, inputs)
         if labels is not None and layer is self.rbm_layers[-2]:
@@ -244,7 +250,9 @@ class DBN(GenerativeModel):
 
     # Generation -------------------------------------------------------------
 
-    def sample(self, num_samples, seed, burn_in=1000, probabilities=True, labels=None):
+    def sample(
+        self, num_samples, seed, burn_in=1000, probabilities=True, labels=None
+    ):
         """Gibbs sampling in the top RBM, then an ancestral pass down.
 
         Args:
@@ -267,7 +275,9 @@ class DBN(GenerativeModel):
         clamp = None
         if labels is not None:
             start, clamp = self._clamp_labels(start, labels)
-        hidden = top.sample_hidden(top.gibbs(start, burn_in, seed, clamp=clamp), seed)
+        hidden = top.sample_hidden(
+            top.gibbs(start, burn_in, seed, clamp=clamp), seed
+        )
         for rbm in reversed(self.rbm_layers[1:]):
             hidden = rbm.sample_visible(hidden, seed)
             if isinstance(rbm, LabelledBernoulliRBM):
@@ -310,13 +320,17 @@ class DBN(GenerativeModel):
         """Top-RBM free energies of every label, shape `(num_classes, num_samples)`."""
         self._check_pretrained("predict_labels")
         if self.num_classes is None:
-            raise ValueError("`predict_labels` needs a DBN with label units (`num_classes=...`).")
+            raise ValueError(
+                "`predict_labels` needs a DBN with label units (`num_classes=...`)."
+            )
         x = self.rbm_layers[0].check_data(x)
         features = ops.convert_to_numpy(self(x, layer=self.num_layers - 2))
         top = self.rbm_layers[-1]
         return np.stack(
             [
-                ops.convert_to_numpy(top.free_energy(top.join(features, np.full(len(x), label))))
+                ops.convert_to_numpy(
+                    top.free_energy(top.join(features, np.full(len(x), label)))
+                )
                 for label in range(self.num_classes)
             ]
         )
@@ -374,11 +388,17 @@ class DBN(GenerativeModel):
         else:  # P(h_{L-1}) sums over the labels
             features = ops.convert_to_numpy(v)
             free_energies = [
-                top.free_energy(top.join(features, np.full(len(features), label)))
+                top.free_energy(
+                    top.join(features, np.full(len(features), label))
+                )
                 for label in range(self.num_classes)
             ]
-            bound = bound + ops.logsumexp(-ops.stack(free_energies), axis=0) - log_z
-        return ops.convert_to_numpy(ops.mean(ops.reshape(bound, (len(x), num_samples)), axis=1))
+            bound = (
+                bound + ops.logsumexp(-ops.stack(free_energies), axis=0) - log_z
+            )
+        return ops.convert_to_numpy(
+            ops.mean(ops.reshape(bound, (len(x), num_samples)), axis=1)
+        )
 
     # Export -----------------------------------------------------------------
 
@@ -405,14 +425,24 @@ class DBN(GenerativeModel):
         for i, rbm in enumerate(self.rbm_layers):
             parameters = rbm.parameters()
             identity = ops.eye(rbm.num_visible)
-            kernel = ops.matmul(rbm.visible_statistic(identity, parameters), parameters["kernel"])
+            kernel = ops.matmul(
+                rbm.visible_statistic(identity, parameters),
+                parameters["kernel"],
+            )
             kernel = kernel[: sizes[i]]  # label units off
-            dense = keras.layers.Dense(rbm.num_hidden, activation="sigmoid", name=f"dense_{i}")
+            dense = keras.layers.Dense(
+                rbm.num_hidden, activation="sigmoid", name=f"dense_{i}"
+            )
             classifier.add(dense)
             dense.set_weights(
-                [ops.convert_to_numpy(kernel), ops.convert_to_numpy(parameters["hidden_bias"])]
+                [
+                    ops.convert_to_numpy(kernel),
+                    ops.convert_to_numpy(parameters["hidden_bias"]),
+                ]
             )
-        classifier.add(keras.layers.Dense(num_classes, activation="softmax", name="output"))
+        classifier.add(
+            keras.layers.Dense(num_classes, activation="softmax", name="output")
+        )
         return classifier
 
     def get_config(self):
@@ -426,4 +456,3 @@ class DBN(GenerativeModel):
             "pretrain_input": self.pretrain_input,
             "num_classes": self.num_classes,
         }
-

@@ -72,8 +72,12 @@ def greedy_pretrain(
             seed=_offset_seed(seed, index),
             name=f"rbm_model_{index}",
         )
-        model.compile(optimizer=type(optimizer).from_config(optimizer.get_config()))
-        layer_history = model.fit(inputs, epochs=epochs[index], callbacks=callbacks, **kwargs)
+        model.compile(
+            optimizer=type(optimizer).from_config(optimizer.get_config())
+        )
+        layer_history = model.fit(
+            inputs, epochs=epochs[index], callbacks=callbacks, **kwargs
+        )
         for name, values in layer_history.history.items():
             history.history[f"layer_{index}_{name}"] = values
         inputs = pass_up(layer, inputs)
@@ -87,7 +91,9 @@ def _check_stack(layers):
             f"first. Received: layers={layers!r}."
         )
     for index, (below, above) in enumerate(zip(layers, layers[1:])):
-        inputs = above.num_visible - getattr(above, "num_classes", 0)  # less label units
+        inputs = above.num_visible - getattr(
+            above, "num_classes", 0
+        )  # less label units
         if inputs != below.num_hidden:
             raise ValueError(
                 f"The layer sizes do not chain: layer {index} has "
@@ -111,7 +117,10 @@ def _check_epochs(epochs, num_layers):
 
 def _check_hidden_units(hidden_units, minimum=1):
     """A list of at least `minimum` layer sizes, each an int >= 1."""
-    if not isinstance(hidden_units, (list, tuple)) or len(hidden_units) < minimum:
+    if (
+        not isinstance(hidden_units, (list, tuple))
+        or len(hidden_units) < minimum
+    ):
         raise ValueError(
             "`hidden_units` must be a non-empty list of layer sizes (at least "
             f"{minimum}), bottom first, e.g. [256, 256]. Received: "
@@ -122,7 +131,10 @@ def _check_hidden_units(hidden_units, minimum=1):
 
 def _check_layer_index(layer, num_layers, model):
     """`layer` as an index in `[0, num_layers)` (negative counts from the top)."""
-    if not isinstance(layer, (int, np.integer)) or not -num_layers <= layer < num_layers:
+    if (
+        not isinstance(layer, (int, np.integer))
+        or not -num_layers <= layer < num_layers
+    ):
         raise ValueError(
             f"`layer` must be an int in [{-num_layers}, {num_layers - 1}]"
             f" for this {num_layers}-layer {model}. Received: layer={layer!r}."

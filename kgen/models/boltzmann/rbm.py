@@ -95,19 +95,29 @@ class RBM(GenerativeModel):
     ):
         super().__init__(seed=seed, **kwargs)
         if not isinstance(layer, RBMLayer):
-            layer = BernoulliRBM(check_integer(layer, "layer (number of hidden units)"))
+            layer = BernoulliRBM(
+                check_integer(layer, "layer (number of hidden units)")
+            )
         self.layer = layer
         self.k = check_integer(k, "k")
         if persistent_chains is not None:
             check_integer(persistent_chains, "persistent_chains")
         self.persistent_chains = persistent_chains
-        self.weight_decay = _check_range(weight_decay, "weight_decay", 0.0, math.inf)
+        self.weight_decay = _check_range(
+            weight_decay, "weight_decay", 0.0, math.inf
+        )
         if sparsity_target is not None:
             _check_range(sparsity_target, "sparsity_target", 0.0, 1.0)
         self.sparsity_target = sparsity_target
-        self.sparsity_cost = _check_range(sparsity_cost, "sparsity_cost", 0.0, math.inf)
-        self.sparsity_damping = _check_range(sparsity_damping, "sparsity_damping", 0.0, 1.0)
-        self.monitor_samples = check_integer(monitor_samples, "monitor_samples", minimum=0)
+        self.sparsity_cost = _check_range(
+            sparsity_cost, "sparsity_cost", 0.0, math.inf
+        )
+        self.sparsity_damping = _check_range(
+            sparsity_damping, "sparsity_damping", 0.0, 1.0
+        )
+        self.monitor_samples = check_integer(
+            monitor_samples, "monitor_samples", minimum=0
+        )
         if layer.built:
             self.build((None, layer.num_visible))
 
@@ -122,7 +132,9 @@ class RBM(GenerativeModel):
                 trainable=False,
                 name="chains",
             )
-            self.chains.assign(self.random_visible(self.persistent_chains, self.seed_generator))
+            self.chains.assign(
+                self.random_visible(self.persistent_chains, self.seed_generator)
+            )
         if self.sparsity_target is not None:
             self.mean_activation = self.add_weight(
                 shape=(num_hidden,),
@@ -142,7 +154,9 @@ class RBM(GenerativeModel):
 
     # Training ---------------------------------------------------------------
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         free_energy = ops.mean(self.layer.free_energy(x))
         if not training:
             return free_energy
@@ -152,7 +166,9 @@ class RBM(GenerativeModel):
             self.chains.assign(negative)
         loss = free_energy - ops.mean(self.layer.free_energy(negative))
         if self.weight_decay:
-            loss = loss + 0.5 * self.weight_decay * ops.sum(ops.square(self.layer.kernel))
+            loss = loss + 0.5 * self.weight_decay * ops.sum(
+                ops.square(self.layer.kernel)
+            )
         if self.sparsity_target is not None:
             loss = loss + self._sparsity_penalty(x)
         return loss
@@ -161,7 +177,9 @@ class RBM(GenerativeModel):
         field = self.layer.hidden_field(x)
         batch_mean = ops.mean(ops.sigmoid(ops.stop_gradient(field)), axis=0)
         damping = self.sparsity_damping
-        mean = damping * self.mean_activation.value + (1.0 - damping) * batch_mean
+        mean = (
+            damping * self.mean_activation.value + (1.0 - damping) * batch_mean
+        )
         self.mean_activation.assign(mean)
         # Its gradient adds cost * (q - p) to each hidden pre-activation.
         excess = ops.stop_gradient(mean - self.sparsity_target)
@@ -191,7 +209,9 @@ class RBM(GenerativeModel):
             if not self.built:
                 self.build((None, ops.shape(x)[-1]))
             if self.monitor_samples:
-                callbacks.append(_EpochMetrics(x[: self.monitor_samples], validation))
+                callbacks.append(
+                    _EpochMetrics(x[: self.monitor_samples], validation)
+                )
         return super().fit(
             x,
             y,
@@ -224,11 +244,15 @@ class RBM(GenerativeModel):
                 continue
             data = ops.convert_to_tensor(self.layer.check_data(data))
             error = ops.mean(ops.square(self.layer.reconstruct(data) - data))
-            logs[f"{prefix}reconstruction_error"] = float(ops.convert_to_numpy(error))
+            logs[f"{prefix}reconstruction_error"] = float(
+                ops.convert_to_numpy(error)
+            )
             if isinstance(self.layer, BernoulliRBM):
                 pll = pseudo_log_likelihood(self.layer, data)
                 logs[f"{prefix}pseudo_log_likelihood"] = float(np.mean(pll))
-            free_energy[prefix] = float(ops.convert_to_numpy(ops.mean(self.layer.free_energy(data))))
+            free_energy[prefix] = float(
+                ops.convert_to_numpy(ops.mean(self.layer.free_energy(data)))
+            )
         if validation is not None:
             logs["free_energy_gap"] = free_energy["val_"] - free_energy[""]
         return logs
@@ -237,7 +261,9 @@ class RBM(GenerativeModel):
 
     def random_visible(self, num_samples, seed):
         """Visible states drawn with the hidden units off (the bias model)."""
-        hidden = ops.zeros((num_samples, self.layer.num_hidden), dtype=self.layer.compute_dtype)
+        hidden = ops.zeros(
+            (num_samples, self.layer.num_hidden), dtype=self.layer.compute_dtype
+        )
         return self.layer.sample_visible(hidden, seed)
 
     def sample(
@@ -274,7 +300,9 @@ class RBM(GenerativeModel):
         check_integer(burn_in, "burn_in", minimum=0)
         check_integer(steps, "steps")
         if not temperature > 0:
-            raise ValueError(f"`temperature` must be > 0. Received: temperature={temperature!r}.")
+            raise ValueError(
+                f"`temperature` must be > 0. Received: temperature={temperature!r}."
+            )
         parameters = self.layer.parameters(temperature)
         state = self._initial_state(init, num_chains or num_samples, seed)
         state = self.layer.gibbs(state, burn_in, seed, parameters)
@@ -284,14 +312,18 @@ class RBM(GenerativeModel):
                 state = self.layer.gibbs(state, steps, seed, parameters)
             if probabilities:
                 hidden = self.layer.sample_hidden(state, seed, parameters)
-                samples.append(self.layer.visible_probabilities(hidden, parameters))
+                samples.append(
+                    self.layer.visible_probabilities(hidden, parameters)
+                )
             else:
                 samples.append(state)
         return ops.concatenate(samples, axis=0)[:num_samples]
 
     def _initial_state(self, init, num_chains, seed):
         if isinstance(init, str) and init == "random":
-            return self.random_visible(check_integer(num_chains, "num_chains"), seed)
+            return self.random_visible(
+                check_integer(num_chains, "num_chains"), seed
+            )
         if isinstance(init, str) and init == "persistent":
             if not self.persistent_chains:
                 raise ValueError(
@@ -307,7 +339,15 @@ class RBM(GenerativeModel):
             f"visible states. Received: init={init!r}."
         )
 
-    def impute(self, x, observed, steps=200, temperature=1.0, probabilities=True, seed=None):
+    def impute(
+        self,
+        x,
+        observed,
+        steps=200,
+        temperature=1.0,
+        probabilities=True,
+        seed=None,
+    ):
         """Samples the unobserved visible units given the observed ones.
 
         Runs `steps` Gibbs steps with the observed units clamped (image
@@ -350,10 +390,16 @@ class RBM(GenerativeModel):
         parameters = self.layer.parameters(temperature)
         clamp = ops.convert_to_tensor(observed.astype("float32"))
         start = ops.where(clamp > 0, x, self.random_visible(len(x), seed))
-        state = self.layer.gibbs(start, check_integer(steps, "steps"), seed, parameters, clamp=clamp)
+        state = self.layer.gibbs(
+            start, check_integer(steps, "steps"), seed, parameters, clamp=clamp
+        )
         if probabilities:
             hidden = self.layer.sample_hidden(state, seed, parameters)
-            state = ops.where(clamp > 0, x, self.layer.visible_probabilities(hidden, parameters))
+            state = ops.where(
+                clamp > 0,
+                x,
+                self.layer.visible_probabilities(hidden, parameters),
+            )
         return ops.convert_to_numpy(state)
 
     def _check_built(self, method):
@@ -404,7 +450,11 @@ def _validation_array(validation_data):
 
 
 def _check_range(value, name, low, high):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < high:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not low <= value < high
+    ):
         raise ValueError(
             f"`{name}` must be a number in [{low}, {high}). Received: {name}={value!r}."
         )

@@ -43,17 +43,33 @@ class ACGAN(ConditionalGAN):
     ```
     """
 
-    def __init__(self, generator, discriminator, latent_dim, num_classes, auxiliary_weight=1.0, **kwargs):
-        if isinstance(auxiliary_weight, bool) or not isinstance(auxiliary_weight, (int, float)) or auxiliary_weight < 0:
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        num_classes,
+        auxiliary_weight=1.0,
+        **kwargs,
+    ):
+        if (
+            isinstance(auxiliary_weight, bool)
+            or not isinstance(auxiliary_weight, (int, float))
+            or auxiliary_weight < 0
+        ):
             raise ValueError(
                 "`auxiliary_weight` must be a number >= 0. Received: "
                 f"auxiliary_weight={auxiliary_weight!r}."
             )
         self.auxiliary_weight = float(auxiliary_weight)
-        super().__init__(generator, discriminator, latent_dim, num_classes, **kwargs)
+        super().__init__(
+            generator, discriminator, latent_dim, num_classes, **kwargs
+        )
 
     def _discriminate(self, x, labels, training):
-        outputs = self.discriminator(self._noisy(x, training), training=training)
+        outputs = self.discriminator(
+            self._noisy(x, training), training=training
+        )
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:
             raise ValueError(
                 "The ACGAN discriminator must return `[scores, class_logits]`. "
@@ -68,8 +84,13 @@ class ACGAN(ConditionalGAN):
         return outputs[0], outputs[1]
 
     def _class_loss(self, class_logits, labels):
-        cross_entropy = keras.losses.categorical_crossentropy(labels, class_logits, from_logits=True)
+        cross_entropy = keras.losses.categorical_crossentropy(
+            labels, class_logits, from_logits=True
+        )
         return self.auxiliary_weight * ops.mean(cross_entropy)
 
     def get_config(self):
-        return {**super().get_config(), "auxiliary_weight": self.auxiliary_weight}
+        return {
+            **super().get_config(),
+            "auxiliary_weight": self.auxiliary_weight,
+        }

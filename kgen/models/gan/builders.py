@@ -94,11 +94,17 @@ def build_mlp_discriminator(
     critic = kgen.models.build_mlp_discriminator((64,), spectral_normalization=True)
     ```
     """
-    inputs, hidden = _discriminator_inputs(input_shape, num_classes, auxiliary, flatten=True)
+    inputs, hidden = _discriminator_inputs(
+        input_shape, num_classes, auxiliary, flatten=True
+    )
     for units in hidden_units:
-        hidden = _maybe_normalized(layers.Dense(units), spectral_normalization)(hidden)
+        hidden = _maybe_normalized(layers.Dense(units), spectral_normalization)(
+            hidden
+        )
         hidden = layers.LeakyReLU(0.2)(hidden)
-    outputs = _discriminator_head(hidden, num_classes, auxiliary, spectral_normalization)
+    outputs = _discriminator_head(
+        hidden, num_classes, auxiliary, spectral_normalization
+    )
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -148,9 +154,13 @@ def build_dcgan_generator(
     hidden = layers.Reshape((*start, filters))(hidden)
     for step in range(steps):
         filters = base_filters * 2 ** (steps - 1 - step)
-        hidden = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(hidden)
+        hidden = layers.Conv2DTranspose(
+            filters, 4, strides=2, padding="same", use_bias=False
+        )(hidden)
         hidden = layers.ReLU()(layers.BatchNormalization()(hidden))
-    outputs = layers.Conv2D(channels, 3, padding="same", activation=output_activation)(hidden)
+    outputs = layers.Conv2D(
+        channels, 3, padding="same", activation=output_activation
+    )(hidden)
     extra = (start[0] * 2**steps - height, start[1] * 2**steps - width)
     if any(extra):
         outputs = layers.Cropping2D(((0, extra[0]), (0, extra[1])))(outputs)
@@ -196,15 +206,21 @@ def build_dcgan_discriminator(
     ```
     """
     height, width, _ = _check_shape(image_shape, "image_shape", rank=3)
-    inputs, hidden = _discriminator_inputs(image_shape, num_classes, auxiliary, flatten=False)
+    inputs, hidden = _discriminator_inputs(
+        image_shape, num_classes, auxiliary, flatten=False
+    )
     for step in range(_num_resolution_steps(height, width)):
-        convolution = layers.Conv2D(base_filters * 2**step, 4, strides=2, padding="same")
+        convolution = layers.Conv2D(
+            base_filters * 2**step, 4, strides=2, padding="same"
+        )
         hidden = _maybe_normalized(convolution, spectral_normalization)(hidden)
         if step and not spectral_normalization:
             hidden = layers.BatchNormalization()(hidden)
         hidden = layers.LeakyReLU(0.2)(hidden)
     hidden = layers.Flatten()(hidden)
-    outputs = _discriminator_head(hidden, num_classes, auxiliary, spectral_normalization)
+    outputs = _discriminator_head(
+        hidden, num_classes, auxiliary, spectral_normalization
+    )
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -213,7 +229,9 @@ def _generator_inputs(latent_dim, num_classes):
     z = keras.Input((latent_dim,), name="latent")
     if num_classes is None:
         return z, z
-    labels = keras.Input((check_integer(num_classes, "num_classes", 2),), name="labels")
+    labels = keras.Input(
+        (check_integer(num_classes, "num_classes", 2),), name="labels"
+    )
     return [z, labels], layers.Concatenate()([z, labels])
 
 
@@ -223,7 +241,9 @@ def _discriminator_inputs(input_shape, num_classes, auxiliary, flatten):
     features = layers.Flatten()(x) if flatten else x
     if num_classes is None or auxiliary:
         return x, features
-    labels = keras.Input((check_integer(num_classes, "num_classes", 2),), name="labels")
+    labels = keras.Input(
+        (check_integer(num_classes, "num_classes", 2),), name="labels"
+    )
     if flatten:
         return [x, labels], layers.Concatenate()([features, labels])
     tiled = layers.Reshape((1, 1, num_classes))(labels)
@@ -240,7 +260,10 @@ def _discriminator_head(hidden, num_classes, auxiliary, spectral_normalization):
             "`auxiliary=True` (ACGAN) needs `num_classes`. Received "
             "num_classes=None."
         )
-    return [scores, layers.Dense(check_integer(num_classes, "num_classes", 2))(hidden)]
+    return [
+        scores,
+        layers.Dense(check_integer(num_classes, "num_classes", 2))(hidden),
+    ]
 
 
 def _maybe_normalized(layer, spectral_normalization):
@@ -254,8 +277,16 @@ def _num_resolution_steps(height, width):
 
 def _check_shape(shape, name, rank=None):
     shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-    valid = all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape)
+    valid = all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape
+    )
     if not valid or (rank is not None and len(shape) != rank):
-        expected = "(height, width, channels)" if rank == 3 else "a tuple of positive ints"
-        raise ValueError(f"`{name}` must be {expected}. Received: {name}={shape!r}.")
+        expected = (
+            "(height, width, channels)"
+            if rank == 3
+            else "a tuple of positive ints"
+        )
+        raise ValueError(
+            f"`{name}` must be {expected}. Received: {name}={shape!r}."
+        )
     return shape

@@ -50,7 +50,9 @@ class ConditionalGAN(GAN):
     ```
     """
 
-    def __init__(self, generator, discriminator, latent_dim, num_classes, **kwargs):
+    def __init__(
+        self, generator, discriminator, latent_dim, num_classes, **kwargs
+    ):
         self.num_classes = check_integer(num_classes, "num_classes", minimum=2)
         super().__init__(generator, discriminator, latent_dim, **kwargs)
 
@@ -79,7 +81,11 @@ class ConditionalGAN(GAN):
         return self._one_hot(labels)
 
     def _check_label_values(self, labels):
-        if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() >= self.num_classes:
+        if (
+            not np.issubdtype(labels.dtype, np.integer)
+            or labels.min() < 0
+            or labels.max() >= self.num_classes
+        ):
             raise ValueError(
                 f"Labels must be integer class ids in [0, {self.num_classes}). "
                 f"Received dtype {labels.dtype} with values in "
@@ -87,7 +93,11 @@ class ConditionalGAN(GAN):
             )
 
     def _split(self, data):
-        if not isinstance(data, (tuple, list)) or len(data) < 2 or data[1] is None:
+        if (
+            not isinstance(data, (tuple, list))
+            or len(data) < 2
+            or data[1] is None
+        ):
             raise ValueError(
                 f"{type(self).__name__} trains on labelled data: call "
                 "`fit(x, y)` with integer class labels `y` (or a dataset "
@@ -99,7 +109,9 @@ class ConditionalGAN(GAN):
         return (generator or self.generator)([z, labels], training=training)
 
     def _discriminate(self, x, labels, training):
-        return self.discriminator([self._noisy(x, training), labels], training=training), None
+        return self.discriminator(
+            [self._noisy(x, training), labels], training=training
+        ), None
 
     def fit(self, x=None, y=None, **kwargs):
         if is_array(x):

@@ -137,13 +137,21 @@ class GAN(PhasedModel):
                 f"Received: latent_distribution={latent_distribution!r}."
             )
         self.latent_distribution = latent_distribution
-        self._discriminator_loss, self._generator_loss = gan_losses.get_gan_loss(loss)
+        self._discriminator_loss, self._generator_loss = (
+            gan_losses.get_gan_loss(loss)
+        )
         self.loss_name = loss
-        self.discriminator_steps = check_integer(discriminator_steps, "discriminator_steps")
-        self.gradient_penalty = _check_float(gradient_penalty, "gradient_penalty")
+        self.discriminator_steps = check_integer(
+            discriminator_steps, "discriminator_steps"
+        )
+        self.gradient_penalty = _check_float(
+            gradient_penalty, "gradient_penalty"
+        )
         self.r1_penalty = _check_float(r1_penalty, "r1_penalty")
         self.instance_noise = _check_float(instance_noise, "instance_noise")
-        self.label_smoothing = _check_float(label_smoothing, "label_smoothing", high=1.0)
+        self.label_smoothing = _check_float(
+            label_smoothing, "label_smoothing", high=1.0
+        )
         if label_smoothing and not gan_losses.GAN_LOSSES[loss][2]:
             raise ValueError(
                 f"`label_smoothing` applies to the minimax, non_saturating and "
@@ -153,7 +161,9 @@ class GAN(PhasedModel):
         self.clip_value = clip_value
         if clip_value is not None:
             _check_float(clip_value, "clip_value")
-            clip = functools.partial(ops.clip, x_min=-clip_value, x_max=clip_value)
+            clip = functools.partial(
+                ops.clip, x_min=-clip_value, x_max=clip_value
+            )
             for variable in self.discriminator.trainable_variables:
                 variable.constraint = clip
         if ema_decay is not None:
@@ -194,7 +204,9 @@ class GAN(PhasedModel):
 
     def _discriminate(self, x, labels, training):
         """`(scores, class_logits or None)` of the discriminator."""
-        return self.discriminator(self._noisy(x, training), training=training), None
+        return self.discriminator(
+            self._noisy(x, training), training=training
+        ), None
 
     def _class_loss(self, class_logits, labels):
         """Auxiliary classification loss (ACGAN); 0 otherwise."""
@@ -203,7 +215,9 @@ class GAN(PhasedModel):
     # ---------------------------------------------------------------- phases
 
     def build_phases(self):
-        logs = ("d_real", "d_fake") + (("gradient_norm",) if self.gradient_penalty else ())
+        logs = ("d_real", "d_fake") + (
+            ("gradient_norm",) if self.gradient_penalty else ()
+        )
         return [
             Phase(
                 "discriminator",
@@ -234,7 +248,11 @@ class GAN(PhasedModel):
         real_scores, real_classes = self._discriminate(x, labels, training)
         fake_scores, fake_classes = self._discriminate(fake, labels, training)
         loss = self._adversarial_discriminator_loss(real_scores, fake_scores)
-        loss = loss + self._class_loss(real_classes, labels) + self._class_loss(fake_classes, labels)
+        loss = (
+            loss
+            + self._class_loss(real_classes, labels)
+            + self._class_loss(fake_classes, labels)
+        )
         logs = {
             "d_real": ops.mean(self._readable(real_scores)),
             "d_fake": ops.mean(self._readable(fake_scores)),
@@ -254,12 +272,16 @@ class GAN(PhasedModel):
         """
         x, labels = self._split(data)
         z = self._latent(ops.shape(x)[0], self.seed_generator)
-        scores, classes = self._discriminate(self._generate(z, labels, training), labels, training)
+        scores, classes = self._discriminate(
+            self._generate(z, labels, training), labels, training
+        )
         return self._generator_loss(scores) + self._class_loss(classes, labels)
 
     def _adversarial_discriminator_loss(self, real_scores, fake_scores):
         if self.label_smoothing:
-            return self._discriminator_loss(real_scores, fake_scores, self.label_smoothing)
+            return self._discriminator_loss(
+                real_scores, fake_scores, self.label_smoothing
+            )
         return self._discriminator_loss(real_scores, fake_scores)
 
     def _penalties(self, x, fake, labels, training):
@@ -273,7 +295,9 @@ class GAN(PhasedModel):
             points = gan_losses.interpolate(x, fake, self.seed_generator)
             norms = gan_losses.input_gradient_norm(critic, points)
             logs["gradient_norm"] = ops.mean(norms)
-            total = total + self.gradient_penalty * ops.mean(ops.square(norms - 1.0))
+            total = total + self.gradient_penalty * ops.mean(
+                ops.square(norms - 1.0)
+            )
         if self.r1_penalty:
             total = total + self.r1_penalty * gan_losses.r1_penalty(critic, x)
         return total, logs
@@ -286,7 +310,9 @@ class GAN(PhasedModel):
     def _noisy(self, x, training):
         if not (training and self.instance_noise):
             return x
-        noise = keras.random.normal(ops.shape(x), seed=self.seed_generator, dtype=x.dtype)
+        noise = keras.random.normal(
+            ops.shape(x), seed=self.seed_generator, dtype=x.dtype
+        )
         return x + self.instance_noise * noise
 
     def _latent(self, num_samples, seed):
@@ -302,9 +328,13 @@ class GAN(PhasedModel):
     def _update_ema(self):
         # Warm-up as in `tf.train.ExponentialMovingAverage(num_updates=...)`:
         # early averages do not stay anchored to the random initialisation.
-        updates = ops.cast(self._phase_optimizers["generator"].iterations, "float32")
+        updates = ops.cast(
+            self._phase_optimizers["generator"].iterations, "float32"
+        )
         decay = ops.minimum(self.ema_decay, (1.0 + updates) / (10.0 + updates))
-        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+        for average, weight in zip(
+            self.ema_generator.weights, self.generator.weights
+        ):
             if weight.trainable:
                 average.assign(decay * average + (1.0 - decay) * weight)
             else:
@@ -361,7 +391,12 @@ class GAN(PhasedModel):
         z = _interpolate(ends[0], ends[1], num_steps, spherical)
         condition = self._condition(num_steps, labels)
         return ops.convert_to_numpy(
-            self._generate(ops.convert_to_tensor(z), condition, False, self.sampling_generator)
+            self._generate(
+                ops.convert_to_tensor(z),
+                condition,
+                False,
+                self.sampling_generator,
+            )
         )
 
     # ---------------------------------------------------------------- checks
@@ -374,7 +409,9 @@ class GAN(PhasedModel):
         """Checks that G's samples fit D; returns the sample shape."""
         z = keras.KerasTensor((None, self.latent_dim))
         labels = self._labels_spec()
-        fake = self._symbolic_call("generator", self._generate, z, labels, training=False)
+        fake = self._symbolic_call(
+            "generator", self._generate, z, labels, training=False
+        )
         expected = _declared_input_shape(self.discriminator)
         if expected is not None and not _same_shape(expected, fake.shape):
             raise ValueError(
@@ -384,7 +421,9 @@ class GAN(PhasedModel):
                 "`kgen.models.build_mlp_generator(latent_dim, sample_shape)` "
                 "and `kgen.models.build_mlp_discriminator(sample_shape)`)."
             )
-        scores, _ = self._symbolic_call("discriminator", self._discriminate, fake, labels, training=False)
+        scores, _ = self._symbolic_call(
+            "discriminator", self._discriminate, fake, labels, training=False
+        )
         if tuple(scores.shape[1:]) != (1,):
             raise ValueError(
                 "The discriminator must return one score per sample, shape "
@@ -406,9 +445,16 @@ class GAN(PhasedModel):
             ) from error
 
     def _warn_if_unconstrained(self):
-        if self.loss_name != "wasserstein" or self.gradient_penalty or self.clip_value:
+        if (
+            self.loss_name != "wasserstein"
+            or self.gradient_penalty
+            or self.clip_value
+        ):
             return
-        if any(isinstance(layer, SpectralNormalization) for layer in _all_layers(self.discriminator)):
+        if any(
+            isinstance(layer, SpectralNormalization)
+            for layer in _all_layers(self.discriminator)
+        ):
             return
         warnings.warn(
             "loss='wasserstein' without a Lipschitz constraint on the critic: "
@@ -455,8 +501,12 @@ def _deserialize(network):
 
 
 def _check_float(value, name, high=None):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ValueError(f"`{name}` must be a number. Received: {name}={value!r}.")
+    if isinstance(value, bool) or not isinstance(
+        value, (int, float, np.floating, np.integer)
+    ):
+        raise ValueError(
+            f"`{name}` must be a number. Received: {name}={value!r}."
+        )
     if value < 0 or (high is not None and value >= high):
         bound = f"in [0, {high})" if high is not None else ">= 0"
         raise ValueError(f"`{name}` must be {bound}. Received: {name}={value}.")
@@ -487,7 +537,8 @@ def _declared_input_shape(model):
 
 def _same_shape(expected, received):
     return len(expected) == len(received) and all(
-        a is None or b is None or a == b for a, b in zip(expected[1:], received[1:])
+        a is None or b is None or a == b
+        for a, b in zip(expected[1:], received[1:])
     )
 
 
@@ -505,4 +556,6 @@ def _interpolate(start, end, num_steps, spherical):
     angle = np.arccos(np.clip(cosine, -1.0, 1.0))
     if angle < 1e-6:
         return (1 - t) * start + t * end
-    return (np.sin((1 - t) * angle) * start + np.sin(t * angle) * end) / np.sin(angle)
+    return (np.sin((1 - t) * angle) * start + np.sin(t * angle) * end) / np.sin(
+        angle
+    )

@@ -69,7 +69,9 @@ class ConditionalVAE(VAE):
                 "input: pass the labels, e.g. `fit(x, labels)` or `predict([x, labels])`."
             )
         x, labels = inputs
-        return x, ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes)
+        return x, ops.one_hot(
+            ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes
+        )
 
     def _split_data(self, x):
         if is_array(x):
@@ -88,7 +90,9 @@ class ConditionalVAE(VAE):
                 f"`labels` must have shape ({count},), one label per sample. "
                 f"Received shape {labels.shape}."
             )
-        valid = np.issubdtype(labels.dtype, np.integer) or np.all(labels == np.round(labels))
+        valid = np.issubdtype(labels.dtype, np.integer) or np.all(
+            labels == np.round(labels)
+        )
         if not valid or labels.min() < 0 or labels.max() >= self.num_classes:
             raise ValueError(
                 f"`labels` must be integers in [0, {self.num_classes - 1}] "
@@ -104,7 +108,9 @@ class ConditionalVAE(VAE):
             )
         labels = np.broadcast_to(np.asarray(labels), (count,))
         self._check_labels(labels, count)
-        return ops.one_hot(ops.convert_to_tensor(labels.astype("int32")), self.num_classes)
+        return ops.one_hot(
+            ops.convert_to_tensor(labels.astype("int32")), self.num_classes
+        )
 
     def generate(self, num_samples, seed=None, labels=None):
         """Draws samples of the given classes.
@@ -120,7 +126,10 @@ class ConditionalVAE(VAE):
             NumPy array of shape `(num_samples, *feature_shape)`.
         """
         if labels is None:
-            labels = np.arange(check_integer(num_samples, "num_samples")) % self.num_classes
+            labels = (
+                np.arange(check_integer(num_samples, "num_samples"))
+                % self.num_classes
+            )
         return super().generate(num_samples, seed=seed, labels=labels)
 
     def get_config(self):

@@ -87,13 +87,17 @@ class VAE(EncoderDecoder):
                 f"likelihood={likelihood!r}."
             )
         learned = variance == "learned"
-        if not learned and not (isinstance(variance, (int, float)) and variance > 0):
+        if not learned and not (
+            isinstance(variance, (int, float)) and variance > 0
+        ):
             raise ValueError(
                 "`variance` must be a number > 0 or 'learned'. Received: "
                 f"variance={variance!r}."
             )
         if not isinstance(beta, (int, float)) or beta < 0:
-            raise ValueError(f"`beta` must be a number >= 0. Received: beta={beta!r}.")
+            raise ValueError(
+                f"`beta` must be a number >= 0. Received: beta={beta!r}."
+            )
         super().__init__(encoder, decoder, seed=seed, **kwargs)
         self.likelihood = likelihood
         self.variance = variance if learned else float(variance)
@@ -110,7 +114,9 @@ class VAE(EncoderDecoder):
         self.output_log_var = None
         if learned:
             self.output_log_var = self.add_weight(
-                shape=self.feature_shape, initializer="zeros", name="output_log_var"
+                shape=self.feature_shape,
+                initializer="zeros",
+                name="output_log_var",
             )
         for name in ("reconstruction_loss", "kl_loss", "negative_elbo"):
             self.add_tracker(name)
@@ -202,7 +208,9 @@ class VAE(EncoderDecoder):
         raw = self._decoder_output(z, self._condition(labels, num_samples))
         return self._output_mean(raw)
 
-    def log_likelihood(self, x, labels=None, num_samples=500, batch_size=None, seed=0):
+    def log_likelihood(
+        self, x, labels=None, num_samples=500, batch_size=None, seed=0
+    ):
         """Importance-weighted lower bound on `log p(x)`, per sample (IWAE).
 
         `log (1/k) sum_i p(x, z_i) / q(z_i | x)` with `z_1..z_k ~ q(z | x)`:
@@ -233,8 +241,14 @@ class VAE(EncoderDecoder):
         seed = self._seed_for(seed)
         bounds = []
         for start in range(0, len(x), batch_size):
-            part = None if condition is None else condition[start : start + batch_size]
-            bounds.append(self._iwae_bound(x[start : start + batch_size], part, k, seed))
+            part = (
+                None
+                if condition is None
+                else condition[start : start + batch_size]
+            )
+            bounds.append(
+                self._iwae_bound(x[start : start + batch_size], part, k, seed)
+            )
         return np.concatenate([ops.convert_to_numpy(b) for b in bounds])
 
     def _iwae_bound(self, x, condition, k, seed):

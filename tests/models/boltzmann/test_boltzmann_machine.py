@@ -30,10 +30,14 @@ def _exact_visible_distribution(machine, temperature):
     """P(v) over all visible states (in binary counting order), in NumPy."""
     weights, bias = _numpy_weights(machine)
     states = np.array(list(itertools.product([0, 1], repeat=machine.num_units)))
-    log_p = (0.5 * np.einsum("si,ij,sj->s", states, weights, states) + states @ bias)
+    log_p = (
+        0.5 * np.einsum("si,ij,sj->s", states, weights, states) + states @ bias
+    )
     log_p = log_p / temperature
     p = np.exp(log_p - logsumexp(log_p))
-    codes = states[:, : machine.num_visible] @ (2 ** np.arange(machine.num_visible)[::-1])
+    codes = states[:, : machine.num_visible] @ (
+        2 ** np.arange(machine.num_visible)[::-1]
+    )
     return np.bincount(codes, weights=p, minlength=2**machine.num_visible)
 
 
@@ -55,14 +59,20 @@ def _total_variation(p, q):
             4,
             3,
             1.5,
-            dict(visible_connections=False, hidden_connections=False, sampler="blocked"),
+            dict(
+                visible_connections=False,
+                hidden_connections=False,
+                sampler="blocked",
+            ),
         ),
     ],
 )
 def test_gibbs_samples_match_the_exact_distribution(
     num_visible, num_hidden, temperature, kwargs, rng
 ):
-    machine = _machine(num_visible, num_hidden, rng, temperature=temperature, **kwargs)
+    machine = _machine(
+        num_visible, num_hidden, rng, temperature=temperature, **kwargs
+    )
     samples = machine.generate(40000, seed=1, sweeps=30)
     assert set(np.unique(samples)) <= {0.0, 1.0}
     empirical = _empirical(samples)
@@ -93,7 +103,13 @@ def test_weights_matrix_is_symmetric_with_zero_diagonal(rng):
 def test_one_learning_step_equals_numpy_reference(rng):
     temperature, learning_rate = 1.5, 0.1
     machine = _machine(
-        4, 2, rng, scale=0.5, temperature=temperature, hidden_connections=False, num_chains=16
+        4,
+        2,
+        rng,
+        scale=0.5,
+        temperature=temperature,
+        hidden_connections=False,
+        num_chains=16,
     )
     weights, bias = _numpy_weights(machine)
     chains_before = keras.ops.convert_to_numpy(machine.chains)
@@ -106,9 +122,16 @@ def test_one_learning_step_equals_numpy_reference(rng):
     positive = np.concatenate([v, hidden], axis=1)
     negative = keras.ops.convert_to_numpy(machine.chains)
     assert not np.array_equal(negative, chains_before)
-    pair_gradient = (positive.T @ positive / 8 - negative.T @ negative / 16) / temperature
-    expected_kernel = kernel_before + learning_rate * pair_gradient * machine.connectivity
-    expected_bias = bias + learning_rate * (positive.mean(0) - negative.mean(0)) / temperature
+    pair_gradient = (
+        positive.T @ positive / 8 - negative.T @ negative / 16
+    ) / temperature
+    expected_kernel = (
+        kernel_before + learning_rate * pair_gradient * machine.connectivity
+    )
+    expected_bias = (
+        bias
+        + learning_rate * (positive.mean(0) - negative.mean(0)) / temperature
+    )
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(machine.kernel), expected_kernel, atol=1e-5
     )
@@ -121,12 +144,18 @@ def test_exact_log_partition_and_log_likelihood_match_numpy(rng):
     machine = _machine(3, 3, rng, temperature=1.3)
     weights, bias = _numpy_weights(machine)
     states = np.array(list(itertools.product([0, 1], repeat=6)))
-    negative_energy = (0.5 * np.einsum("si,ij,sj->s", states, weights, states) + states @ bias) / 1.3
-    np.testing.assert_allclose(machine.log_partition(), logsumexp(negative_energy), rtol=1e-5)
+    negative_energy = (
+        0.5 * np.einsum("si,ij,sj->s", states, weights, states) + states @ bias
+    ) / 1.3
+    np.testing.assert_allclose(
+        machine.log_partition(), logsumexp(negative_energy), rtol=1e-5
+    )
     visible = np.array(list(itertools.product([0, 1], repeat=3)), "float32")
     log_likelihood = machine.log_likelihood(visible)
     np.testing.assert_allclose(
-        np.exp(log_likelihood), _exact_visible_distribution(machine, 1.3), atol=1e-5
+        np.exp(log_likelihood),
+        _exact_visible_distribution(machine, 1.3),
+        atol=1e-5,
     )
     np.testing.assert_allclose(np.exp(log_likelihood).sum(), 1.0, atol=1e-5)
 
@@ -147,11 +176,16 @@ def test_round_trip_keeps_weights_chains_and_stream(tmp_path, rng):
         4, 2, temperature=0.8, hidden_connections=False, num_chains=8, seed=5
     )
     machine.compile(optimizer="adam")
-    machine.fit((rng.random((16, 4)) < 0.5).astype("float32"), batch_size=8, verbose=0)
+    machine.fit(
+        (rng.random((16, 4)) < 0.5).astype("float32"), batch_size=8, verbose=0
+    )
     assert_round_trip(
         machine,
         tmp_path,
-        call=lambda m: [m.log_likelihood(np.eye(4)), m.generate(6, seed=1, sweeps=5)],
+        call=lambda m: [
+            m.log_likelihood(np.eye(4)),
+            m.generate(6, seed=1, sweeps=5),
+        ],
     )
 
 
@@ -175,7 +209,9 @@ def test_bad_arguments_raise(kwargs, message):
 
 def test_enumeration_of_a_large_machine_is_refused():
     machine = BoltzmannMachine(18, 3, num_chains=1)
-    with pytest.raises(ValueError, match="2\\*\\*21 states.*limited to 20 units"):
+    with pytest.raises(
+        ValueError, match="2\\*\\*21 states.*limited to 20 units"
+    ):
         machine.log_partition()
 
 
@@ -183,7 +219,10 @@ def test_enumeration_of_a_large_machine_is_refused():
     "x, message",
     [
         (np.zeros((4, 5), "float32"), "shape \\(3,\\)"),
-        (np.full((4, 3), 2.0, "float32"), "must lie in \\[0.0, 1.0\\].*Binarise"),
+        (
+            np.full((4, 3), 2.0, "float32"),
+            "must lie in \\[0.0, 1.0\\].*Binarise",
+        ),
         (np.zeros((0, 3), "float32"), "empty"),
     ],
 )

@@ -16,7 +16,9 @@ def data(rng):
 def _trained(data, **kwargs):
     dbn = DBN(10, [8, 6], seed=0, **kwargs)
     dbn.compile(optimizer=keras.optimizers.SGD(0.1))
-    history = dbn.fit(data, epochs=[2, 1], batch_size=16, shuffle=False, verbose=0)
+    history = dbn.fit(
+        data, epochs=[2, 1], batch_size=16, shuffle=False, verbose=0
+    )
     return dbn, history
 
 
@@ -28,13 +30,17 @@ def test_each_layer_is_trained_on_the_output_of_the_layer_below(data):
     for index, (size, epochs) in enumerate([(8, 2), (6, 1)]):
         reference = RBM(BernoulliRBM(size, seed=index), seed=index)
         reference.compile(optimizer=keras.optimizers.SGD(0.1))
-        reference.fit(inputs, epochs=epochs, batch_size=16, shuffle=False, verbose=0)
+        reference.fit(
+            inputs, epochs=epochs, batch_size=16, shuffle=False, verbose=0
+        )
         np.testing.assert_allclose(
             keras.ops.convert_to_numpy(dbn.rbm_layers[index].kernel),
             keras.ops.convert_to_numpy(reference.layer.kernel),
             atol=1e-6,
         )
-        inputs = keras.ops.convert_to_numpy(reference.layer.hidden_probabilities(inputs))
+        inputs = keras.ops.convert_to_numpy(
+            reference.layer.hidden_probabilities(inputs)
+        )
     np.testing.assert_allclose(dbn.transform(data), inputs, atol=1e-6)
 
 
@@ -44,9 +50,13 @@ def test_classifier_reproduces_the_up_pass(visible_type, data, rng):
         data = rng.normal(size=(48, 10)).astype("float32")
     dbn, _ = _trained(data, visible_type=visible_type)
     classifier = dbn.to_classifier(num_classes=3)
-    features = keras.Model(classifier.inputs, classifier.get_layer("dense_1").output)
+    features = keras.Model(
+        classifier.inputs, classifier.get_layer("dense_1").output
+    )
     np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(features(data)), dbn.transform(data), atol=1e-5
+        keras.ops.convert_to_numpy(features(data)),
+        dbn.transform(data),
+        atol=1e-5,
     )
     assert classifier.output_shape == (None, 3)
     classifier.compile("adam", "sparse_categorical_crossentropy")
@@ -71,7 +81,9 @@ def test_samples_option_passes_binary_states_up(data):
 def test_round_trip(tmp_path, data):
     dbn, _ = _trained(data)
     assert_round_trip(
-        dbn, tmp_path, call=lambda m: [m.transform(data), m.generate(3, seed=2, burn_in=5)]
+        dbn,
+        tmp_path,
+        call=lambda m: [m.transform(data), m.generate(3, seed=2, burn_in=5)],
     )
 
 
@@ -121,18 +133,27 @@ def test_lower_bound_is_below_the_exact_log_likelihood(rng):
             variable.assign(rng.normal(size=variable.shape).astype("float32"))
     dbn.pretrained_layers.assign(2)
     (w1, b1, c1), (w2, b2, c2) = (
-        [keras.ops.convert_to_numpy(v) for v in (r.kernel, r.visible_bias, r.hidden_bias)]
+        [
+            keras.ops.convert_to_numpy(v)
+            for v in (r.kernel, r.visible_bias, r.hidden_bias)
+        ]
         for r in dbn.rbm_layers
     )
-    states = np.array([[(i >> j) & 1 for j in range(3)] for i in range(8)], "float64")
+    states = np.array(
+        [[(i >> j) & 1 for j in range(3)] for i in range(8)], "float64"
+    )
     log_top = states @ b2 + np.logaddexp(0, states @ w2 + c2).sum(axis=1)
     log_top -= logsumexp(log_top)  # log P(h1) of the top RBM, exactly
     x = (rng.random((6, 4)) < 0.5).astype("float32")
     down = states @ w1.T + b1  # (8, 4) visible fields
-    log_given = x @ down.T - np.logaddexp(0, down).sum(axis=1)  # log P(v | h1), (6, 8)
+    log_given = x @ down.T - np.logaddexp(0, down).sum(
+        axis=1
+    )  # log P(v | h1), (6, 8)
     exact = logsumexp(log_given + log_top, axis=1)
     up = expit(x @ w1 + c1)
-    log_q = np.log(np.prod(np.where(states[None], up[:, None], 1 - up[:, None]), axis=2))
+    log_q = np.log(
+        np.prod(np.where(states[None], up[:, None], 1 - up[:, None]), axis=2)
+    )
     elbo = np.sum(np.exp(log_q) * (log_given + log_top - log_q), axis=1)
     bound = dbn.log_likelihood_bound(x, num_samples=4000, seed=0)
     np.testing.assert_allclose(bound, elbo, atol=0.08)
@@ -143,15 +164,21 @@ def test_lower_bound_is_below_the_exact_log_likelihood(rng):
 def _two_classes(rng, num_samples=96):
     """Class 0 lights the first half of 10 pixels, class 1 the second half."""
     labels = rng.integers(0, 2, num_samples)
-    halves = np.where(labels[:, None] == 0, np.arange(10) < 5, np.arange(10) >= 5)
-    return np.where(rng.random((num_samples, 10)) < 0.05, 1 - halves, halves).astype("float32"), labels
+    halves = np.where(
+        labels[:, None] == 0, np.arange(10) < 5, np.arange(10) >= 5
+    )
+    return np.where(
+        rng.random((num_samples, 10)) < 0.05, 1 - halves, halves
+    ).astype("float32"), labels
 
 
 def test_label_units_learn_and_condition_generation(rng, tmp_path):
     x, labels = _two_classes(rng)
     dbn = DBN(10, [8, 16], num_classes=2, persistent_chains=16, seed=0)
     dbn.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.5))
-    dbn.fit(x, labels, epochs=[30, 100], batch_size=16, shuffle=False, verbose=0)
+    dbn.fit(
+        x, labels, epochs=[30, 100], batch_size=16, shuffle=False, verbose=0
+    )
     assert np.mean(dbn.predict_labels(x) == labels) > 0.9
     for label in (0, 1):
         samples = dbn.generate(200, seed=label, burn_in=200, labels=label)
@@ -159,7 +186,9 @@ def test_label_units_learn_and_condition_generation(rng, tmp_path):
         assert (first > second + 0.2) if label == 0 else (second > first + 0.2)
     assert dbn.transform(x).shape == (96, 16)
     assert dbn.to_classifier(2).output_shape == (None, 2)
-    assert np.all(np.isfinite(dbn.log_likelihood_bound(x[:4], num_samples=10, seed=0)))
+    assert np.all(
+        np.isfinite(dbn.log_likelihood_bound(x[:4], num_samples=10, seed=0))
+    )
     assert_round_trip(dbn, tmp_path, call=lambda model: model.predict_labels(x))
 
 
@@ -168,7 +197,9 @@ def test_label_errors(data):
         DBN(10, [8], num_classes=2)
     dbn = DBN(10, [8, 6], num_classes=2, seed=0)
     dbn.compile(optimizer=keras.optimizers.SGD(0.1))
-    with pytest.raises(ValueError, match="exactly when the DBN has label units"):
+    with pytest.raises(
+        ValueError, match="exactly when the DBN has label units"
+    ):
         dbn.fit(data, epochs=1, verbose=0)
     plain, _ = _trained(data)
     with pytest.raises(ValueError, match="needs a DBN with label units"):

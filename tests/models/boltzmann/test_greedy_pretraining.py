@@ -23,21 +23,42 @@ def test_trains_every_layer_and_logs_it(rng):
     x = (rng.random((16, 6)) < 0.5).astype("float32")
     layers = _layers(6, 4, 4, 3)
     before = [keras.ops.convert_to_numpy(layer.kernel) for layer in layers]
-    history = greedy_pretrain(layers, x, [1, 2], keras.optimizers.SGD(0.5), _pass_up, batch_size=8, verbose=0)
+    history = greedy_pretrain(
+        layers,
+        x,
+        [1, 2],
+        keras.optimizers.SGD(0.5),
+        _pass_up,
+        batch_size=8,
+        verbose=0,
+    )
     assert len(history.history["layer_0_loss"]) == 1
     assert len(history.history["layer_1_loss"]) == 2
     for layer, kernel in zip(layers, before):
-        assert np.abs(keras.ops.convert_to_numpy(layer.kernel) - kernel).max() > 1e-4
+        assert (
+            np.abs(keras.ops.convert_to_numpy(layer.kernel) - kernel).max()
+            > 1e-4
+        )
 
 
 @pytest.mark.parametrize(
     "layers, epochs, match",
     [
         ([], 1, "non-empty list"),
-        (_layers(6, 4, 5, 3), 1, "do not chain: layer 0 has 4 hidden units but layer 1 has 5"),
+        (
+            _layers(6, 4, 5, 3),
+            1,
+            "do not chain: layer 0 has 4 hidden units but layer 1 has 5",
+        ),
         (_layers(6, 4, 4, 3), [1], "one int per layer"),
     ],
 )
 def test_bad_stacks(layers, epochs, match):
     with pytest.raises(ValueError, match=match):
-        greedy_pretrain(layers, np.zeros((4, 6), "float32"), epochs, keras.optimizers.SGD(0.1), _pass_up)
+        greedy_pretrain(
+            layers,
+            np.zeros((4, 6), "float32"),
+            epochs,
+            keras.optimizers.SGD(0.1),
+            _pass_up,
+        )

@@ -12,7 +12,9 @@ X, Y = X[:64], Y[:64]
 
 
 def _model(**kwargs):
-    return ConditionalVAE.dense((64,), 2, hidden_units=(16,), num_classes=10, seed=0, **kwargs)
+    return ConditionalVAE.dense(
+        (64,), 2, hidden_units=(16,), num_classes=10, seed=0, **kwargs
+    )
 
 
 def test_fit_takes_labels_as_y_or_as_a_second_input():
@@ -26,28 +28,43 @@ def test_fit_takes_labels_as_y_or_as_a_second_input():
 
 def test_generation_follows_the_labels():
     model = _model()
-    ones, twos = model.generate(4, seed=0, labels=1), model.generate(4, seed=0, labels=2)
+    ones, twos = (
+        model.generate(4, seed=0, labels=1),
+        model.generate(4, seed=0, labels=2),
+    )
     assert ones.shape == (4, 64) and not np.allclose(ones, twos)
-    np.testing.assert_allclose(model.generate(4, seed=0, labels=[1, 1, 1, 1]), ones)
+    np.testing.assert_allclose(
+        model.generate(4, seed=0, labels=[1, 1, 1, 1]), ones
+    )
     cycled = model.generate(12, seed=0)  # labels 0..9, 0, 1
-    np.testing.assert_allclose(cycled[1], model.generate(12, seed=0, labels=np.arange(12) % 10)[1])
+    np.testing.assert_allclose(
+        cycled[1], model.generate(12, seed=0, labels=np.arange(12) % 10)[1]
+    )
     z = np.zeros((2, 2), "float32")
-    assert not np.allclose(model.decode(z, labels=[3, 3]), model.decode(z, labels=[4, 4]))
+    assert not np.allclose(
+        model.decode(z, labels=[3, 3]), model.decode(z, labels=[4, 4])
+    )
 
 
 def test_label_aware_methods():
     model = _model()
     assert model.encode(X[:3], labels=Y[:3]).shape == (3, 2)
     assert model.reconstruct(X[:3], labels=Y[:3]).shape == (3, 64)
-    assert model.interpolate(X[:2], X[2:4], num_steps=3, labels=Y[:2]).shape == (2, 3, 64)
-    assert model.log_likelihood(X[:5], labels=Y[:5], num_samples=4).shape == (5,)
+    assert model.interpolate(
+        X[:2], X[2:4], num_steps=3, labels=Y[:2]
+    ).shape == (2, 3, 64)
+    assert model.log_likelihood(X[:5], labels=Y[:5], num_samples=4).shape == (
+        5,
+    )
 
 
 def test_round_trip(tmp_path):
     model = _model()
     model.compile(optimizer="adam")
     model.fit(X, Y, epochs=1, batch_size=32, verbose=0)
-    loaded = assert_round_trip(model, tmp_path, call=lambda m: m.generate(3, seed=0, labels=7))
+    loaded = assert_round_trip(
+        model, tmp_path, call=lambda m: m.generate(3, seed=0, labels=7)
+    )
     assert loaded.num_classes == 10
 
 
@@ -65,10 +82,14 @@ def test_label_errors():
     with pytest.raises(ValueError, match=r"integers in \[0, 9\]"):
         model.generate(3, labels=-1)
     with pytest.raises(ValueError, match="two inputs"):
-        ConditionalVAE(dense_encoder((64,), 4), dense_decoder(2, (64,)), num_classes=10)
+        ConditionalVAE(
+            dense_encoder((64,), 4), dense_decoder(2, (64,)), num_classes=10
+        )
     with pytest.raises(ValueError, match="two inputs"):
         ConditionalVAE(
-            dense_encoder((64,), 4, num_classes=3), dense_decoder(2, (64,), num_classes=3), num_classes=10
+            dense_encoder((64,), 4, num_classes=3),
+            dense_decoder(2, (64,), num_classes=3),
+            num_classes=10,
         )
     with pytest.raises(ValueError, match="num_classes"):
         ConditionalVAE.dense((64,), 2, num_classes=1)

@@ -14,7 +14,9 @@ from kgen.testing import assert_round_trip
 X = X[:96]
 
 # A linear Gaussian VAE, x = z @ W + b + noise, whose log p(x) is exact.
-W = np.array([[1.0, 0.0, -0.5, 0.0], [0.0, 1.5, 0.0, 1.0]], "float32")  # orthogonal rows
+W = np.array(
+    [[1.0, 0.0, -0.5, 0.0], [0.0, 1.5, 0.0, 1.0]], "float32"
+)  # orthogonal rows
 B = np.array([0.5, -1.0, 0.0, 2.0], "float32")
 VARIANCE = 0.5
 
@@ -27,19 +29,31 @@ def _linear_vae(exact_posterior):
         # q(z | x) = p(z | x) = N(Sigma W (x - b) / s2, Sigma), Sigma diagonal here.
         sigma = np.diag(1.0 / (1.0 + np.sum(W**2, axis=1) / VARIANCE))
         gain = W.T @ sigma / VARIANCE
-        kernel = np.concatenate([gain, np.zeros((4, 2))], axis=1).astype("float32")
-        bias = np.concatenate([-B @ gain, np.log(np.diag(sigma))]).astype("float32")
+        kernel = np.concatenate([gain, np.zeros((4, 2))], axis=1).astype(
+            "float32"
+        )
+        bias = np.concatenate([-B @ gain, np.log(np.diag(sigma))]).astype(
+            "float32"
+        )
         encoder.get_layer("code").set_weights([kernel, bias])
-    return VAE(encoder, decoder, likelihood="gaussian", variance=VARIANCE, seed=0)
+    return VAE(
+        encoder, decoder, likelihood="gaussian", variance=VARIANCE, seed=0
+    )
 
 
 def _exact_log_likelihood(x):
-    return stats.multivariate_normal(B, W.T @ W + VARIANCE * np.eye(4)).logpdf(x)
+    return stats.multivariate_normal(B, W.T @ W + VARIANCE * np.eye(4)).logpdf(
+        x
+    )
 
 
 def _data(count=64):
     z = np.random.default_rng(1).normal(size=(count, 2))
-    return (z @ W + B + np.sqrt(VARIANCE) * np.random.default_rng(2).normal(size=(count, 4))).astype("float32")
+    return (
+        z @ W
+        + B
+        + np.sqrt(VARIANCE) * np.random.default_rng(2).normal(size=(count, 4))
+    ).astype("float32")
 
 
 def test_iwae_bound_is_exact_with_the_true_posterior():
@@ -51,7 +65,10 @@ def test_iwae_bound_is_exact_with_the_true_posterior():
 def test_iwae_bound_increases_with_k_towards_log_likelihood():
     x = _data(200)
     vae = _linear_vae(exact_posterior=False)
-    bounds = [vae.log_likelihood(x, num_samples=k, seed=0).mean() for k in (1, 10, 100)]
+    bounds = [
+        vae.log_likelihood(x, num_samples=k, seed=0).mean()
+        for k in (1, 10, 100)
+    ]
     exact = _exact_log_likelihood(x).mean()
     assert bounds[0] < bounds[1] < bounds[2] <= exact + 0.01
     assert exact - bounds[2] < 0.5 * (exact - bounds[0])
@@ -63,7 +80,9 @@ def _analytic_elbo(vae, x):
     mean, log_var = code[:, :2], code[:, 2:]
     residual = x - mean @ W - B
     spread = np.exp(log_var) @ (W**2)  # Var[(z @ W)_j] under q
-    expected_log_lik = -0.5 * np.sum(np.log(2 * np.pi * VARIANCE) + (residual**2 + spread) / VARIANCE, axis=1)
+    expected_log_lik = -0.5 * np.sum(
+        np.log(2 * np.pi * VARIANCE) + (residual**2 + spread) / VARIANCE, axis=1
+    )
     kl = keras.ops.convert_to_numpy(gaussian_kl_divergence(mean, log_var))
     return expected_log_lik - kl, kl
 
@@ -73,11 +92,15 @@ def test_k1_bound_and_logged_losses_equal_the_elbo_in_expectation():
     x = np.tile(_data(8), (500, 1))
     elbo, kl = _analytic_elbo(vae, x)
     k1 = vae.log_likelihood(x, num_samples=1)
-    np.testing.assert_allclose(k1.mean(), elbo.mean(), atol=4 * k1.std() / np.sqrt(len(x)))
+    np.testing.assert_allclose(
+        k1.mean(), elbo.mean(), atol=4 * k1.std() / np.sqrt(len(x))
+    )
     vae.compile(optimizer="adam")
     logs = vae.evaluate(x, batch_size=len(x), verbose=0, return_dict=True)
     np.testing.assert_allclose(logs["kl_loss"], kl.mean(), rtol=1e-4)
-    np.testing.assert_allclose(logs["negative_elbo"], -elbo.mean(), atol=4 * k1.std() / np.sqrt(len(x)))
+    np.testing.assert_allclose(
+        logs["negative_elbo"], -elbo.mean(), atol=4 * k1.std() / np.sqrt(len(x))
+    )
     np.testing.assert_allclose(logs["loss"], logs["negative_elbo"], rtol=1e-5)
 
 
@@ -90,28 +113,46 @@ def test_one_step_changes_weights_and_logs_every_term():
     before = [keras.ops.convert_to_numpy(w) for w in vae.trainable_weights]
     vae.compile(optimizer="adam")
     history = vae.fit(X, epochs=1, batch_size=len(X), verbose=0)
-    assert set(history.history) == {"loss", "reconstruction_loss", "kl_loss", "negative_elbo"}
+    assert set(history.history) == {
+        "loss",
+        "reconstruction_loss",
+        "kl_loss",
+        "negative_elbo",
+    }
     after = [keras.ops.convert_to_numpy(w) for w in vae.trainable_weights]
     assert all(not np.allclose(a, b) for a, b in zip(before, after))
 
 
 def test_learned_variance_is_trained():
     (unit, _), _ = load_digits(flatten=False)
-    vae = VAE.conv((8, 8, 1), 2, filters=(4,), likelihood="gaussian", variance="learned", seed=0)
+    vae = VAE.conv(
+        (8, 8, 1),
+        2,
+        filters=(4,),
+        likelihood="gaussian",
+        variance="learned",
+        seed=0,
+    )
     assert any(w is vae.output_log_var for w in vae.trainable_weights)
     vae.compile(optimizer="adam")
     vae.fit(unit[:32], epochs=1, verbose=0)
-    assert np.all(keras.ops.convert_to_numpy(vae.output_log_var) < 0)  # data spread < 1
+    assert np.all(
+        keras.ops.convert_to_numpy(vae.output_log_var) < 0
+    )  # data spread < 1
 
 
 def test_generate_and_encode_are_seeded():
     vae = _dense(seed=0)
     samples = vae.generate(5, seed=1)
-    assert samples.shape == (5, 64) and samples.min() >= 0 and samples.max() <= 1
+    assert (
+        samples.shape == (5, 64) and samples.min() >= 0 and samples.max() <= 1
+    )
     np.testing.assert_allclose(vae.generate(5, seed=1), samples)
     assert not np.allclose(vae.generate(5), vae.generate(5))
     draws = vae.encode(np.repeat(X[:1], 4000, axis=0), sample=True, seed=2)
-    np.testing.assert_allclose(vae.encode(np.repeat(X[:1], 4000, axis=0), sample=True, seed=2), draws)
+    np.testing.assert_allclose(
+        vae.encode(np.repeat(X[:1], 4000, axis=0), sample=True, seed=2), draws
+    )
     np.testing.assert_allclose(draws.mean(0), vae.encode(X[:1])[0], atol=0.1)
 
 
@@ -120,7 +161,13 @@ def test_round_trip(tmp_path):
     vae.compile(optimizer="adam")
     vae.fit(X, epochs=1, batch_size=32, verbose=0)
     loaded = assert_round_trip(
-        vae, tmp_path, call=lambda m: [m.generate(3, seed=0), m.log_likelihood(X[:4], num_samples=5)], atol=1e-5
+        vae,
+        tmp_path,
+        call=lambda m: [
+            m.generate(3, seed=0),
+            m.log_likelihood(X[:4], num_samples=5),
+        ],
+        atol=1e-5,
     )
     assert loaded.beta == 0.5
 
@@ -136,7 +183,9 @@ def test_diverging_training_stops_naming_the_step():
 def test_bad_input_errors():
     with pytest.raises(ValueError, match="latent_dim"):
         VAE.dense((64,), 0)
-    with pytest.raises(ValueError, match=r"\(batch, 2 \* latent_dim\) = \(batch, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"\(batch, 2 \* latent_dim\) = \(batch, 4\)"
+    ):
         VAE(dense_encoder((64,), 2), dense_decoder(2, (64,)))
     with pytest.raises(ValueError, match="likelihood"):
         _dense(likelihood="poisson")
