@@ -1,0 +1,7 @@
+"""The reusable parts of kgen's applications (see `applications/` for the
+scripts that train and evaluate them on real data)."""
+
+from kgen.applications import anomaly
+from kgen.applications import recommendation
+
+__all__ = ["anomaly", "recommendation"]
