@@ -4,16 +4,32 @@ from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.categorical_rbm import CategoricalRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
 from kgen.layers.gaussian_sampling import GaussianSampling
+from kgen.layers.image_pool import ImagePool
 from kgen.layers.labelled_bernoulli_rbm import LabelledBernoulliRBM
+from kgen.layers.masked_dense import MaskedDense
+from kgen.layers.masked_dense import autoregressive_mask
+from kgen.layers.masked_dense import check_ordering
+from kgen.layers.masked_dense import input_degrees
+from kgen.layers.masked_dense import made_masks
 from kgen.layers.rbm_layer import RBMLayer
+from kgen.layers.reflection_padding_2d import ReflectionPadding2D
 from kgen.layers.spectral_normalization import SpectralNormalization
+from kgen.layers.weight_average import WeightAverage
 
 __all__ = [
+    "autoregressive_mask",
     "BernoulliRBM",
+    "check_ordering",
     "CategoricalRBM",
     "GaussianBernoulliRBM",
     "GaussianSampling",
+    "ImagePool",
+    "input_degrees",
     "LabelledBernoulliRBM",
+    "made_masks",
+    "MaskedDense",
     "RBMLayer",
+    "ReflectionPadding2D",
     "SpectralNormalization",
+    "WeightAverage",
 ]
