@@ -1,5 +1,20 @@
-"""Dataset loaders; the embedded digits work offline."""
+"""Dataset loaders: the embedded digits and photos work offline; MNIST,
+MovieLens 100K and Shuttle read a local copy or download the upstream file."""
 
 from kgen.datasets.digits import load_digits
+from kgen.datasets.mnist import load_mnist
+from kgen.datasets.movielens import load_movielens_100k
+from kgen.datasets.movielens import ratings_matrix
+from kgen.datasets.photos import PHOTOS
+from kgen.datasets.photos import load_photos
+from kgen.datasets.shuttle import load_shuttle
 
-__all__ = ["load_digits"]
+__all__ = [
+    "PHOTOS",
+    "load_digits",
+    "load_mnist",
+    "load_movielens_100k",
+    "load_photos",
+    "load_shuttle",
+    "ratings_matrix",
+]
