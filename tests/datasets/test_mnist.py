@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import write_mnist
+from mnist_files import write_mnist
 
 from kgen.datasets import load_mnist
 
