@@ -59,10 +59,15 @@ else:
     )
 
 
-# Whether a training step returns before its computation ends (JAX's
-# asynchronous dispatch), so that work on the previous step's logs can
-# overlap the next step.
 ASYNC_DISPATCH = _BACKEND == "jax"
+"""Whether a training step returns before its computation ends.
+
+`True` on JAX, whose asynchronous dispatch lets work on the previous step's
+logs (for example `kgen.callbacks.StopOnNaN`'s check on Keras' callback
+thread) overlap the next step; `False` on TensorFlow and PyTorch, where a
+step's logs are ready when it returns and such a thread only competes for
+the interpreter.
+"""
 
 
 def fit_data(x, y, options):
