@@ -6,6 +6,10 @@ from kgen.models.autoencoder import conv_decoder
 from kgen.models.autoencoder import conv_encoder
 from kgen.models.autoencoder import dense_decoder
 from kgen.models.autoencoder import dense_encoder
+from kgen.models.autoregressive import MADE
+from kgen.models.autoregressive import NADE
+from kgen.models.autoregressive import AutoregressiveModel
+from kgen.models.autoregressive import PixelCNN
 from kgen.models.boltzmann import DBM
 from kgen.models.boltzmann import DBN
 from kgen.models.boltzmann import RBM
@@ -26,6 +30,7 @@ from kgen.models.vae import ConditionalVAE
 __all__ = [
     "ACGAN",
     "Autoencoder",
+    "AutoregressiveModel",
     "BoltzmannMachine",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
@@ -42,8 +47,11 @@ __all__ = [
     "dense_encoder",
     "GAN",
     "GenerativeModel",
+    "MADE",
+    "NADE",
     "Phase",
     "PhasedModel",
+    "PixelCNN",
     "RBM",
     "VAE",
 ]
