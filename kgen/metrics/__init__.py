@@ -1,5 +1,6 @@
 """kgen.metrics."""
 
+from kgen.metrics.dbm_log_partition import dbm_ais_log_partition
 from kgen.metrics.feature_extractor import FeatureExtractor
 from kgen.metrics.log_likelihood import log_likelihood
 from kgen.metrics.log_likelihood import pseudo_log_likelihood
@@ -21,6 +22,7 @@ __all__ = [
     "annealing_schedule",
     "class_coverage",
     "classifier_score",
+    "dbm_ais_log_partition",
     "exact_log_partition",
     "frechet_distance",
     "kernel_distance",

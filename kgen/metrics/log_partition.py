@@ -133,9 +133,16 @@ def ais_log_partition(rbm, x, betas=14500, num_runs=100, seed=None):
         layer.sample_visible_from_field(field, base, seed),
     )
     log_weights, _ = seeded_fori_loop(1, len(betas), anneal, start, seed)
-    log_weights = ops.convert_to_numpy(log_weights).astype("float64")
+    return _log_mean_exp(
+        ops.convert_to_numpy(log_weights), float(log_z_base), num_runs
+    )
+
+
+def _log_mean_exp(log_weights, log_z_base, num_runs):
+    """`log Z` and its standard error from AIS log importance weights."""
+    log_weights = np.asarray(log_weights, "float64")
     weights = np.exp(log_weights - log_weights.max())
-    log_z = float(log_z_base) + log_weights.max() + math.log(weights.mean())
+    log_z = log_z_base + log_weights.max() + math.log(weights.mean())
     standard_error = weights.std() / (weights.mean() * math.sqrt(num_runs))
     return float(log_z), float(standard_error)
 

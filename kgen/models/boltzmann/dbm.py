@@ -632,12 +632,17 @@ def _gibbs(states, steps, seed, kernels, biases):
     """`steps` block Gibbs steps: all odd layers, then all even layers."""
 
     def step(_, states):
-        states = list(states)
-        for parity in (1, 0):
-            for l in range(parity, len(states), 2):
-                states[l] = bernoulli(
-                    ops.sigmoid(_field(l, states, kernels, biases)), seed
-                )
-        return tuple(states)
+        return tuple(_gibbs_sweep(states, seed, kernels, biases))
 
     return list(seeded_fori_loop(0, steps, step, tuple(states), seed))
+
+
+def _gibbs_sweep(states, seed, kernels, biases):
+    """One block Gibbs sweep: the odd layers given the even, then the reverse."""
+    states = list(states)
+    for parity in (1, 0):
+        for l in range(parity, len(states), 2):
+            states[l] = bernoulli(
+                ops.sigmoid(_field(l, states, kernels, biases)), seed
+            )
+    return states
