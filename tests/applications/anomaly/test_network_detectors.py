@@ -1,0 +1,162 @@
+"""Model-based detectors against scores computed directly from the models."""
+
+import keras
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+from scipy.special import softplus
+
+from kgen.applications.anomaly import AutoencoderDetector
+from kgen.applications.anomaly import DenoisingAutoencoderDetector
+from kgen.applications.anomaly import GANomaly
+from kgen.applications.anomaly import GANomalyDetector
+from kgen.applications.anomaly import ModelDetector
+from kgen.applications.anomaly import RBMDetector
+from kgen.applications.anomaly import VAEDetector
+from kgen.models import VAE
+from kgen.testing.serialization import assert_round_trip
+
+FIT = dict(epochs=2, batch_size=16, seed=0, contamination=0.2)
+
+
+@pytest.fixture
+def binary(rng):
+    return (rng.random((40, 6)) < 0.3).astype("float32")
+
+
+@pytest.mark.parametrize(
+    "detector_class", [AutoencoderDetector, DenoisingAutoencoderDetector]
+)
+def test_reconstruction_error_from_the_model(binary, detector_class):
+    detector = detector_class(latent_dim=2, hidden_units=(8,), **FIT)
+    detector.fit(binary)
+    assert detector.model.optimizer.iterations.numpy() == 6  # trained
+    reconstruction = detector.model.predict(binary, verbose=0)
+    expected = np.square(reconstruction - binary).mean(axis=1)
+    np.testing.assert_allclose(detector.decision_scores_, expected, rtol=1e-5)
+
+
+def test_vae_negative_elbo_matches_numpy(binary):
+    vae = VAE.dense((6,), latent_dim=2, hidden_units=(8,), seed=0)
+    # A posterior of variance exp(-30): z is its mean to float precision.
+    last = vae.encoder.layers[-1]
+    kernel, bias = last.get_weights()
+    kernel[:, 2:], bias[2:] = 0.0, -30.0
+    last.set_weights([kernel, bias])
+    detector = VAEDetector(vae, epochs=0, num_samples=3).fit(binary)
+    code = vae.encoder.predict(binary, verbose=0)
+    mean, log_var = code[:, :2], code[:, 2:]
+    logits = vae.decoder.predict(mean, verbose=0)
+    log_p = (binary * logits - softplus(logits)).sum(axis=1)
+    kl = 0.5 * (np.exp(log_var) + mean**2 - 1.0 - log_var).sum(axis=1)
+    np.testing.assert_allclose(
+        detector.decision_scores_, kl - log_p, rtol=1e-4, atol=1e-4
+    )
+
+
+def test_vae_negative_log_likelihood_is_the_iwae_bound(binary):
+    detector = VAEDetector(
+        score="negative_log_likelihood",
+        num_samples=7,
+        score_seed=3,
+        latent_dim=2,
+        hidden_units=(8,),
+        **FIT,
+    ).fit(binary)
+    bound = detector.model.log_likelihood(binary, num_samples=7, seed=3)
+    np.testing.assert_allclose(detector.decision_scores_, -bound, rtol=1e-5)
+    assert detector.model.likelihood == "bernoulli"
+
+
+def _numpy_free_energy(layer, v):
+    kernel, visible_bias, hidden_bias = (
+        keras.ops.convert_to_numpy(w)
+        for w in (layer.kernel, layer.visible_bias, layer.hidden_bias)
+    )
+    return -v @ visible_bias - softplus(hidden_bias + v @ kernel).sum(axis=1)
+
+
+def test_rbm_free_energy_and_exact_likelihood_match_numpy(binary):
+    detector = RBMDetector(
+        num_hidden=4, learning_rate=0.05, **FIT, score="free_energy"
+    ).fit(binary)
+    free_energy = _numpy_free_energy(detector.model.layer, binary)
+    np.testing.assert_allclose(
+        detector.decision_scores_, free_energy, rtol=1e-5, atol=1e-5
+    )
+    nll = RBMDetector(detector.model, "negative_log_likelihood", epochs=0)
+    nll.fit(binary)
+    states = (np.arange(64)[:, None] >> np.arange(6) & 1).astype("float32")
+    log_z = logsumexp(-_numpy_free_energy(detector.model.layer, states))
+    np.testing.assert_allclose(nll.log_partition_, log_z, rtol=1e-5)
+    np.testing.assert_allclose(
+        nll.decision_scores_, free_energy + log_z, rtol=1e-5, atol=1e-4
+    )
+
+
+def test_rbm_detector_uses_gaussian_units_for_real_data(rng):
+    x = rng.normal(size=(30, 3)).astype("float32")
+    detector = RBMDetector(num_hidden=4, **FIT).fit(x)
+    assert type(detector.model.layer).__name__ == "GaussianBernoulliRBM"
+    energy = keras.ops.convert_to_numpy(detector.model.layer.free_energy(x))
+    np.testing.assert_allclose(detector.decision_scores_, energy, rtol=1e-5)
+
+
+def test_ganomaly_trains_and_scores_the_latent_distance(binary, tmp_path):
+    detector = GANomalyDetector(latent_dim=3, hidden_units=(8,), **FIT)
+    detector.fit(binary)
+    model = detector.model
+    logs = model.logs()
+    for name in ("discriminator_loss", "generator_loss", "contextual_loss"):
+        assert np.isfinite(float(logs[name]))
+    z = model.encoder.predict(binary, verbose=0)
+    x_hat = model.decoder.predict(z, verbose=0)
+    z_hat = model.reconstruction_encoder.predict(x_hat, verbose=0)
+    expected = np.square(z - z_hat).mean(axis=1)
+    np.testing.assert_allclose(
+        detector.decision_scores_, expected, rtol=1e-4, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        model.predict(binary, verbose=0), x_hat, rtol=1e-5, atol=1e-6
+    )
+    loaded = assert_round_trip(
+        model, tmp_path, call=lambda m: m.anomaly_score(binary)
+    )
+    loaded.fit(binary, epochs=1, batch_size=16, verbose=0)
+
+
+def test_ganomaly_rejects_networks_that_do_not_fit(binary):
+    model = GANomaly.dense((6,), latent_dim=3, hidden_units=(8,))
+    with pytest.raises(ValueError, match="two outputs"):
+        GANomaly(model.encoder, model.decoder, model.encoder)
+    with pytest.raises(ValueError, match="weight"):
+        GANomaly.dense((6,), contextual_weight=-1.0)
+
+
+def test_saved_and_reloaded_model_scores_the_same(binary, tmp_path):
+    detector = AutoencoderDetector(latent_dim=2, hidden_units=(8,), **FIT)
+    detector.fit(binary)
+    path = tmp_path / "detector_model.keras"
+    detector.model.save(path)
+    reloaded = AutoencoderDetector(
+        keras.models.load_model(path), epochs=0, contamination=0.2
+    ).fit(binary)
+    np.testing.assert_allclose(
+        reloaded.decision_scores_, detector.decision_scores_, rtol=1e-6
+    )
+    assert reloaded.threshold_ == pytest.approx(detector.threshold_)
+    wrapped = ModelDetector(keras.models.load_model(path), contamination=0.2)
+    np.testing.assert_allclose(
+        wrapped.fit(binary).decision_scores_,
+        detector.decision_scores_,
+        rtol=1e-5,
+    )
+
+
+def test_detector_options_are_checked():
+    with pytest.raises(ValueError, match="score"):
+        VAEDetector(score="elbo")
+    with pytest.raises(ValueError, match="score"):
+        RBMDetector(score="energy")
+    with pytest.raises(ValueError, match="epochs"):
+        AutoencoderDetector(epochs=-1)
