@@ -5,6 +5,7 @@ from keras import ops
 
 from kgen import backend
 from kgen.callbacks.stop_on_nan import StopOnNaN
+from kgen.utils.keras_internals import portable_compile_config
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -121,6 +122,12 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
     def evaluate(self, x=None, y=None, **kwargs):
         self.check_inputs(x)
         return super().evaluate(x, y, **kwargs)
+
+    def get_compile_config(self):
+        return portable_compile_config(super().get_compile_config())
+
+    def compile_from_config(self, config):
+        return super().compile_from_config(portable_compile_config(config))
 
     def save_own_variables(self, store):
         super().save_own_variables(store)

@@ -1,0 +1,53 @@
+"""The one place that lists kgen's reliance on Keras behaviour that Keras
+does not document, with the helpers that depend on it.
+
+Each item is guarded by `tests/utils/test_keras_internals.py`, which fails
+with a message naming the item when a Keras release changes it:
+
+1. Backend optimizer classes. On PyTorch (and TensorFlow), `keras.optimizers.
+   Adam` and friends are backend subclasses whose serialised `module` is
+   `keras.src.backend.<backend>.optimizers...`; a `.keras` file saved there
+   would rebuild that backend's class on any other backend.
+   `portable_compile_config` rewrites such entries to `keras.optimizers`.
+2. `Model._jax_state`: Keras' JAX trainer stores each step's state in this
+   attribute; `kgen.backend.jax.StepFunctions` stores it untracked.
+3. `Model.make_train_function` / `make_test_function` and
+   `Model.train_function`: `kgen.backend.tensorflow.StepFunctions` replaces
+   Keras' one-step functions with its own.
+4. `keras.optimizers.MultiOptimizer`'s `variables` hold the inner
+   optimizers' slots in the multi-optimizer's order, which
+   `kgen.backend.jax.PhasedTrainer` slices to apply each phase statelessly.
+"""
+
+import keras
+
+_BACKEND_OPTIMIZER_MODULE = "keras.src.backend."
+
+
+def portable_compile_config(config):
+    """A compile config whose optimizers load on every backend.
+
+    Replaces each serialised optimizer whose module is a backend's own
+    subclass (`keras.src.backend.torch.optimizers.torch_adam.Adam`) by the
+    public class of the same name (`keras.optimizers.Adam`), recursively.
+
+    Args:
+        config: a compile config (nested dicts and lists) or `None`.
+
+    Returns:
+        A copy of `config` with portable optimizer entries.
+    """
+    if isinstance(config, list):
+        return [portable_compile_config(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    config = {k: portable_compile_config(v) for k, v in config.items()}
+    module = config.get("module")
+    name = config.get("class_name")
+    if (
+        isinstance(module, str)
+        and module.startswith(_BACKEND_OPTIMIZER_MODULE)
+        and isinstance(getattr(keras.optimizers, str(name), None), type)
+    ):
+        config["module"] = "keras.optimizers"
+    return config
