@@ -94,6 +94,28 @@ class NADE(AutoregressiveModel):
     def generation_order(self, mask_index=0):
         return self.ordering
 
+    def _ancestral(self, x, observed, seed, mask_index):
+        """Ancestral sampling in `O(D H)` per sample: one hidden update per
+        variable instead of a full pass."""
+        x = ops.convert_to_tensor(x)
+        keep = ops.convert_to_tensor(observed)
+        columns = np.eye(self.num_variables, dtype=bool)
+        pre_activation = ops.zeros((x.shape[0], 1)) + self.hidden_bias
+        for step, index in enumerate(self.ordering):
+            hidden = ops.sigmoid(pre_activation)
+            logit = (
+                ops.matmul(hidden, self.output_weights[step][:, None])
+                + self.output_bias[step]
+            )
+            value = ops.where(
+                keep[:, index], x[:, index], self._draw(logit, seed)
+            )
+            x = ops.where(columns[index][None], value[:, None], x)
+            pre_activation = (
+                pre_activation + value[:, None] * self.input_weights[step]
+            )
+        return x
+
     def get_config(self):
         config = super().get_config()
         config.update(
