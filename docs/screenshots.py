@@ -22,6 +22,7 @@ Usage (from the repository root):
 """
 
 import argparse
+import concurrent.futures
 import functools
 import html.parser
 import http.server
@@ -174,6 +175,9 @@ def main(argv=None):
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=1800)
     parser.add_argument(
+        "--jobs", type=int, default=2, help="browsers run at once"
+    )
+    parser.add_argument(
         "--wait-ms",
         type=int,
         default=8000,
@@ -194,10 +198,16 @@ def main(argv=None):
         command = browser_command(
             browser, args.width, args.height, args.wait_ms
         )
+        pages = args.pages or site_pages(site)
+        pictures = [out / picture_name(page.split("#")[0]) for page in pages]
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            results = pool.map(
+                lambda page, picture: check_page(command, base + page, picture),
+                pages,
+                pictures,
+            )
         problems = 0
-        for page in args.pages or site_pages(site):
-            picture = out / picture_name(page.split("#")[0])
-            counts = check_page(command, base + page, picture)
+        for page, picture, counts in zip(pages, pictures, results):
             untypeset = counts.marked - counts.typeset
             status = "ok"
             if untypeset > 0 or counts.errors:
