@@ -91,7 +91,8 @@ class GaussianBernoulliRBM(RBMLayer):
         return {
             **parameters,
             "hidden_bias": parameters["hidden_bias"] / temperature,
-            "log_sigma": parameters["log_sigma"] + 0.5 * math.log(temperature),
+            "log_sigma": parameters["log_sigma"]
+            + 0.5 * ops.log(ops.convert_to_tensor(temperature)),
         }
 
     def base_rate_parameters(self, x):

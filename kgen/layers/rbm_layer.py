@@ -231,12 +231,15 @@ class RBMLayer(keras.layers.Layer):
         """Which visible units of `v` the model covers (`None`: all of them)."""
         return None
 
-    def gibbs(self, v, k=1, seed=None, parameters=None, clamp=None):
+    def gibbs(
+        self, v, k=1, seed=None, parameters=None, clamp=None, temperatures=None
+    ):
         """Runs `k` steps of block Gibbs sampling `v -> h -> v` from `v`.
 
         Compiles as one loop (`keras.ops.fori_loop`), so thousands of steps
         are cheap. The parameters are read once, so the chain carries no
-        gradient.
+        gradient. With `temperatures` (simulated annealing), step `i`
+        samples `exp(-E / temperatures[i])`.
 
         Args:
             v: starting visible states, shape `(batch, num_visible)`.
@@ -246,6 +249,9 @@ class RBMLayer(keras.layers.Layer):
             parameters: parameters to sample from (default: current ones).
             clamp: optional 0/1 mask shaped like `v`; entries where it is 1
                 keep their starting value (conditional sampling).
+            temperatures: optional 1-D array of temperatures > 0, one per
+                step (e.g. `kgen.models.boltzmann.geometric_temperatures`);
+                it sets `k` to its length.
 
         Returns:
             The visible states after `k` steps.
@@ -255,15 +261,19 @@ class RBMLayer(keras.layers.Layer):
             for name, value in self._resolve(parameters).items()
         }
         v = self._tensor(v)
+        if temperatures is not None:
+            temperatures = self._tensor(temperatures)
+            k = ops.shape(temperatures)[0]
         if not k:
             return v
         seed = self._seed(seed)
         keep = self.visible_mask(v)
         start = v
 
-        def step(_, state):
+        def step(i, state):
+            q = p if temperatures is None else self.temper(p, temperatures[i])
             state = self.sample_visible(
-                self.sample_hidden(state, seed, p), seed, p
+                self.sample_hidden(state, seed, q), seed, q
             )
             if keep is not None:
                 state = state * keep

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kgen.models.boltzmann.annealing import check_temperatures
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
@@ -201,11 +202,14 @@ class BoltzmannMachine(GenerativeModel):
         sampler=None,
         temperature=None,
         clamp_visible=False,
+        temperatures=None,
     ):
         """Runs `sweeps` Gibbs sweeps from the states `x`.
 
         Compiles as one loop (`keras.ops.fori_loop`). The random numbers of
-        all sweeps are drawn up front, one per unit and sweep.
+        all sweeps are drawn up front, one per unit and sweep. With
+        `temperatures` (simulated annealing), sweep `i` runs at temperature
+        `temperatures[i]`.
 
         Args:
             x: starting states, shape `(batch, num_units)`.
@@ -214,50 +218,76 @@ class BoltzmannMachine(GenerativeModel):
             sampler: `"sequential"` or `"blocked"`; default: the model's.
             temperature: float > 0; default: the model's.
             clamp_visible: keep the visible units fixed (positive phase).
+            temperatures: optional 1-D array of temperatures > 0, one per
+                sweep (e.g. `geometric_temperatures(10.0, 200)`); it
+                replaces `sweeps` and `temperature`.
 
         Returns:
             The states after the sweeps, shape `(batch, num_units)`.
         """
         sampler = self._check_sampler(sampler or self.sampler)
-        temperature = _check_temperature(
-            self.temperature if temperature is None else temperature
-        )
-        if not sweeps:
-            return x
+        if temperatures is None:
+            temperature = _check_temperature(
+                self.temperature if temperature is None else temperature
+            )
+            if not sweeps:
+                return x
+            temperatures = np.full((sweeps,), temperature, "float32")
+        temperatures = check_temperatures(temperatures)
+        sweeps = len(temperatures)
         blocks = ops.convert_to_tensor(self._blocks(sampler, clamp_visible))
         num_blocks = blocks.shape[0]
-        weights = ops.stop_gradient(self.weights_matrix()) / temperature
-        bias = ops.stop_gradient(self.bias) / temperature
+        weights = ops.stop_gradient(self.weights_matrix())
+        bias = ops.stop_gradient(self.bias)
+        temperatures = ops.convert_to_tensor(temperatures)
         uniforms = keras.random.uniform((sweeps, *ops.shape(x)), seed=seed)
 
         def step(t, state):
             block = ops.take(blocks, t % num_blocks, axis=0)
             uniform = ops.take(uniforms, t // num_blocks, axis=0)
-            field = ops.matmul(state, weights) + bias
+            temperature = ops.take(temperatures, t // num_blocks)
+            field = (ops.matmul(state, weights) + bias) / temperature
             on = ops.cast(uniform < ops.sigmoid(field), state.dtype)
             return ops.where(ops.cast(block, "bool"), on, state)
 
         return ops.fori_loop(0, sweeps * num_blocks, step, x)
 
     def sample(
-        self, num_samples, seed, sweeps=1000, sampler=None, temperature=None
+        self,
+        num_samples,
+        seed,
+        sweeps=1000,
+        sampler=None,
+        temperature=None,
+        temperatures=None,
+        return_hidden=False,
     ):
-        """Visible samples after `sweeps` Gibbs sweeps from uniform noise.
+        """Visible samples after Gibbs sweeps from uniform noise.
 
         Args:
             num_samples: number of independent chains.
             seed: a `keras.random.SeedGenerator`.
-            sweeps: int >= 1, number of Gibbs sweeps (burn-in).
+            sweeps: int >= 0, number of Gibbs sweeps at `temperature`
+                (burn-in), after the annealing sweeps if any.
             sampler: `"sequential"` or `"blocked"`; default: the model's.
             temperature: float > 0; default: the model's.
+            temperatures: optional annealing schedule run first, one sweep
+                per temperature (e.g. `geometric_temperatures(10.0, 200)`).
+            return_hidden: return the states of all units (visible, then
+                hidden) instead of the visible ones.
 
         Returns:
-            Binary visible states, shape `(num_samples, num_visible)`.
+            Binary states, shape `(num_samples, num_visible)` (or
+            `num_units` with `return_hidden`).
         """
-        sweeps = check_integer(sweeps, "sweeps")
-        start = _bernoulli(ops.full((num_samples, self.num_units), 0.5), seed)
-        states = self.gibbs(start, sweeps, seed, sampler, temperature)
-        return states[:, : self.num_visible]
+        sweeps = check_integer(sweeps, "sweeps", minimum=0)
+        states = _bernoulli(ops.full((num_samples, self.num_units), 0.5), seed)
+        if temperatures is not None:
+            states = self.gibbs(
+                states, 1, seed, sampler, temperatures=temperatures
+            )
+        states = self.gibbs(states, sweeps, seed, sampler, temperature)
+        return states if return_hidden else states[:, : self.num_visible]
 
     # Training ---------------------------------------------------------------
 

@@ -13,6 +13,9 @@ from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
 from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
+from kgen.models.boltzmann.imputation import IMPUTATION_METHODS
+from kgen.models.boltzmann.imputation import check_imputation
+from kgen.models.boltzmann.imputation import running_mean_weight
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
@@ -388,6 +391,115 @@ class DBM(GenerativeModel):
         if probabilities:
             return ops.sigmoid(_field(0, states, kernels, biases))
         return states[0]
+
+    # Imputation -------------------------------------------------------------
+
+    def impute(
+        self,
+        x,
+        observed,
+        steps=200,
+        method="gibbs",
+        probabilities=True,
+        seed=None,
+    ):
+        """Fills in the unobserved visible units given the observed ones.
+
+        A DBM handles partially observed inputs naturally: clamp the observed
+        units and infer the rest with the hidden layers.
+
+        - `method="gibbs"`: `steps` block Gibbs sweeps of all layers with the
+          observed units clamped, started from random states. The chain's
+          stationary law is the exact conditional `P(v_miss, h | v_obs)`.
+          With `probabilities=True` the result is `P(v_miss = 1 | h_1)`
+          averaged over the second half of the sweeps (a Rao-Blackwellised
+          estimate of the posterior mean); otherwise the last sample.
+        - `method="mean_field"`: `steps` sweeps of factorial mean field in
+          which the unobserved visible units are variational variables
+          like the hidden ones; deterministic, it returns their
+          probabilities.
+
+        Reference:
+            Salakhutdinov and Hinton, "Deep Boltzmann Machines", AISTATS
+            (2009).
+
+        Args:
+            x: array `(num_samples, num_visible)` in [0, 1]; values at
+                unobserved positions are ignored.
+            observed: 0/1 (or boolean) array shaped like `x`, 1 where `x` is
+                observed and kept.
+            steps: int >= 1, Gibbs or mean-field sweeps.
+            method: `"gibbs"` or `"mean_field"`.
+            probabilities: for Gibbs, return averaged probabilities instead
+                of a sample.
+            seed: int for a reproducible draw, or `None` for the model's
+                stream.
+
+        Returns:
+            NumPy array shaped like `x`, equal to `x` where observed.
+
+        Example:
+
+        ```python
+        mask = np.ones_like(x_test)
+        mask[:, 32:] = 0  # hide the bottom half of each 8x8 digit
+        completed = dbm.impute(x_test, mask)
+        ```
+        """
+        self._check_trained("impute")
+        x, observed = check_imputation(x, observed, self._check_visible)
+        steps = check_integer(steps, "steps")
+        if method not in IMPUTATION_METHODS:
+            raise ValueError(
+                f"`method` must be one of {IMPUTATION_METHODS}. Received: "
+                f"method={method!r}."
+            )
+        kernels, biases = self._weight_values()
+        v, clamp = ops.convert_to_tensor(x), ops.convert_to_tensor(observed)
+        if method == "mean_field":
+            result = self._impute_mean_field(v, clamp, steps, kernels, biases)
+        else:
+            result = self._impute_gibbs(
+                v, clamp, steps, self._seed_for(seed), kernels, biases
+            )
+            result = result[0] if probabilities else result[1]
+        return ops.convert_to_numpy(ops.where(clamp > 0, v, result))
+
+    def _impute_gibbs(self, v, clamp, steps, seed, kernels, biases):
+        """Clamped Gibbs: `(mean of P(v | h_1) over the 2nd half, last v)`."""
+        states = [
+            bernoulli(ops.full((ops.shape(v)[0], n), 0.5), seed)
+            for n in self.layer_sizes
+        ]
+        states[0] = ops.where(clamp > 0, v, states[0])
+
+        def step(i, carry):
+            mean, *states = carry
+            states = _gibbs_sweep(states, seed, kernels, biases)
+            states[0] = ops.where(clamp > 0, v, states[0])
+            probability = ops.sigmoid(_field(0, states, kernels, biases))
+            mean = mean + running_mean_weight(i, steps) * probability
+            return (mean, *states)
+
+        mean, *states = seeded_fori_loop(
+            0, steps, step, (ops.zeros_like(v), *states), seed
+        )
+        return mean, states[0]
+
+    def _impute_mean_field(self, v, clamp, steps, kernels, biases):
+        """Mean field with the unobserved visible units as free variables."""
+        states = [ops.where(clamp > 0, v, ops.sigmoid(biases[0]))]
+        states += self._mean_field(states[0], kernels, biases)
+
+        def sweep(_, states):
+            states = list(states)
+            for l in range(len(states)):
+                states[l] = ops.sigmoid(_field(l, states, kernels, biases))
+                if l == 0:
+                    states[0] = ops.where(clamp > 0, v, states[0])
+            return tuple(states)
+
+        return ops.fori_loop(0, steps, sweep, tuple(states))[0]
 
     # Likelihood -------------------------------------------------------------
 

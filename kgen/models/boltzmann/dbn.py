@@ -8,12 +8,15 @@ from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
 from kgen.layers.labelled_bernoulli_rbm import LabelledBernoulliRBM
 from kgen.layers.rbm_layer import bernoulli
+from kgen.layers.rbm_layer import seeded_fori_loop
 from kgen.metrics.log_partition import exact_log_partition
 from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
 from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
 from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
+from kgen.models.boltzmann.imputation import check_imputation
+from kgen.models.boltzmann.imputation import running_mean_weight
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -335,6 +338,100 @@ class DBN(GenerativeModel):
             ]
         )
 
+    # Imputation -------------------------------------------------------------
+
+    def impute(self, x, observed, steps=200, probabilities=True, seed=None):
+        """Fills in the unobserved visible units given the observed ones.
+
+        Exact Gibbs sampling of `P(v_miss, h | v_obs)` under the DBN's
+        generative model (top RBM, then directed layers down to `v`):
+        the unobserved pixels drop out of the likelihood, the top layer is
+        drawn as a block given the one below, and every unit of the lower
+        hidden layers, whose conditional couples them through the layer
+        below (explaining away), is updated one at a time, with the exact
+        odds of its prior field times the likelihood of its children. The
+        observed units stay clamped; `steps` sweeps start from an up-pass.
+        With `probabilities=True` the result is `P(v_miss = 1 | h_1)`
+        averaged over the second half of the sweeps; otherwise the last
+        sample. Binary visible units without label units only.
+
+        Reference:
+            Hinton, Osindero and Teh, "A Fast Learning Algorithm for Deep
+            Belief Nets", Neural Computation 18 (2006).
+
+        Args:
+            x: array `(num_samples, num_visible)` in [0, 1]; values at
+                unobserved positions are ignored.
+            observed: 0/1 (or boolean) array shaped like `x`, 1 where `x` is
+                observed and kept.
+            steps: int >= 1, Gibbs sweeps.
+            probabilities: return averaged probabilities instead of a
+                sample.
+            seed: int for a reproducible draw, or `None` for the model's
+                stream.
+
+        Returns:
+            NumPy array shaped like `x`, equal to `x` where observed.
+        """
+        self._check_pretrained("impute")
+        if self.visible_type != "bernoulli" or self.num_classes is not None:
+            raise ValueError(
+                "`impute` supports DBNs with binary visible units and no "
+                f"label units. Received visible_type={self.visible_type!r}, "
+                f"num_classes={self.num_classes}."
+            )
+        x, observed = check_imputation(
+            x, observed, self.rbm_layers[0].check_data
+        )
+        steps = check_integer(steps, "steps")
+        seed = self._seed_for(seed)
+        parameters = [
+            {k: ops.stop_gradient(w) for k, w in rbm.parameters().items()}
+            for rbm in self.rbm_layers
+        ]
+        v, clamp = ops.convert_to_tensor(x), ops.convert_to_tensor(observed)
+        states = [ops.where(clamp > 0, v, 0.5)]
+        for rbm, p in zip(self.rbm_layers, parameters):
+            states.append(rbm.sample_hidden(states[-1], seed, p))
+        bottom = self.rbm_layers[0]
+
+        def step(i, carry):
+            mean, *states = carry
+            states = self._gibbs_sweep(states, clamp, parameters, seed)
+            probability = bottom.visible_probabilities(states[1], parameters[0])
+            sample = bernoulli(probability, seed)
+            states[0] = ops.where(clamp > 0, v, sample)
+            mean = mean + running_mean_weight(i, steps) * probability
+            return (mean, *states)
+
+        mean, *states = seeded_fori_loop(
+            0, steps, step, (ops.zeros_like(v), *states), seed
+        )
+        result = mean if probabilities else states[0]
+        return ops.convert_to_numpy(ops.where(clamp > 0, v, result))
+
+    def _gibbs_sweep(self, states, clamp, parameters, seed):
+        """Single-site updates of layers 1..L-1, then the top layer as a block."""
+        states = list(states)
+        top = self.num_layers
+        for m in range(1, top):
+            above = self.rbm_layers[m]
+            prior = above.visible_field(states[m + 1], parameters[m])
+            mask = clamp if m == 1 else ops.ones_like(states[m - 1])
+            uniform = keras.random.uniform(ops.shape(states[m]), seed=seed)
+            states[m] = _site_updates(
+                states[m],
+                states[m - 1],
+                mask,
+                prior,
+                parameters[m - 1],
+                uniform,
+            )
+        states[top] = self.rbm_layers[-1].sample_hidden(
+            states[top - 1], seed, parameters[-1]
+        )
+        return states
+
     # Likelihood -------------------------------------------------------------
 
     def log_likelihood_bound(self, x, log_z=None, num_samples=100, seed=None):
@@ -456,3 +553,35 @@ class DBN(GenerativeModel):
             "pretrain_input": self.pretrain_input,
             "num_classes": self.num_classes,
         }
+
+
+def _site_updates(hidden, children, mask, prior, parameters, uniform):
+    """One Gibbs update of each unit of `hidden`, in turn.
+
+    `hidden` has binary children `children` (the layer below, where `mask`
+    is 1) with `P(child = 1 | hidden) = sigmoid(b + W hidden)`, and prior
+    log-odds `prior` from the layer above. Unit `j` is on with probability
+    `sigmoid(prior_j + log P(children | h_j = 1) - log P(children | h_j = 0))`.
+    """
+    kernel, bias = parameters["kernel"], parameters["visible_bias"]
+    field = ops.matmul(hidden, ops.transpose(kernel)) + bias
+    eye = ops.eye(ops.shape(hidden)[1], dtype=hidden.dtype)
+
+    def update(j, carry):
+        hidden, field = carry
+        weights = ops.take(kernel, j, axis=1)
+        current = ops.take(hidden, j, axis=1)[:, None]
+        off = field - current * weights
+        on = off + weights
+        log_ratio = ops.sum(
+            mask * (children * weights - ops.softplus(on) + ops.softplus(off)),
+            axis=-1,
+        )
+        logit = ops.take(prior, j, axis=1) + log_ratio
+        new = ops.cast(
+            ops.take(uniform, j, axis=1) < ops.sigmoid(logit), hidden.dtype
+        )[:, None]
+        hidden = hidden + (new - current) * ops.take(eye, j, axis=0)
+        return hidden, off + new * weights
+
+    return ops.fori_loop(0, ops.shape(hidden)[1], update, (hidden, field))[0]

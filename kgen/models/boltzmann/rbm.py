@@ -9,6 +9,8 @@ from keras import ops
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.rbm_layer import RBMLayer
 from kgen.metrics.log_likelihood import pseudo_log_likelihood
+from kgen.models.boltzmann.annealing import check_temperatures
+from kgen.models.boltzmann.imputation import check_imputation
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -276,6 +278,7 @@ class RBM(GenerativeModel):
         num_chains=None,
         temperature=1.0,
         probabilities=False,
+        temperatures=None,
     ):
         """Draws samples by block Gibbs sampling (see `generate`).
 
@@ -292,6 +295,9 @@ class RBM(GenerativeModel):
             temperature: float > 0; samples `exp(-E / temperature)`.
             probabilities: return `E[v | h]` of the last hidden state (smooth
                 pictures) instead of sampled visible states.
+            temperatures: optional annealing schedule run before the
+                burn-in: one Gibbs step per temperature (e.g.
+                `kgen.models.boltzmann.geometric_temperatures(10.0, 500)`).
 
         Returns:
             Tensor of shape `(num_samples, num_visible)`.
@@ -305,6 +311,13 @@ class RBM(GenerativeModel):
             )
         parameters = self.layer.parameters(temperature)
         state = self._initial_state(init, num_chains or num_samples, seed)
+        if temperatures is not None:
+            state = self.layer.gibbs(
+                state,
+                seed=seed,
+                parameters=self.layer.parameters(),
+                temperatures=check_temperatures(temperatures),
+            )
         state = self.layer.gibbs(state, burn_in, seed, parameters)
         samples = []
         for round_ in range(math.ceil(num_samples / ops.shape(state)[0])):
@@ -378,17 +391,10 @@ class RBM(GenerativeModel):
         ```
         """
         self._check_built("impute")
-        observed = np.asarray(observed)
-        x = np.where(observed, x, 0.0) if np.shape(x) == observed.shape else x
-        x = self.layer.check_data(x)
-        if observed.shape != x.shape:
-            raise ValueError(
-                f"`observed` must have the shape of `x`, {x.shape}. Received "
-                f"shape {observed.shape}."
-            )
+        x, observed = check_imputation(x, observed, self.layer.check_data)
         seed = self._seed_for(seed)
         parameters = self.layer.parameters(temperature)
-        clamp = ops.convert_to_tensor(observed.astype("float32"))
+        clamp = ops.convert_to_tensor(observed)
         start = ops.where(clamp > 0, x, self.random_visible(len(x), seed))
         state = self.layer.gibbs(
             start, check_integer(steps, "steps"), seed, parameters, clamp=clamp
