@@ -1,8 +1,10 @@
 """Layers: RBM layers, sampling layers and small building blocks."""
 
+from kgen.layers.bernoulli_gaussian_rbm import BernoulliGaussianRBM
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.categorical_rbm import CategoricalRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
+from kgen.layers.gaussian_gaussian_rbm import GaussianGaussianRBM
 from kgen.layers.gaussian_sampling import GaussianSampling
 from kgen.layers.labelled_bernoulli_rbm import LabelledBernoulliRBM
 from kgen.layers.masked_conv2d import MaskedConv2D
@@ -16,10 +18,12 @@ from kgen.layers.spectral_normalization import SpectralNormalization
 
 __all__ = [
     "autoregressive_mask",
+    "BernoulliGaussianRBM",
     "BernoulliRBM",
     "check_ordering",
     "CategoricalRBM",
     "GaussianBernoulliRBM",
+    "GaussianGaussianRBM",
     "GaussianSampling",
     "input_degrees",
     "LabelledBernoulliRBM",

@@ -51,6 +51,9 @@ class RBMLayer(keras.layers.Layer):
     #: Whether exact likelihoods may enumerate visible states (binary units).
     enumerable_visible = False
 
+    #: Whether the hidden units are binary (`False`: Gaussian hidden units).
+    binary_hidden = True
+
     def __init__(
         self, num_hidden, kernel_initializer=None, seed=None, **kwargs
     ):

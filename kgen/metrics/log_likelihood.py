@@ -62,10 +62,11 @@ def pseudo_log_likelihood(rbm, x, batch_size=256):
     ```
     """
     layer = _as_rbm_layer(rbm)
-    if not isinstance(layer, BernoulliRBM):
+    if not isinstance(layer, BernoulliRBM) or not layer.binary_hidden:
         raise ValueError(
             "The pseudo-log-likelihood is defined here for binary visible "
-            f"units (a BernoulliRBM). Received a {type(layer).__name__}."
+            "and hidden units (a BernoulliRBM). Received a "
+            f"{type(layer).__name__}."
         )
     x = layer.check_data(x)
     batch_size = check_integer(batch_size, "batch_size")

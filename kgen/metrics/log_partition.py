@@ -17,7 +17,9 @@ def exact_log_partition(rbm, max_units=20, chunk_size=8192):
     Sums `exp(-F)` over every state of the smaller layer, in chunks with a
     log-sum-exp accumulator: over the hidden states with the visible units
     summed (or integrated) out analytically, or over the visible states when
-    they are binary and fewer than the hidden ones. The cost is
+    they are binary and fewer than the hidden ones (or the hidden units are
+    Gaussian). With Gaussian visible and hidden units it is the closed-form
+    Gaussian integral (`GaussianGaussianRBM.log_partition`). The cost is
     `2^min(V, H) * V * H`, so keep the enumerated layer to about 20 units.
 
     Args:
@@ -36,8 +38,12 @@ def exact_log_partition(rbm, max_units=20, chunk_size=8192):
     ```
     """
     layer = _as_rbm_layer(rbm)
+    if not layer.binary_hidden and not layer.enumerable_visible:
+        return layer.log_partition()  # a Gaussian integral in closed form
     num_visible, num_hidden = layer.num_visible, layer.num_hidden
-    over_visible = layer.enumerable_visible and num_visible < num_hidden
+    over_visible = layer.enumerable_visible and (
+        num_visible < num_hidden or not layer.binary_hidden
+    )
     size = num_visible if over_visible else num_hidden
     if size > max_units:
         smaller = "visible" if over_visible else "hidden"

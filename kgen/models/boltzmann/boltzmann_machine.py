@@ -267,8 +267,9 @@ class BoltzmannMachine(GenerativeModel):
         Args:
             num_samples: number of independent chains.
             seed: a `keras.random.SeedGenerator`.
-            sweeps: int >= 0, number of Gibbs sweeps at `temperature`
-                (burn-in), after the annealing sweeps if any.
+            sweeps: int >= 1 (>= 0 after an annealing schedule), number of
+                Gibbs sweeps at `temperature` (burn-in), after the annealing
+                sweeps if any.
             sampler: `"sequential"` or `"blocked"`; default: the model's.
             temperature: float > 0; default: the model's.
             temperatures: optional annealing schedule run first, one sweep
@@ -280,7 +281,9 @@ class BoltzmannMachine(GenerativeModel):
             Binary states, shape `(num_samples, num_visible)` (or
             `num_units` with `return_hidden`).
         """
-        sweeps = check_integer(sweeps, "sweeps", minimum=0)
+        sweeps = check_integer(
+            sweeps, "sweeps", minimum=0 if temperatures is not None else 1
+        )
         states = _bernoulli(ops.full((num_samples, self.num_units), 0.5), seed)
         if temperatures is not None:
             states = self.gibbs(

@@ -249,7 +249,10 @@ class RBM(GenerativeModel):
             logs[f"{prefix}reconstruction_error"] = float(
                 ops.convert_to_numpy(error)
             )
-            if isinstance(self.layer, BernoulliRBM):
+            if (
+                isinstance(self.layer, BernoulliRBM)
+                and self.layer.binary_hidden
+            ):
                 pll = pseudo_log_likelihood(self.layer, data)
                 logs[f"{prefix}pseudo_log_likelihood"] = float(np.mean(pll))
             free_energy[prefix] = float(

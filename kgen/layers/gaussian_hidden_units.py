@@ -1,0 +1,72 @@
+"""Gaussian hidden units for RBM layers (shared by the Gaussian-hidden RBMs)."""
+
+import math
+
+import keras
+from keras import ops
+
+
+class GaussianHiddenUnits:
+    """Mixin: real-valued hidden units with unit variance.
+
+    Replaces the binary hidden units of an `RBMLayer` by Gaussian ones with
+    the energy term `||h - c||^2 / 2`, so
+
+    $$E(v, h) = -\\phi(v) + \\tfrac12\\lVert h - c\\rVert^2 - s(v)^\\top W h,
+    \\qquad h \\mid v \\sim \\mathcal N(c + W^\\top s(v), I),$$
+
+    and the free energy integrates `h` out in closed form:
+    `F(v) = -phi(v) - c^T W^T s(v) - ||W^T s(v)||^2 / 2 - (H / 2) log(2 pi)`.
+    Calling the layer returns the conditional mean `E[h | v]`, a continuous
+    code of `v`. Tempering is not supported (it would change the unit
+    variances).
+    """
+
+    #: Exact log Z cannot enumerate the (continuous) hidden states.
+    binary_hidden = False
+
+    def hidden_probabilities(self, v, parameters=None):
+        """`E[h | v] = c + W^T s(v)` (the hidden units are Gaussian)."""
+        return self.hidden_field(v, parameters)
+
+    def sample_hidden(self, v, seed=None, parameters=None):
+        """Hidden states drawn from `N(c + W^T s(v), I)`."""
+        mean = self.hidden_field(v, parameters)
+        noise = keras.random.normal(
+            ops.shape(mean), seed=self._seed(seed), dtype=mean.dtype
+        )
+        return mean + noise
+
+    def energy(self, v, h, parameters=None):
+        p = self._resolve(parameters)
+        v, h = self._tensor(v), self._tensor(h)
+        statistic = self.visible_statistic(v, p)
+        interaction = ops.sum(ops.matmul(statistic, p["kernel"]) * h, axis=-1)
+        hidden_term = 0.5 * ops.sum(ops.square(h - p["hidden_bias"]), axis=-1)
+        return -self.visible_term(v, p) - interaction + hidden_term
+
+    def free_energy(self, v, parameters=None):
+        p = self._resolve(parameters)
+        v = self._tensor(v)
+        coupling = ops.matmul(self.visible_statistic(v, p), p["kernel"])
+        gaussian = ops.sum(
+            coupling * p["hidden_bias"] + 0.5 * ops.square(coupling), axis=-1
+        )
+        constant = 0.5 * self.num_hidden * math.log(2.0 * math.pi)
+        return -self.visible_term(v, p) - gaussian - constant
+
+    def hidden_free_energy(self, h, parameters=None):
+        p = self._resolve(parameters)
+        h = self._tensor(h)
+        hidden_term = 0.5 * ops.sum(ops.square(h - p["hidden_bias"]), axis=-1)
+        return hidden_term - self.visible_log_normalizer(
+            self.visible_field(h, p), p
+        )
+
+    def temper(self, parameters, temperature):
+        raise NotImplementedError(
+            f"{type(self).__name__} has unit-variance Gaussian hidden units, "
+            "so `exp(-E / T)` is not a member of the family for T != 1: "
+            "tempered sampling, annealing and AIS are not supported. Its "
+            "`log_partition()` is exact."
+        )
