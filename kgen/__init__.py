@@ -7,6 +7,7 @@ from kgen import layers
 from kgen import losses
 from kgen import metrics
 from kgen import models
+from kgen import optimizers
 from kgen import testing
 from kgen import utils
 from kgen.version import __version__
@@ -20,6 +21,7 @@ __all__ = [
     "losses",
     "metrics",
     "models",
+    "optimizers",
     "testing",
     "utils",
 ]

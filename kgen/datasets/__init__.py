@@ -2,6 +2,8 @@
 MovieLens 100K and Shuttle read a local copy or download the upstream file."""
 
 from kgen.datasets.digits import load_digits
+from kgen.datasets.image_pairs import edges_to_photos
+from kgen.datasets.image_pairs import thin_to_thick_digits
 from kgen.datasets.mnist import load_mnist
 from kgen.datasets.movielens import load_movielens_100k
 from kgen.datasets.movielens import ratings_matrix
@@ -11,10 +13,12 @@ from kgen.datasets.shuttle import load_shuttle
 
 __all__ = [
     "PHOTOS",
+    "edges_to_photos",
     "load_digits",
     "load_mnist",
     "load_movielens_100k",
     "load_photos",
     "load_shuttle",
     "ratings_matrix",
+    "thin_to_thick_digits",
 ]

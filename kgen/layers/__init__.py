@@ -6,6 +6,7 @@ from kgen.layers.categorical_rbm import CategoricalRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
 from kgen.layers.gaussian_gaussian_rbm import GaussianGaussianRBM
 from kgen.layers.gaussian_sampling import GaussianSampling
+from kgen.layers.image_pool import ImagePool
 from kgen.layers.labelled_bernoulli_rbm import LabelledBernoulliRBM
 from kgen.layers.masked_conv2d import MaskedConv2D
 from kgen.layers.masked_dense import MaskedDense
@@ -14,7 +15,9 @@ from kgen.layers.masked_dense import check_ordering
 from kgen.layers.masked_dense import input_degrees
 from kgen.layers.masked_dense import made_masks
 from kgen.layers.rbm_layer import RBMLayer
+from kgen.layers.reflection_padding_2d import ReflectionPadding2D
 from kgen.layers.spectral_normalization import SpectralNormalization
+from kgen.layers.weight_average import WeightAverage
 
 __all__ = [
     "autoregressive_mask",
@@ -25,11 +28,14 @@ __all__ = [
     "GaussianBernoulliRBM",
     "GaussianGaussianRBM",
     "GaussianSampling",
+    "ImagePool",
     "input_degrees",
     "LabelledBernoulliRBM",
     "made_masks",
     "MaskedConv2D",
     "MaskedDense",
     "RBMLayer",
+    "ReflectionPadding2D",
     "SpectralNormalization",
+    "WeightAverage",
 ]

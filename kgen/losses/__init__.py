@@ -1,5 +1,6 @@
 """Losses and log-likelihoods in pure `keras.ops`."""
 
+from kgen.losses.adversarial_loss import AdversarialLoss
 from kgen.losses.gan_losses import get_gan_loss
 from kgen.losses.gan_losses import gradient_penalty
 from kgen.losses.gan_losses import hinge_discriminator_loss
@@ -18,6 +19,7 @@ from kgen.losses.log_likelihood import bernoulli_log_likelihood
 from kgen.losses.log_likelihood import gaussian_log_likelihood
 
 __all__ = [
+    "AdversarialLoss",
     "bernoulli_log_likelihood",
     "gaussian_kl_divergence",
     "gaussian_log_likelihood",

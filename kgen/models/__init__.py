@@ -15,6 +15,7 @@ from kgen.models.boltzmann import DBN
 from kgen.models.boltzmann import RBM
 from kgen.models.boltzmann import BoltzmannMachine
 from kgen.models.gan import ACGAN
+from kgen.models.gan import AdversarialModel
 from kgen.models.gan import GAN
 from kgen.models.gan import ConditionalGAN
 from kgen.models.gan import build_dcgan_discriminator
@@ -24,11 +25,18 @@ from kgen.models.gan import build_mlp_generator
 from kgen.models.generative_model import GenerativeModel
 from kgen.models.phase import Phase
 from kgen.models.phased_model import PhasedModel
+from kgen.models.translation import CycleGAN
+from kgen.models.translation import Pix2Pix
+from kgen.models.translation import build_patchgan_discriminator
+from kgen.models.translation import build_resnet_generator
+from kgen.models.translation import build_unet_generator
+from kgen.models.translation import patchgan_receptive_field
 from kgen.models.vae import VAE
 from kgen.models.vae import ConditionalVAE
 
 __all__ = [
     "ACGAN",
+    "AdversarialModel",
     "Autoencoder",
     "AutoregressiveModel",
     "BoltzmannMachine",
@@ -36,10 +44,14 @@ __all__ = [
     "build_dcgan_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
+    "build_patchgan_discriminator",
+    "build_resnet_generator",
+    "build_unet_generator",
     "conv_decoder",
     "conv_encoder",
     "ConditionalGAN",
     "ConditionalVAE",
+    "CycleGAN",
     "DBM",
     "DBN",
     "DenoisingAutoencoder",
@@ -51,6 +63,8 @@ __all__ = [
     "NADE",
     "Phase",
     "PhasedModel",
+    "Pix2Pix",
+    "patchgan_receptive_field",
     "PixelCNN",
     "RBM",
     "VAE",

@@ -186,6 +186,26 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         """The running mean of every logged value, by name."""
         return self._phase_logs.result()
 
+    def share(self, name, value):
+        """Hands `value` to the later phases of the same training step.
+
+        Call it inside a phase loss; a later phase reads the value with
+        `shared(name)`. Shared values are constants for differentiation:
+        a generator phase that computes its fakes with gradients can share
+        them with the discriminator phase that follows, which then needs no
+        generator forward pass of its own. Values live for one step (one
+        `evaluate` batch) only.
+
+        Args:
+            name: string key.
+            value: a tensor.
+        """
+        self._pending_shared[name] = value
+
+    def shared(self, name, default=None):
+        """A value `share`d by an earlier phase of this step, or `default`."""
+        return getattr(self, "_step_shared", {}).get(name, default)
+
     def after_train_step(self):
         """Called after every training step's updates, inside the step.
 
@@ -194,17 +214,32 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         default does nothing.
         """
 
+    def _run_phase(self, phase, data, training):
+        """`(loss, logs)` of `phase`, values it `share`s among the logs."""
+        object.__setattr__(self, "_pending_shared", {})
+        loss, logs = phase(data, training=training)
+        shared = {_SHARED + k: v for k, v in self._pending_shared.items()}
+        return loss, {**logs, **shared}
+
+    def _keep_shared(self, phase_logs):
+        """Moves shared values out of `phase_logs` into the step's store."""
+        for key in [k for k in phase_logs if k.startswith(_SHARED)]:
+            self._step_shared[key[len(_SHARED) :]] = phase_logs.pop(key)
+        return phase_logs
+
     def _train_phases(self, data):
         logs = {}
+        object.__setattr__(self, "_step_shared", {})
         for phase in self._phases:
             optimizer = self._phase_optimizers[phase.name]
             variables = phase.variables
             for _ in range(phase.repeats):
                 loss, phase_logs, grads = backend.minimize(
-                    functools.partial(phase, data, training=True),
+                    functools.partial(self._run_phase, phase, data, True),
                     variables,
                     optimizer,
                 )
+                phase_logs = self._keep_shared(dict(phase_logs))
                 _add(logs, f"{phase.name}_loss", loss)
                 if self.log_gradient_norms:
                     _add(
@@ -221,13 +256,20 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
 
     def _test_phases(self, data):
         logs = {}
+        object.__setattr__(self, "_step_shared", {})
         for phase in self._phases:
-            loss, phase_logs = phase(data, training=False)
+            loss, phase_logs = self._run_phase(phase, data, False)
+            phase_logs = self._keep_shared(phase_logs)
             _add(logs, f"{phase.name}_loss", loss)
             for name, value in phase_logs.items():
                 _add(logs, name, value)
         self._phase_logs.update_state(logs)
         return self.logs()
+
+
+# Prefix of shared values while they travel among a phase's logs (the
+# auxiliary output of `backend.minimize`, which leaves them constants).
+_SHARED = "__shared__/"
 
 
 def _add(logs, name, value):

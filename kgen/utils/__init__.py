@@ -7,6 +7,8 @@ from kgen.utils.plots import latent_lattice
 from kgen.utils.plots import save_latent_scatter
 from kgen.utils.plots import save_latent_traversal
 from kgen.utils.plots import save_reconstructions
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -20,6 +22,8 @@ __all__ = [
     "save_latent_scatter",
     "save_latent_traversal",
     "save_reconstructions",
+    "deserialize_network",
+    "serialize_network",
     "check_array",
     "check_integer",
     "is_array",

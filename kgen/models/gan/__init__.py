@@ -1,6 +1,7 @@
 """GANs: the adversarial family and its network builders."""
 
 from kgen.models.gan.ac_gan import ACGAN
+from kgen.models.gan.adversarial_model import AdversarialModel
 from kgen.models.gan.builders import build_dcgan_discriminator
 from kgen.models.gan.builders import build_dcgan_generator
 from kgen.models.gan.builders import build_mlp_discriminator
@@ -10,6 +11,7 @@ from kgen.models.gan.gan import GAN
 
 __all__ = [
     "ACGAN",
+    "AdversarialModel",
     "ConditionalGAN",
     "GAN",
     "build_dcgan_discriminator",

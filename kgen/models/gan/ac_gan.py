@@ -67,9 +67,7 @@ class ACGAN(ConditionalGAN):
         )
 
     def _discriminate(self, x, labels, training):
-        outputs = self.discriminator(
-            self._noisy(x, training), training=training
-        )
+        outputs = self.discriminator(self.noisy(x, training), training=training)
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:
             raise ValueError(
                 "The ACGAN discriminator must return `[scores, class_logits]`. "

@@ -110,7 +110,7 @@ class ConditionalGAN(GAN):
 
     def _discriminate(self, x, labels, training):
         return self.discriminator(
-            [self._noisy(x, training), labels], training=training
+            [self.noisy(x, training), labels], training=training
         ), None
 
     def fit(self, x=None, y=None, **kwargs):

@@ -1,7 +1,6 @@
 """Generative adversarial network trained with `fit` on every backend."""
 
 import functools
-import json
 import warnings
 
 import keras
@@ -10,9 +9,13 @@ from keras import ops
 
 from kgen import backend
 from kgen.layers.spectral_normalization import SpectralNormalization
+from kgen.layers.weight_average import WeightAverage
 from kgen.losses import gan_losses
+from kgen.models.gan.adversarial_model import AdversarialModel
+from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
-from kgen.models.phased_model import PhasedModel
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -21,7 +24,7 @@ _LATENT_DISTRIBUTIONS = ("normal", "uniform")
 
 
 @keras.saving.register_keras_serializable(package="kgen")
-class GAN(PhasedModel):
+class GAN(AdversarialModel):
     """Generative adversarial network: a generator and a discriminator.
 
     The discriminator `D` learns to tell real samples from the generator's
@@ -39,7 +42,10 @@ class GAN(PhasedModel):
     `"non_saturating"` (the default), `"wasserstein"` (WGAN; needs weight
     clipping, `gradient_penalty` or spectral normalisation),
     `"least_squares"` (LSGAN) or `"hinge"`; see `kgen.losses`. The
-    discriminator returns raw scores (logits), shape `(batch, 1)`.
+    discriminator returns raw scores (logits) of any shape: `(batch, 1)`,
+    or a map of patch scores, whose losses are means over all scores.
+    `GAN` is written on `kgen.models.AdversarialModel`, the base for other
+    adversarial models.
 
     Stabilisers: `clip_value` (WGAN weight clipping after every
     discriminator update, through variable constraints),
@@ -67,9 +73,10 @@ class GAN(PhasedModel):
 
     Args:
         generator: a `keras.Model` mapping latent vectors `(batch,
-            latent_dim)` to samples (functional or `Sequential` when
-            `ema_decay` is set, since the average is a clone).
-        discriminator: a `keras.Model` mapping samples to scores `(batch, 1)`.
+            latent_dim)` to samples (functional, `Sequential` or
+            subclassed).
+        discriminator: a `keras.Model` mapping samples to scores, e.g.
+            `(batch, 1)`.
         latent_dim: int >= 1, size of the latent vector.
         latent_distribution: `"normal"` (standard normal) or `"uniform"`
             (uniform on [-1, 1]).
@@ -88,7 +95,11 @@ class GAN(PhasedModel):
             average, or `None` to sample from the trained generator itself.
             After `t` generator updates the decay used is
             `min(ema_decay, (1 + t) / (10 + t))`, so that the average
-            forgets the initial weights quickly.
+            forgets the initial weights quickly. The average is a
+            `kgen.layers.WeightAverage` (`gan.ema_generator`).
+        penalty_interval: int >= 1; the R1 penalty is applied every
+            `penalty_interval` steps, scaled by `penalty_interval` (lazy
+            regularisation, as in StyleGAN2).
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -124,12 +135,19 @@ class GAN(PhasedModel):
         label_smoothing=0.0,
         instance_noise=0.0,
         ema_decay=None,
+        penalty_interval=1,
         seed=None,
         **kwargs,
     ):
-        super().__init__(seed=seed, **kwargs)
-        self.generator = _deserialize(generator)
-        self.discriminator = _deserialize(discriminator)
+        super().__init__(
+            loss=loss,
+            label_smoothing=label_smoothing,
+            instance_noise=instance_noise,
+            seed=seed,
+            **kwargs,
+        )
+        self.generator = deserialize_network(generator, "generator")
+        self.discriminator = deserialize_network(discriminator, "discriminator")
         self.latent_dim = check_integer(latent_dim, "latent_dim")
         if latent_distribution not in _LATENT_DISTRIBUTIONS:
             raise ValueError(
@@ -137,43 +155,34 @@ class GAN(PhasedModel):
                 f"Received: latent_distribution={latent_distribution!r}."
             )
         self.latent_distribution = latent_distribution
-        self._discriminator_loss, self._generator_loss = (
-            gan_losses.get_gan_loss(loss)
-        )
-        self.loss_name = loss
         self.discriminator_steps = check_integer(
             discriminator_steps, "discriminator_steps"
         )
-        self.gradient_penalty = _check_float(
+        self.gradient_penalty = check_float(
             gradient_penalty, "gradient_penalty"
         )
-        self.r1_penalty = _check_float(r1_penalty, "r1_penalty")
-        self.instance_noise = _check_float(instance_noise, "instance_noise")
-        self.label_smoothing = _check_float(
-            label_smoothing, "label_smoothing", high=1.0
-        )
-        if label_smoothing and not gan_losses.GAN_LOSSES[loss][2]:
-            raise ValueError(
-                f"`label_smoothing` applies to the minimax, non_saturating and "
-                f"least_squares games, not to loss={loss!r}. Received: "
-                f"label_smoothing={label_smoothing}. Set it to 0."
-            )
+        self.r1_penalty = check_float(r1_penalty, "r1_penalty")
         self.clip_value = clip_value
         if clip_value is not None:
-            _check_float(clip_value, "clip_value")
+            check_float(clip_value, "clip_value")
             clip = functools.partial(
                 ops.clip, x_min=-clip_value, x_max=clip_value
             )
             for variable in self.discriminator.trainable_variables:
                 variable.constraint = clip
         if ema_decay is not None:
-            _check_float(ema_decay, "ema_decay", high=1.0)
+            check_float(ema_decay, "ema_decay", high=1.0)
         self.ema_decay = ema_decay
+        self.penalty_interval = check_integer(
+            penalty_interval, "penalty_interval"
+        )
         self.sample_shape = self._check_networks()
         self._warn_if_unconstrained()
         self.ema_generator = None
         if ema_decay is not None:
-            self.ema_generator = _clone_frozen(self.generator)
+            self.ema_generator = WeightAverage(
+                self.generator, ema_decay, name="ema_generator"
+            )
         self.built = True
 
     # ----------------------------------------------------------------- hooks
@@ -205,7 +214,7 @@ class GAN(PhasedModel):
     def _discriminate(self, x, labels, training):
         """`(scores, class_logits or None)` of the discriminator."""
         return self.discriminator(
-            self._noisy(x, training), training=training
+            self.noisy(x, training), training=training
         ), None
 
     def _class_loss(self, class_logits, labels):
@@ -247,15 +256,15 @@ class GAN(PhasedModel):
         fake = backend.without_gradient(self._generate, z, labels, training)
         real_scores, real_classes = self._discriminate(x, labels, training)
         fake_scores, fake_classes = self._discriminate(fake, labels, training)
-        loss = self._adversarial_discriminator_loss(real_scores, fake_scores)
+        loss = self.adversarial_loss.discriminator(real_scores, fake_scores)
         loss = (
             loss
             + self._class_loss(real_classes, labels)
             + self._class_loss(fake_classes, labels)
         )
         logs = {
-            "d_real": ops.mean(self._readable(real_scores)),
-            "d_fake": ops.mean(self._readable(fake_scores)),
+            "d_real": self.adversarial_loss.readable(real_scores),
+            "d_fake": self.adversarial_loss.readable(fake_scores),
         }
         penalty, penalty_logs = self._penalties(x, fake, labels, training)
         return loss + penalty, {**logs, **penalty_logs}
@@ -275,14 +284,9 @@ class GAN(PhasedModel):
         scores, classes = self._discriminate(
             self._generate(z, labels, training), labels, training
         )
-        return self._generator_loss(scores) + self._class_loss(classes, labels)
-
-    def _adversarial_discriminator_loss(self, real_scores, fake_scores):
-        if self.label_smoothing:
-            return self._discriminator_loss(
-                real_scores, fake_scores, self.label_smoothing
-            )
-        return self._discriminator_loss(real_scores, fake_scores)
+        return self.adversarial_loss.generator(scores) + self._class_loss(
+            classes, labels
+        )
 
     def _penalties(self, x, fake, labels, training):
         """`(total penalty, logs)` of the discriminator's regularisers."""
@@ -299,21 +303,11 @@ class GAN(PhasedModel):
                 ops.square(norms - 1.0)
             )
         if self.r1_penalty:
-            total = total + self.r1_penalty * gan_losses.r1_penalty(critic, x)
+            total = total + self.r1_penalty * self.every(
+                self.penalty_interval,
+                lambda: gan_losses.r1_penalty(critic, x),
+            )
         return total, logs
-
-    def _readable(self, scores):
-        if self.loss_name in ("minimax", "non_saturating"):
-            return ops.sigmoid(scores)
-        return scores
-
-    def _noisy(self, x, training):
-        if not (training and self.instance_noise):
-            return x
-        noise = keras.random.normal(
-            ops.shape(x), seed=self.seed_generator, dtype=x.dtype
-        )
-        return x + self.instance_noise * noise
 
     def _latent(self, num_samples, seed):
         shape = (num_samples, self.latent_dim)
@@ -323,22 +317,7 @@ class GAN(PhasedModel):
 
     def after_train_step(self):
         if self.ema_generator is not None:
-            self._update_ema()
-
-    def _update_ema(self):
-        # Warm-up as in `tf.train.ExponentialMovingAverage(num_updates=...)`:
-        # early averages do not stay anchored to the random initialisation.
-        updates = ops.cast(
-            self._phase_optimizers["generator"].iterations, "float32"
-        )
-        decay = ops.minimum(self.ema_decay, (1.0 + updates) / (10.0 + updates))
-        for average, weight in zip(
-            self.ema_generator.weights, self.generator.weights
-        ):
-            if weight.trainable:
-                average.assign(decay * average + (1.0 - decay) * weight)
-            else:
-                average.assign(weight)
+            self.ema_generator.update()
 
     # ------------------------------------------------------------ generation
 
@@ -421,16 +400,11 @@ class GAN(PhasedModel):
                 "`kgen.models.build_mlp_generator(latent_dim, sample_shape)` "
                 "and `kgen.models.build_mlp_discriminator(sample_shape)`)."
             )
-        scores, _ = self._symbolic_call(
+        # Any score shape is accepted (one score, a map of patch scores);
+        # the call checks that the discriminator takes the samples.
+        self._symbolic_call(
             "discriminator", self._discriminate, fake, labels, training=False
         )
-        if tuple(scores.shape[1:]) != (1,):
-            raise ValueError(
-                "The discriminator must return one score per sample, shape "
-                f"(batch, 1). Received shape {tuple(scores.shape)}. End it "
-                "with `keras.layers.Dense(1)` and no activation (scores are "
-                "logits)."
-            )
         return tuple(fake.shape[1:])
 
     def _symbolic_call(self, name, function, *args, **kwargs):
@@ -468,63 +442,17 @@ class GAN(PhasedModel):
     def get_config(self):
         return {
             **super().get_config(),
-            "generator": _serialize(self.generator),
-            "discriminator": _serialize(self.discriminator),
+            "generator": serialize_network(self.generator),
+            "discriminator": serialize_network(self.discriminator),
             "latent_dim": self.latent_dim,
             "latent_distribution": self.latent_distribution,
-            "loss": self.loss_name,
             "discriminator_steps": self.discriminator_steps,
             "gradient_penalty": self.gradient_penalty,
             "r1_penalty": self.r1_penalty,
             "clip_value": self.clip_value,
-            "label_smoothing": self.label_smoothing,
-            "instance_noise": self.instance_noise,
             "ema_decay": self.ema_decay,
+            "penalty_interval": self.penalty_interval,
         }
-
-
-def _serialize(network):
-    # Through JSON, as in a `.keras` file, so that configs compare equal
-    # before and after saving (tuples become lists).
-    return json.loads(json.dumps(keras.saving.serialize_keras_object(network)))
-
-
-def _deserialize(network):
-    if isinstance(network, dict):
-        return keras.saving.deserialize_keras_object(network)
-    if not isinstance(network, keras.Layer):
-        raise ValueError(
-            "The generator and discriminator must be Keras models. Received "
-            f"{type(network).__name__}: {network!r}."
-        )
-    return network
-
-
-def _check_float(value, name, high=None):
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, np.floating, np.integer)
-    ):
-        raise ValueError(
-            f"`{name}` must be a number. Received: {name}={value!r}."
-        )
-    if value < 0 or (high is not None and value >= high):
-        bound = f"in [0, {high})" if high is not None else ">= 0"
-        raise ValueError(f"`{name}` must be {bound}. Received: {name}={value}.")
-    return float(value)
-
-
-def _clone_frozen(generator):
-    try:
-        clone = keras.models.clone_model(generator)
-    except Exception as error:
-        raise ValueError(
-            "`ema_decay` needs a generator that `keras.models.clone_model` "
-            "can copy (a functional or Sequential model). Received a "
-            f"{type(generator).__name__}: {error}"
-        ) from error
-    clone.set_weights(generator.get_weights())
-    clone.trainable = False
-    return clone
 
 
 def _declared_input_shape(model):

@@ -258,11 +258,6 @@ def test_mismatched_networks(mlp_networks):
         ValueError, match="could not be called on inputs of shapes"
     ):
         kgen.models.GAN(generator, mlp_networks()[1], latent_dim=3)
-    two_scores = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2)])
-    with pytest.raises(
-        ValueError, match=r"one score per sample, shape \(batch, 1\)"
-    ):
-        kgen.models.GAN(generator, two_scores, latent_dim=4)
 
 
 def test_bad_data_and_labels(mlp_networks):

@@ -1,0 +1,360 @@
+"""Builders of image-to-image networks: U-Net and ResNet generators, PatchGAN.
+
+All take images `(height, width, channels)` of any size divisible by their
+downsampling factor and any channel count; generators end in `tanh` (images
+in [-1, 1]) unless told otherwise, discriminators return raw score maps.
+"""
+
+import keras
+from keras import layers
+
+from kgen.layers.reflection_padding_2d import ReflectionPadding2D
+from kgen.layers.spectral_normalization import SpectralNormalization
+from kgen.utils.validation import check_integer
+
+_NORMALIZATIONS = ("batch", "instance", None)
+
+
+def build_unet_generator(
+    image_shape,
+    output_channels=None,
+    base_filters=64,
+    num_downsampling=None,
+    dropout=0.5,
+    normalization="instance",
+    output_activation="tanh",
+    name="unet_generator",
+):
+    """Builds the U-Net generator of Pix2Pix for any image size.
+
+    An encoder of stride-2 4x4 convolutions (LeakyReLU 0.2, filters doubling
+    from `base_filters` up to `8 * base_filters`), a mirrored decoder of
+    stride-2 transposed convolutions (ReLU, dropout on the three innermost
+    decoder layers), and skip connections that concatenate each encoder
+    layer's output to the decoder layer of the same size. The first and the
+    innermost encoder layers are not normalised (the innermost one may be
+    1x1, where instance normalisation would zero it).
+
+    Reference: Isola et al., "Image-to-Image Translation with Conditional
+    Adversarial Networks", CVPR 2017; Ronneberger et al., "U-Net", 2015.
+
+    Args:
+        image_shape: `(height, width, channels)` of the input images; height
+            and width divisible by `2 ** num_downsampling`.
+        output_channels: channels of the output (default: input channels).
+        base_filters: filters of the first convolution.
+        num_downsampling: int >= 1, stride-2 steps; default as many as the
+            image size allows, down to 1 pixel on the short side (8 at 256²).
+        dropout: dropout rate of the three innermost decoder layers (the
+            paper's noise source), 0 for none.
+        normalization: `"instance"` (one group per channel,
+            `keras.layers.GroupNormalization(groups=-1)`), `"batch"` or
+            `None`.
+        output_activation: activation of the output layer.
+        name: model name.
+
+    Returns:
+        A functional `keras.Model` from images to images of the same size.
+
+    Example:
+
+    ```python
+    generator = kgen.models.build_unet_generator((64, 64, 1), output_channels=3)
+    ```
+    """
+    height, width, channels = _check_image_shape(image_shape)
+    if num_downsampling is not None:
+        check_integer(num_downsampling, "num_downsampling")
+    steps = _check_downsampling(height, width, num_downsampling, "U-Net")
+    output_channels = check_integer(
+        output_channels or channels, "output_channels"
+    )
+    _check_normalization(normalization)
+    inputs = keras.Input((height, width, channels), name="images")
+    hidden, skips = inputs, []
+    for step in range(steps):
+        filters = base_filters * min(2**step, 8)
+        hidden = layers.Conv2D(filters, 4, strides=2, padding="same")(hidden)
+        if 0 < step < steps - 1:
+            hidden = _normalize(hidden, normalization)
+        hidden = layers.LeakyReLU(0.2)(hidden)
+        skips.append(hidden)
+    for step in reversed(range(steps - 1)):
+        filters = base_filters * min(2**step, 8)
+        hidden = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(
+            hidden
+        )
+        hidden = _normalize(hidden, normalization)
+        if dropout and step >= steps - 4:
+            hidden = layers.Dropout(dropout)(hidden)
+        hidden = layers.ReLU()(hidden)
+        hidden = layers.Concatenate()([hidden, skips[step]])
+    outputs = layers.Conv2DTranspose(
+        output_channels,
+        4,
+        strides=2,
+        padding="same",
+        activation=output_activation,
+    )(hidden)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_resnet_generator(
+    image_shape,
+    output_channels=None,
+    base_filters=64,
+    num_downsampling=2,
+    num_blocks=9,
+    normalization="instance",
+    output_activation="tanh",
+    name="resnet_generator",
+):
+    """Builds the ResNet-block generator of CycleGAN and DeblurGAN.
+
+    A 7x7 convolution, `num_downsampling` stride-2 3x3 convolutions,
+    `num_blocks` residual blocks (two 3x3 convolutions each), as many
+    stride-2 transposed convolutions, and a 7x7 output convolution;
+    reflection padding before every stride-1 convolution, instance
+    normalisation and ReLU after every convolution but the last.
+
+    Reference: Johnson et al., "Perceptual Losses for Real-Time Style
+    Transfer and Super-Resolution", ECCV 2016; Zhu et al., "Unpaired
+    Image-to-Image Translation using Cycle-Consistent Adversarial Networks",
+    ICCV 2017.
+
+    Args:
+        image_shape: `(height, width, channels)`, height and width divisible
+            by `2 ** num_downsampling`.
+        output_channels: channels of the output (default: input channels).
+        base_filters: filters of the first convolution (doubling at each
+            downsampling).
+        num_downsampling: int >= 0, stride-2 steps (2 in the papers).
+        num_blocks: int >= 0 residual blocks (9 at 256², 6 at 128²).
+        normalization: `"instance"`, `"batch"` or `None`.
+        output_activation: activation of the output convolution.
+        name: model name.
+
+    Returns:
+        A functional `keras.Model` from images to images of the same size.
+
+    Example:
+
+    ```python
+    generator = kgen.models.build_resnet_generator((32, 32, 1), num_blocks=3)
+    ```
+    """
+    height, width, channels = _check_image_shape(image_shape)
+    steps = check_integer(num_downsampling, "num_downsampling", minimum=0)
+    _check_downsampling(height, width, steps, "ResNet generator")
+    num_blocks = check_integer(num_blocks, "num_blocks", minimum=0)
+    output_channels = check_integer(
+        output_channels or channels, "output_channels"
+    )
+    _check_normalization(normalization)
+    if min(height, width) <= 3:
+        raise ValueError(
+            "The ResNet generator's 7x7 reflection-padded convolutions need "
+            f"images larger than 3 pixels. Received: image_shape={image_shape}."
+        )
+    inputs = keras.Input((height, width, channels), name="images")
+    hidden = ReflectionPadding2D(3)(inputs)
+    hidden = layers.Conv2D(base_filters, 7)(hidden)
+    hidden = layers.ReLU()(_normalize(hidden, normalization))
+    for step in range(steps):
+        filters = base_filters * 2 ** (step + 1)
+        hidden = layers.Conv2D(filters, 3, strides=2, padding="same")(hidden)
+        hidden = layers.ReLU()(_normalize(hidden, normalization))
+    filters = base_filters * 2**steps
+    for _ in range(num_blocks):
+        block = ReflectionPadding2D(1)(hidden)
+        block = layers.Conv2D(filters, 3)(block)
+        block = layers.ReLU()(_normalize(block, normalization))
+        block = ReflectionPadding2D(1)(block)
+        block = _normalize(layers.Conv2D(filters, 3)(block), normalization)
+        hidden = layers.Add()([hidden, block])
+    for step in reversed(range(steps)):
+        hidden = layers.Conv2DTranspose(
+            base_filters * 2**step, 3, strides=2, padding="same"
+        )(hidden)
+        hidden = layers.ReLU()(_normalize(hidden, normalization))
+    hidden = ReflectionPadding2D(3)(hidden)
+    outputs = layers.Conv2D(output_channels, 7, activation=output_activation)(
+        hidden
+    )
+    return keras.Model(inputs, outputs, name=name)
+
+
+def patchgan_receptive_field(num_layers):
+    """Receptive field in pixels of a PatchGAN with `num_layers` layers.
+
+    70 for the paper's 3 layers; 16, 34, 70, 142, ... for 1, 2, 3, 4, ...
+
+    Args:
+        num_layers: int >= 1, stride-2 convolutions of the discriminator.
+
+    Returns:
+        int.
+    """
+    num_layers = check_integer(num_layers, "num_layers")
+    field = 7  # the two stride-1 4x4 convolutions at the end
+    for _ in range(num_layers):
+        field = (field - 1) * 2 + 4
+    return field
+
+
+def build_patchgan_discriminator(
+    image_shape,
+    base_filters=64,
+    num_layers=None,
+    num_scales=1,
+    normalization="instance",
+    spectral_normalization=False,
+    name="patchgan_discriminator",
+):
+    """Builds a PatchGAN discriminator: one score per image patch.
+
+    `num_layers` stride-2 4x4 convolutions (LeakyReLU 0.2, filters doubling
+    from `base_filters` up to `8 * base_filters`, the first not
+    normalised), a stride-1 4x4 convolution and a 4x4 convolution to one
+    channel. The output is a map `(batch, h', w', 1)` of raw scores, each
+    judging one patch the size of the receptive field
+    (`patchgan_receptive_field`: 70 pixels for 3 layers). By default the
+    number of layers scales with the image: the one whose receptive field
+    is closest to the paper's 70/256 of the short side (1 layer at 32² and
+    64², 2 at 128², 3 at 256²).
+
+    With `num_scales > 1` the model holds that many PatchGANs, the `s`-th
+    seeing the image downsampled `s` times by 3x3 average pooling, and
+    returns the list of their maps (Wang et al., 2018), which
+    `kgen.losses.AdversarialLoss` averages.
+
+    Reference: Isola et al., "Image-to-Image Translation with Conditional
+    Adversarial Networks", CVPR 2017; Wang et al., "High-Resolution Image
+    Synthesis and Semantic Manipulation with Conditional GANs", CVPR 2018.
+
+    Args:
+        image_shape: `(height, width, channels)` of the discriminator's input
+            (for a conditional discriminator, the source and target channels
+            together).
+        base_filters: filters of the first convolution.
+        num_layers: int >= 1 stride-2 convolutions, or `None` to scale with
+            the image size.
+        num_scales: int >= 1, number of image scales.
+        normalization: `"instance"`, `"batch"` or `None`.
+        spectral_normalization: wrap every convolution in
+            `kgen.layers.SpectralNormalization` (and drop normalisation).
+        name: model name.
+
+    Returns:
+        A functional `keras.Model`.
+
+    Example:
+
+    ```python
+    discriminator = kgen.models.build_patchgan_discriminator((64, 64, 4))
+    discriminator.output_shape  # (None, 16, 16, 1): 16-pixel patches
+    ```
+    """
+    height, width, channels = _check_image_shape(image_shape)
+    num_scales = check_integer(num_scales, "num_scales")
+    _check_normalization(normalization)
+    if num_layers is None:
+        target = 70 / 256 * min(height, width)
+        num_layers = min(
+            range(1, 8),
+            key=lambda n: abs(patchgan_receptive_field(n) - target),
+        )
+    num_layers = check_integer(num_layers, "num_layers")
+    smallest = min(height, width) // 2 ** (num_scales - 1)
+    if smallest // 2**num_layers < 1:
+        raise ValueError(
+            f"A PatchGAN with {num_layers} stride-2 layers and {num_scales} "
+            f"scales needs images of at least "
+            f"{2 ** (num_layers + num_scales - 1)} pixels on the short side. "
+            f"Received: image_shape={tuple(image_shape)}. Use fewer layers or "
+            "scales."
+        )
+    inputs = keras.Input((height, width, channels), name="images")
+    outputs, scaled = [], inputs
+    for scale in range(num_scales):
+        if scale:
+            scaled = layers.AveragePooling2D(3, strides=2, padding="same")(
+                scaled
+            )
+        outputs.append(
+            _patchgan(
+                scaled,
+                base_filters,
+                num_layers,
+                None if spectral_normalization else normalization,
+                spectral_normalization,
+            )
+        )
+    return keras.Model(
+        inputs, outputs[0] if num_scales == 1 else outputs, name=name
+    )
+
+
+def _patchgan(hidden, base_filters, num_layers, normalization, spectral):
+    def conv(filters, strides):
+        layer = layers.Conv2D(filters, 4, strides=strides, padding="same")
+        return SpectralNormalization(layer) if spectral else layer
+
+    for step in range(num_layers):
+        hidden = conv(base_filters * min(2**step, 8), 2)(hidden)
+        if step:
+            hidden = _normalize(hidden, normalization)
+        hidden = layers.LeakyReLU(0.2)(hidden)
+    hidden = conv(base_filters * min(2**num_layers, 8), 1)(hidden)
+    hidden = layers.LeakyReLU(0.2)(_normalize(hidden, normalization))
+    return conv(1, 1)(hidden)
+
+
+def _normalize(hidden, normalization):
+    if normalization == "instance":
+        return layers.GroupNormalization(groups=-1)(hidden)
+    if normalization == "batch":
+        return layers.BatchNormalization()(hidden)
+    return hidden
+
+
+def _check_normalization(normalization):
+    if normalization not in _NORMALIZATIONS:
+        raise ValueError(
+            f"`normalization` must be one of {_NORMALIZATIONS}. Received: "
+            f"normalization={normalization!r}."
+        )
+
+
+def _check_image_shape(image_shape):
+    shape = tuple(image_shape) if isinstance(image_shape, (list, tuple)) else ()
+    if len(shape) != 3 or not all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape
+    ):
+        raise ValueError(
+            "`image_shape` must be (height, width, channels), positive ints. "
+            f"Received: image_shape={image_shape!r}."
+        )
+    return shape
+
+
+def _check_downsampling(height, width, steps, network):
+    if steps is None:
+        steps = 0
+        while height % 2 ** (steps + 1) == 0 and width % 2 ** (steps + 1) == 0:
+            steps += 1
+        if steps == 0:
+            raise ValueError(
+                f"The {network} halves the image size, so height and width "
+                f"must be even. Received {height}x{width}."
+            )
+        return steps
+    steps = check_integer(steps, "num_downsampling", minimum=0)
+    factor = 2**steps
+    if height % factor or width % factor:
+        raise ValueError(
+            f"The {network} downsamples {steps} times, so height and width "
+            f"must be divisible by {factor}. Received {height}x{width}. Crop "
+            "or pad the images, or change `num_downsampling`."
+        )
+    return steps

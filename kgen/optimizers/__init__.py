@@ -1,0 +1,5 @@
+"""Learning-rate schedules."""
+
+from kgen.optimizers.linear_decay import LinearDecay
+
+__all__ = ["LinearDecay"]
