@@ -1,5 +1,6 @@
 """kgen: deep generative models for Keras 3 on TensorFlow, JAX and PyTorch."""
 
+from kgen import _backend_choice  # noqa: F401  (first: checks the backend)
 from kgen import backend
 from kgen import callbacks
 from kgen import datasets

@@ -11,6 +11,9 @@ import os
 import keras
 import numpy as np
 
+from kgen.cli.arguments import non_negative_float
+from kgen.cli.arguments import positive_float
+from kgen.cli.arguments import positive_int
 from kgen.datasets import load_digits
 from kgen.models import Autoencoder
 from kgen.models import DenoisingAutoencoder
@@ -21,21 +24,36 @@ from kgen.utils import save_reconstructions
 def add_model_arguments(parser, latent_dim):
     """Options shared by the autoencoder and VAE trainers."""
     parser.add_argument(
-        "--architecture", choices=("dense", "conv"), default="dense"
+        "--architecture",
+        choices=("dense", "conv"),
+        default="dense",
+        help="fully connected or convolutional networks",
     )
     parser.add_argument(
-        "--latent-dim", type=int, default=latent_dim, help="size of the code"
+        "--latent-dim",
+        type=positive_int,
+        default=latent_dim,
+        help="size of the code",
     )
     parser.add_argument(
         "--hidden-units",
-        type=int,
+        type=positive_int,
         nargs="+",
         default=[256, 128],
         help="encoder widths (dense) or filters (conv); the decoder mirrors them",
     )
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--epochs", type=positive_int, default=30, help="training epochs"
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=64, help="samples per step"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=positive_float,
+        default=1e-3,
+        help="Adam learning rate",
+    )
 
 
 def add_arguments(parser):
@@ -46,7 +64,12 @@ def add_arguments(parser):
         default="none",
         help="train a denoising autoencoder with this noise",
     )
-    parser.add_argument("--noise-level", type=float, default=0.3)
+    parser.add_argument(
+        "--noise-level",
+        type=non_negative_float,
+        default=0.3,
+        help="noise standard deviation or corruption probability",
+    )
 
 
 def load_data(args, scale="unit"):
@@ -124,7 +147,7 @@ def run(args):
         )
         inputs = model.corrupt(x_test, seed=args.seed)
     history = model.fit(
-        x_train, epochs=args.epochs, batch_size=args.batch_size, verbose=2
+        x_train, epochs=args.epochs, batch_size=args.batch_size, verbose=1
     )
     test_mse = float(np.mean((model.reconstruct(inputs) - x_test) ** 2))
     return finish(

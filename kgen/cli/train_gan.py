@@ -15,6 +15,8 @@ import os
 import keras
 import numpy as np
 
+from kgen.cli.arguments import positive_float
+from kgen.cli.arguments import positive_int
 from kgen.datasets import load_digits
 from kgen.metrics import train_feature_extractor
 from kgen.models import GAN
@@ -24,6 +26,14 @@ from kgen.models import build_dcgan_generator
 from kgen.models import build_mlp_discriminator
 from kgen.models import build_mlp_generator
 from kgen.utils import save_image_grid
+
+# CLI name -> one-line help of its subcommand
+HELP = {
+    "gan": "Train a non-saturating MLP GAN on the digits.",
+    "dcgan": "Train a convolutional DCGAN on the 8x8 digit images.",
+    "wgan-gp": "Train an MLP WGAN with gradient penalty on the digits.",
+    "cgan": "Train a class-conditional MLP GAN on the digits.",
+}
 
 # CLI name -> GAN options
 RECIPES = {
@@ -39,20 +49,34 @@ RECIPES = {
 
 
 def add_arguments(parser):
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--latent-dim", type=int, default=16)
+    parser.add_argument(
+        "--epochs", type=positive_int, default=100, help="training epochs"
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=64, help="samples per step"
+    )
+    parser.add_argument(
+        "--latent-dim",
+        type=positive_int,
+        default=16,
+        help="size of the latent vector",
+    )
     parser.add_argument(
         "--hidden-units",
-        type=int,
+        type=positive_int,
         nargs="+",
         default=[256, 256],
         help="hidden layer sizes of the MLP networks",
     )
     parser.add_argument(
-        "--base-filters", type=int, default=32, help="DCGAN filters"
+        "--base-filters", type=positive_int, default=32, help="DCGAN filters"
     )
-    parser.add_argument("--learning-rate", type=float, default=2e-4)
+    parser.add_argument(
+        "--learning-rate",
+        type=positive_float,
+        default=2e-4,
+        help="Adam learning rate of both networks",
+    )
     parser.add_argument(
         "--ema-decay",
         type=float,
@@ -61,12 +85,15 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--extractor-epochs",
-        type=int,
+        type=positive_int,
         default=60,
         help="epochs of the digits classifier used by the metrics",
     )
     parser.add_argument(
-        "--num-samples", type=int, default=450, help="generated samples scored"
+        "--num-samples",
+        type=positive_int,
+        default=450,
+        help="generated samples scored",
     )
 
 
@@ -114,7 +141,7 @@ def run(args):
         y_train if conditional else None,
         epochs=args.epochs,
         batch_size=args.batch_size,
-        verbose=2,
+        verbose=1,
     )
     labels = np.arange(args.num_samples) % 10 if conditional else None
     samples = model.generate(args.num_samples, labels=labels, seed=args.seed)

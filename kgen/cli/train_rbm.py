@@ -15,6 +15,10 @@ import time
 import keras
 import numpy as np
 
+from kgen.cli.arguments import non_negative_float
+from kgen.cli.arguments import non_negative_int
+from kgen.cli.arguments import positive_float
+from kgen.cli.arguments import positive_int
 from kgen.datasets import load_digits
 from kgen.layers import BernoulliRBM
 from kgen.metrics import ais_log_partition
@@ -27,28 +31,58 @@ from kgen.utils import save_image_grid
 
 def add_arguments(parser):
     parser.add_argument(
-        "--hidden", type=int, default=64, help="number of hidden units"
-    )
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=20)
-    parser.add_argument("--learning-rate", type=float, default=0.05)
-    parser.add_argument("--momentum", type=float, default=0.9)
-    parser.add_argument(
-        "--k", type=int, default=1, help="Gibbs steps per update (CD-k / PCD-k)"
+        "--hidden", type=positive_int, default=64, help="number of hidden units"
     )
     parser.add_argument(
-        "--persistent-chains", type=int, default=0, help="PCD chains (0: CD-k)"
+        "--epochs", type=positive_int, default=30, help="training epochs"
     )
-    parser.add_argument("--weight-decay", type=float, default=0.0)
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=20, help="samples per step"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=positive_float,
+        default=0.05,
+        help="SGD learning rate",
+    )
+    parser.add_argument(
+        "--momentum",
+        type=non_negative_float,
+        default=0.9,
+        help="SGD momentum",
+    )
+    parser.add_argument(
+        "--k",
+        type=positive_int,
+        default=1,
+        help="Gibbs steps per update (CD-k / PCD-k)",
+    )
+    parser.add_argument(
+        "--persistent-chains",
+        type=non_negative_int,
+        default=0,
+        help="PCD chains (0: CD-k)",
+    )
+    parser.add_argument(
+        "--weight-decay",
+        type=non_negative_float,
+        default=0.0,
+        help="L2 weight decay",
+    )
     parser.add_argument(
         "--ais-betas",
-        type=int,
+        type=positive_int,
         default=3000,
         help="AIS temperatures (> 20 hidden units)",
     )
-    parser.add_argument("--ais-runs", type=int, default=100)
     parser.add_argument(
-        "--burn-in", type=int, default=1000, help="Gibbs steps before a sample"
+        "--ais-runs", type=positive_int, default=100, help="AIS chains"
+    )
+    parser.add_argument(
+        "--burn-in",
+        type=positive_int,
+        default=1000,
+        help="Gibbs steps before a sample",
     )
 
 

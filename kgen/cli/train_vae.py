@@ -12,6 +12,10 @@ import keras
 import numpy as np
 
 from kgen.callbacks import KLAnnealing
+from kgen.cli.arguments import non_negative_float
+from kgen.cli.arguments import non_negative_int
+from kgen.cli.arguments import positive_float
+from kgen.cli.arguments import positive_int
 from kgen.cli.train_autoencoder import add_model_arguments
 from kgen.cli.train_autoencoder import build
 from kgen.cli.train_autoencoder import finish
@@ -25,19 +29,26 @@ from kgen.utils import save_latent_traversal
 def add_arguments(parser):
     add_model_arguments(parser, latent_dim=8)
     parser.add_argument(
-        "--likelihood", choices=("bernoulli", "gaussian"), default="bernoulli"
+        "--likelihood",
+        choices=("bernoulli", "gaussian"),
+        default="bernoulli",
+        help="decoder likelihood (Bernoulli trains on binarised digits)",
     )
     parser.add_argument(
         "--variance",
+        type=variance,
         default="learned",
         help="Gaussian likelihood variance: a number or 'learned'",
     )
     parser.add_argument(
-        "--beta", type=float, default=1.0, help="weight of the KL term"
+        "--beta",
+        type=non_negative_float,
+        default=1.0,
+        help="weight of the KL term",
     )
     parser.add_argument(
         "--kl-warmup",
-        type=int,
+        type=non_negative_int,
         default=0,
         help="epochs of KL annealing (0: none)",
     )
@@ -48,10 +59,15 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--iwae-samples",
-        type=int,
+        type=positive_int,
         default=100,
         help="importance samples of the test bound",
     )
+
+
+def variance(text):
+    """`--variance`: `"learned"` or a number > 0."""
+    return text if text == "learned" else positive_float(text)
 
 
 def run(args):
@@ -62,11 +78,7 @@ def run(args):
     )
     options = {"likelihood": args.likelihood, "beta": args.beta}
     if not bernoulli:
-        options["variance"] = (
-            args.variance
-            if args.variance == "learned"
-            else float(args.variance)
-        )
+        options["variance"] = args.variance
     labels = {}
     if args.conditional:
         options["num_classes"] = 10
@@ -84,7 +96,7 @@ def run(args):
         epochs=args.epochs,
         batch_size=args.batch_size,
         callbacks=callbacks,
-        verbose=2,
+        verbose=1,
     )
     test = model.evaluate(
         [x_test, y_test] if args.conditional else x_test,
