@@ -7,6 +7,7 @@ import keras
 from kgen import backend
 from kgen.metrics.running_means import RunningMeans
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.keras_internals import portable_compile_config
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -163,10 +164,12 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
             name: keras.optimizers.serialize(optimizer)
             for name, optimizer in self._phase_optimizers.items()
         }
-        return {"optimizer": optimizers, **self._compile_options}
+        return portable_compile_config(
+            {"optimizer": optimizers, **self._compile_options}
+        )
 
     def compile_from_config(self, config):
-        config = dict(config)
+        config = portable_compile_config(config)
         config["optimizer"] = {
             name: keras.optimizers.deserialize(optimizer)
             for name, optimizer in config["optimizer"].items()
