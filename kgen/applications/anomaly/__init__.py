@@ -5,6 +5,9 @@ Fit a detector on (mostly) normal data, then score new samples with
 """
 
 from kgen.applications.anomaly.autoencoder_detector import AutoencoderDetector
+from kgen.applications.anomaly.baselines import BASELINES
+from kgen.applications.anomaly.baselines import baseline_scores
+from kgen.applications.anomaly.baselines import evaluate_scores
 from kgen.applications.anomaly.denoising_autoencoder_detector import (
     DenoisingAutoencoderDetector,
 )
@@ -18,6 +21,9 @@ from kgen.applications.anomaly.vae_detector import VAEDetector
 
 __all__ = [
     "AutoencoderDetector",
+    "BASELINES",
+    "baseline_scores",
+    "evaluate_scores",
     "DenoisingAutoencoderDetector",
     "Detector",
     "GANomaly",
