@@ -514,10 +514,57 @@ class DBN(GenerativeModel):
         Returns:
             A `keras.Sequential` model.
         """
-        self._check_pretrained("to_classifier")
         num_classes = check_integer(num_classes, "num_classes", minimum=2)
-        classifier = keras.Sequential(name=name or f"{self.name}_classifier")
-        classifier.add(keras.Input((self.num_visible,)))
+        model = self._up_pass_model(name or f"{self.name}_classifier")
+        model.add(
+            keras.layers.Dense(num_classes, activation="softmax", name="output")
+        )
+        return model
+
+    def to_regressor(self, num_outputs=1, activation=None, name=None):
+        """A `keras.Model` regressor initialised with the pre-trained weights.
+
+        The regression counterpart of `to_classifier`: the same sigmoid
+        `Dense` layers reproducing the up-pass, then a randomly initialised
+        `Dense` output of `num_outputs` units with `activation` (linear by
+        default). Fine-tune it with a regression loss (e.g. `"mse"`), as in
+        Salakhutdinov & Hinton (2007) who fine-tuned DBN features to
+        regress face orientation.
+
+        Reference:
+            Salakhutdinov and Hinton, "Using Deep Belief Nets to Learn
+            Covariance Kernels for Gaussian Processes", NIPS (2007).
+
+        Args:
+            num_outputs: int >= 1, number of regression targets.
+            activation: activation of the output layer (`None`: linear).
+            name: optional model name.
+
+        Returns:
+            A `keras.Sequential` model.
+
+        Example:
+
+        ```python
+        regressor = dbn.to_regressor(1)
+        regressor.compile("adam", "mse")
+        regressor.fit(x, targets, epochs=10)
+        ```
+        """
+        num_outputs = check_integer(num_outputs, "num_outputs")
+        model = self._up_pass_model(name or f"{self.name}_regressor")
+        model.add(
+            keras.layers.Dense(
+                num_outputs, activation=activation, name="output"
+            )
+        )
+        return model
+
+    def _up_pass_model(self, name):
+        """A `keras.Sequential` of sigmoid `Dense` layers holding the up-pass."""
+        self._check_pretrained("export")
+        model = keras.Sequential(name=name)
+        model.add(keras.Input((self.num_visible,)))
         sizes = [self.num_visible, *self.hidden_units]
         for i, rbm in enumerate(self.rbm_layers):
             parameters = rbm.parameters()
@@ -530,17 +577,14 @@ class DBN(GenerativeModel):
             dense = keras.layers.Dense(
                 rbm.num_hidden, activation="sigmoid", name=f"dense_{i}"
             )
-            classifier.add(dense)
+            model.add(dense)
             dense.set_weights(
                 [
                     ops.convert_to_numpy(kernel),
                     ops.convert_to_numpy(parameters["hidden_bias"]),
                 ]
             )
-        classifier.add(
-            keras.layers.Dense(num_classes, activation="softmax", name="output")
-        )
-        return classifier
+        return model
 
     def get_config(self):
         return {

@@ -206,3 +206,26 @@ def test_label_errors(data):
         plain.generate(2, labels=1)
     with pytest.raises(ValueError, match="needs a DBN with label units"):
         plain.predict_labels(data)
+
+
+def test_regressor_reproduces_the_up_pass_and_fits(data, rng):
+    dbn, _ = _trained(data)
+    regressor = dbn.to_regressor(2)
+    features = keras.Model(
+        regressor.inputs, regressor.get_layer("dense_1").output
+    )
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(features(data)),
+        dbn.transform(data),
+        atol=1e-5,
+    )
+    assert regressor.output_shape == (None, 2)
+    assert regressor.get_layer("output").activation.__name__ == "linear"
+    targets = np.stack([data.sum(1), data[:, 0] - data[:, 1]], 1)
+    regressor.compile(keras.optimizers.Adam(0.05), "mse")
+    history = regressor.fit(data, targets, epochs=30, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    with pytest.raises(ValueError, match="num_outputs"):
+        dbn.to_regressor(0)
+    with pytest.raises(ValueError, match="Call `fit"):
+        DBN(10, [4, 3]).to_regressor(1)
