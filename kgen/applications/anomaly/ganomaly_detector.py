@@ -53,7 +53,7 @@ class GANomalyDetector(NetworkDetector):
         super().__init__(model, **kwargs)
         self.latent_dim = latent_dim
         self.hidden_units = tuple(hidden_units)
-        self.weights = {
+        self.loss_weights = {
             "adversarial_weight": adversarial_weight,
             "contextual_weight": contextual_weight,
             "encoder_weight": encoder_weight,
@@ -65,7 +65,7 @@ class GANomalyDetector(NetworkDetector):
             self.latent_dim,
             self.hidden_units,
             seed=self.seed,
-            **self.weights,
+            **self.loss_weights,
         )
 
     def default_optimizer(self):
