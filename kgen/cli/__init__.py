@@ -25,8 +25,10 @@ TRAINERS = {
     "dbn": "kgen.cli.train_boltzmann",
     "dcgan": "kgen.cli.train_gan",
     "gan": "kgen.cli.train_gan",
+    "maf": "kgen.cli.train_flow",
     "pix2pix": "kgen.cli.train_translation",
     "rbm": "kgen.cli.train_rbm",
+    "realnvp": "kgen.cli.train_flow",
     "vae": "kgen.cli.train_vae",
     "wgan-gp": "kgen.cli.train_gan",
 }

@@ -10,15 +10,23 @@ from kgen.datasets.movielens import ratings_matrix
 from kgen.datasets.photos import PHOTOS
 from kgen.datasets.photos import load_photos
 from kgen.datasets.shuttle import load_shuttle
+from kgen.datasets.toy_densities import gaussian_ring_log_density
+from kgen.datasets.toy_densities import sample_gaussian_ring
+from kgen.datasets.toy_densities import sample_two_moons
+from kgen.datasets.toy_densities import two_moons_log_density
 
 __all__ = [
     "PHOTOS",
     "edges_to_photos",
+    "gaussian_ring_log_density",
     "load_digits",
     "load_mnist",
     "load_movielens_100k",
     "load_photos",
     "load_shuttle",
     "ratings_matrix",
+    "sample_gaussian_ring",
+    "sample_two_moons",
     "thin_to_thick_digits",
+    "two_moons_log_density",
 ]

@@ -14,6 +14,9 @@ from kgen.models.boltzmann import DBM
 from kgen.models.boltzmann import DBN
 from kgen.models.boltzmann import RBM
 from kgen.models.boltzmann import BoltzmannMachine
+from kgen.models.flow import MAF
+from kgen.models.flow import NormalizingFlow
+from kgen.models.flow import RealNVP
 from kgen.models.gan import ACGAN
 from kgen.models.gan import AdversarialModel
 from kgen.models.gan import GAN
@@ -60,12 +63,15 @@ __all__ = [
     "GAN",
     "GenerativeModel",
     "MADE",
+    "MAF",
     "NADE",
+    "NormalizingFlow",
     "Phase",
     "PhasedModel",
     "Pix2Pix",
     "patchgan_receptive_field",
     "PixelCNN",
     "RBM",
+    "RealNVP",
     "VAE",
 ]
