@@ -19,6 +19,10 @@ PyTorch. It exposes the same names for every backend:
   fused call where the backend has one).
 - `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to the
   input `x`, itself differentiable (for gradient penalties).
+- `fori_loop(lower, upper, body, init)`: `keras.ops.fori_loop`, compiled
+  as a whole when called outside a training step (a `tf.function` on
+  TensorFlow, where an eager loop runs op by op; JAX compiles its loops, and
+  PyTorch runs eagerly).
 - `ASYNC_DISPATCH`: whether a step returns before its computation ends
   (JAX), so that checking its logs on a worker thread pays.
 - `fit_data(x, y, options)`: the data and `fit` options to hand Keras; on
@@ -30,6 +34,8 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "jax":
+    from keras.ops import fori_loop  # noqa: F401
+
     from kgen.backend.jax import PhasedTrainer
     from kgen.backend.jax import StepFunctions
     from kgen.backend.jax import global_norm
@@ -40,11 +46,14 @@ elif _BACKEND == "tensorflow":
     from kgen.backend.tensorflow import PhasedTrainer
     from kgen.backend.tensorflow import StepFunctions
     from kgen.backend.tensorflow import array_pipeline
+    from kgen.backend.tensorflow import fori_loop
     from kgen.backend.tensorflow import global_norm
     from kgen.backend.tensorflow import input_gradients
     from kgen.backend.tensorflow import minimize
     from kgen.backend.tensorflow import without_gradient
 elif _BACKEND == "torch":
+    from keras.ops import fori_loop  # noqa: F401
+
     from kgen.backend.torch import PhasedTrainer
     from kgen.backend.torch import StepFunctions
     from kgen.backend.torch import global_norm

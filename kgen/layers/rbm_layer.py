@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from kgen import backend
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import seed_generator
@@ -327,8 +328,9 @@ class RBMLayer(keras.layers.Layer):
 def seeded_fori_loop(lower, upper, body, init, seed_generator):
     """`keras.ops.fori_loop` whose body may draw from `seed_generator`.
 
-    The generator's state is carried through the loop, so the loop compiles
-    on every backend (JAX traces its body) and the generator advances as if
+    The loop runs through `kgen.backend.fori_loop` (one graph on TensorFlow
+    when called eagerly). The generator's state is carried through the loop,
+    so the loop compiles on every backend (JAX traces its body) and the generator advances as if
     the body had run eagerly. The body must not read other Keras variables;
     pass their values in as tensors.
 
@@ -350,7 +352,9 @@ def seeded_fori_loop(lower, upper, body, init, seed_generator):
             new_state = scope.get_current_value(state)
         return (seed_state if new_state is None else new_state), value
 
-    seed_state, value = ops.fori_loop(lower, upper, step, (state.value, init))
+    seed_state, value = backend.fori_loop(
+        lower, upper, step, (state.value, init)
+    )
     state.assign(seed_state)
     return value
 

@@ -1,6 +1,7 @@
 """Base class of every kgen generative model."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from kgen import backend
@@ -103,9 +104,18 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         epochs=1,
         verbose="auto",
         callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
         **kwargs,
     ):
+        x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
         self.check_inputs(x)
+        check_integer(epochs, "epochs")
+        if validation_data is not None:
+            self._check_validation_data(validation_data)
+        kwargs.update(
+            validation_split=validation_split, validation_data=validation_data
+        )
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNaN) for c in callbacks):
             callbacks.append(StopOnNaN())
@@ -120,8 +130,26 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         return super().fit(x, y, **options)
 
     def evaluate(self, x=None, y=None, **kwargs):
+        x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
         self.check_inputs(x)
         return super().evaluate(x, y, **kwargs)
+
+    def _check_validation_data(self, validation_data):
+        """Checks `validation_data` now, naming it in the error."""
+        if is_array(validation_data):
+            raise ValueError(
+                "`validation_data` must be a tuple `(x_val,)` or `(x_val, "
+                "y_val)`, or a dataset. Received an array of shape "
+                f"{tuple(validation_data.shape)}. Wrap it: "
+                "`validation_data=(x_val,)`."
+            )
+        if isinstance(validation_data, (tuple, list)):
+            try:
+                self.check_inputs(_as_arrays(validation_data[0], "x_val"))
+            except ValueError as error:
+                raise ValueError(
+                    f"Invalid `validation_data`: {error}"
+                ) from None
 
     def get_compile_config(self):
         return portable_compile_config(super().get_compile_config())
@@ -145,3 +173,23 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
 
     def get_config(self):
         return {"seed": self.seed, "name": self.name}
+
+
+def _as_arrays(data, name):
+    """`data` with Python lists as NumPy arrays; `None` refused for `x`."""
+    if data is None and name == "x":
+        raise ValueError(
+            "No data: received x=None. Pass an array of samples, "
+            "a `tf.data.Dataset`, a `keras.utils.PyDataset` or a generator."
+        )
+    if isinstance(data, list):
+        try:
+            return np.asarray(
+                data, dtype=keras.config.floatx() if name[0] == "x" else None
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"`{name}` is a Python list that is not a rectangular array "
+                f"of numbers ({error}). Pass a NumPy array."
+            ) from None
+    return data

@@ -380,6 +380,16 @@ class GAN(AdversarialModel):
 
     # ---------------------------------------------------------------- checks
 
+    def fit(self, x=None, y=None, **kwargs):
+        if y is not None and self._labels_spec() is None:
+            raise ValueError(
+                f"{type(self).__name__} is unconditional and trains on "
+                "samples alone, but received labels `y`. Drop `y`, or use "
+                "`kgen.models.ConditionalGAN` to learn one distribution per "
+                "class."
+            )
+        return super().fit(x, y, **kwargs)
+
     def check_inputs(self, x):
         if is_array(x):
             check_array(x, "x", feature_shape=self.sample_shape)
