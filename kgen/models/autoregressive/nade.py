@@ -83,11 +83,8 @@ class NADE(AutoregressiveModel):
     def conditional_logits(self, x, training=False, mask_index=0):
         """Logits of `p(x_d = 1 | x_<d)` for every `d`, shape `(batch, D)`."""
         x = ops.take(ops.cast(x, self.input_weights.dtype), self.ordering, 1)
-        steps = x[:, :, None] * self.input_weights[None]
-        # Exclusive cumulative sum: conditional d sees variables before d.
-        hidden = ops.sigmoid(
-            self.hidden_bias + ops.cumsum(steps, axis=1) - steps
-        )
+        steps = x[:, :, None] * self.input_weights
+        hidden = ops.sigmoid(self.hidden_bias + _exclusive_cumsum(steps))
         logits = ops.sum(hidden * self.output_weights, -1) + self.output_bias
         return ops.take(logits, self._inverse, axis=1)
 
@@ -126,3 +123,26 @@ class NADE(AutoregressiveModel):
             }
         )
         return config
+
+
+def _exclusive_cumsum(steps, block=8):
+    """`out[:, d] = sum_{e < d} steps[:, e]` for `steps` of shape `(B, D, H)`.
+
+    By masked matrix products over blocks of `block` variables, the block
+    totals' prefix computed the same way (recursively): `O(B D H block)`
+    multiply-adds, all matrix products. A plain cumulative sum over a long
+    axis compiles to a quadratic window reduction on XLA's CPU backend
+    (about 100 times slower here for MNIST's `D = 784`).
+    """
+    count = steps.shape[1]
+    if count <= block:
+        strict = np.tril(np.ones((count, count), "float32"), -1)
+        return ops.einsum("ij,bjh->bih", ops.convert_to_tensor(strict), steps)
+    blocks = -(-count // block)
+    padded = ops.pad(steps, ((0, 0), (0, blocks * block - count), (0, 0)))
+    padded = ops.reshape(padded, (-1, blocks, block, steps.shape[-1]))
+    strict = np.tril(np.ones((block, block), "float32"), -1)
+    inner = ops.einsum("ij,bkjh->bkih", ops.convert_to_tensor(strict), padded)
+    before = _exclusive_cumsum(ops.sum(padded, axis=2), block)
+    out = inner + before[:, :, None, :]
+    return ops.reshape(out, (-1, blocks * block, steps.shape[-1]))[:, :count]
