@@ -134,10 +134,6 @@ class MultVAE(Recommender):
         self.decoder = keras.Sequential(decoder, name="decoder")
         self.encoder.build((None, self.num_items))
         self.decoder.build((None, self.latent_dim))
-        seed = None if self.seed is None else self.seed + 1
-        self.input_dropout = keras.layers.Dropout(
-            self.dropout, seed=seed, name="input_dropout"
-        )
         self.sampling = GaussianSampling(
             seed=None if self.seed is None else self.seed + 2, name="sampling"
         )
@@ -159,7 +155,10 @@ class MultVAE(Recommender):
         """`(logits, mean, log_var)` of rating rows (dropout in training)."""
         x = self.clicks(inputs)
         norm = ops.sqrt(ops.maximum(ops.sum(x * x, axis=-1, keepdims=True), 1))
-        x = self.input_dropout(x / norm, training=training)
+        x = x / norm
+        if training and self.dropout:
+            # The model's own stream, whose state is saved with the model.
+            x = keras.random.dropout(x, self.dropout, seed=self.seed_generator)
         posterior = self.encoder(x, training=training)
         mean = posterior[..., : self.latent_dim]
         log_var = posterior[..., self.latent_dim :]

@@ -80,19 +80,6 @@ class RBMRecommender(Recommender):
                 f"softmax unit per rating). Received: {rating_scale!r}."
             )
         self.levels = np.arange(int(low), int(high) + 1, dtype="float32")
-        self.rbm = RBM(
-            CategoricalRBM(
-                self.num_hidden,
-                num_categories=len(self.levels),
-                seed=seed,
-                name="categorical_rbm",
-            ),
-            k=self.k,
-            weight_decay=weight_decay,
-            monitor_samples=0,
-            seed=None if seed is None else seed + 1,
-            name="rbm",
-        )
         super().__init__(
             rating_scale=rating_scale,
             num_users=num_users,
@@ -103,10 +90,28 @@ class RBMRecommender(Recommender):
 
     @property
     def layer(self):
-        """The `CategoricalRBM` layer (weights `(num_items * K, num_hidden)`)."""
+        """The `CategoricalRBM` layer (weights `(num_items * K, num_hidden)`).
+
+        Created by the first `fit` (or by `num_users` and `num_items`).
+        """
+        self._check_fitted("items")
         return self.rbm.layer
 
     def _build_networks(self):
+        seed = self.seed
+        self.rbm = RBM(
+            CategoricalRBM(
+                self.num_hidden,
+                num_categories=len(self.levels),
+                seed=seed,
+                name="categorical_rbm",
+            ),
+            k=self.k,
+            weight_decay=self.weight_decay,
+            monitor_samples=0,
+            seed=None if seed is None else seed + 1,
+            name="rbm",
+        )
         self.rbm.build((None, self.num_items * len(self.levels)))
 
     def initialize_from(self, matrix):

@@ -175,7 +175,8 @@ class Recommender(GenerativeModel):
         if validation_data is not None:
             validation = self.parse_ratings(validation_data, "validation_data")
             self.user_index(validation[0]), self.item_index(validation[1])
-            callbacks.append(_ValidationMetrics(validation))
+            # First, so that later callbacks (EarlyStopping) see the figures.
+            callbacks.insert(0, _ValidationMetrics(validation))
         rows = matrix.T if self.item_based else matrix
         return super().fit(
             rows,
@@ -256,16 +257,16 @@ class Recommender(GenerativeModel):
 
     def user_index(self, users, allow_unknown=False):
         """Row numbers of user ids (`-1` for unknown ids if allowed)."""
-        return self._index(users, self.user_ids, "user", allow_unknown)
+        return self._index(users, "user", allow_unknown)
 
     def item_index(self, items, allow_unknown=False):
         """Column numbers of item ids (`-1` for unknown ids if allowed)."""
-        return self._index(items, self.item_ids, "item", allow_unknown)
+        return self._index(items, "item", allow_unknown)
 
-    def _index(self, ids, known, kind, allow_unknown):
+    def _index(self, ids, kind, allow_unknown):
         self._check_fitted(f"{kind} ids")
         ids = _integer_ids(np.atleast_1d(ids), f"{kind} ids")
-        known = ops.convert_to_numpy(known)
+        known = ops.convert_to_numpy(getattr(self, f"{kind}_ids"))
         index = np.clip(np.searchsorted(known, ids), 0, len(known) - 1)
         found = known[index] == ids
         if allow_unknown:
