@@ -120,6 +120,9 @@ def exchange(pool, count, images, coins, permutation):
     Returns:
         `(new_pool, new_count, output)`.
     """
+    pool, images = ops.convert_to_tensor(pool), ops.convert_to_tensor(images)
+    coins = ops.convert_to_tensor(coins)
+    permutation = ops.convert_to_tensor(permutation, "int32")
     pool_size = ops.shape(pool)[0]
     dtype = keras.backend.standardize_dtype(pool.dtype)
     batch = ops.shape(images)[0]
