@@ -155,7 +155,7 @@ class _SpectralNormBound(keras.constraints.Constraint):
 
     def __call__(self, w):
         norm = ops.max(ops.svd(w, compute_uv=False))
-        return w * ops.minimum(1.0, self.max_norm / norm)
+        return ops.multiply(w, ops.minimum(1.0, self.max_norm / norm))
 
     def get_config(self):
         return {"max_norm": self.max_norm}
