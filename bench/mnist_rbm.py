@@ -133,7 +133,9 @@ def main():
         "quick": args.quick,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    name = args.run + ("-quick" if args.quick else "")
+    name = f"{args.run} {args.epochs} ep lr {args.learning_rate}" + (
+        " quick" if args.quick else ""
+    )
     results = {}
     if os.path.exists(RESULTS):
         with open(RESULTS) as f:
@@ -143,13 +145,13 @@ def main():
     with open(RESULTS, "w") as f:
         json.dump(results, f, indent=2)
     print(
-        f"{'run':<12} {'epochs':>6} {'test LL (nats)':>15} {'± AIS s.e.':>10}"
+        f"{'run':<24} {'epochs':>6} {'test LL (nats)':>15} {'± AIS s.e.':>10}"
         f" {'published':>10} {'train s':>8} {'AIS s':>6}"
     )
     for key, r in results.items():
         published = "" if r["published"] is None else f"{r['published']:.2f}"
         print(
-            f"{key:<12} {r['epochs']:>6} {r['test_log_likelihood']:>15.2f} "
+            f"{key:<24} {r['epochs']:>6} {r['test_log_likelihood']:>15.2f} "
             f"{r['log_z_standard_error']:>10.3f} {published:>10} "
             f"{r['train_seconds']:>8.0f} {r['ais_seconds']:>6.0f}"
         )
