@@ -5,7 +5,7 @@ MNIST training digits as integers 0..255, dequantised with uniform noise
 (num_levels=256, logit transform alpha=0.05), trained by `fit` with Adam for
 at most `--minutes` of wall time, then evaluated on the 10,000 test digits
 (one dequantisation draw per image). Published: 1.06 bits/dim (RealNVP on
-MNIST, as tabulated by Papamakarios et al. 2017 and Grathwohl et al. 2019),
+MNIST, as tabulated by Grathwohl et al., FFJORD, ICLR 2019),
 reached after many hours on a GPU; the run here shows where a bounded CPU run
 stands and what its throughput implies.
 

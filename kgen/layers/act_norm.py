@@ -42,7 +42,7 @@ class ActNorm(Bijector):
 
     ```python
     layer = kgen.layers.ActNorm()
-    y, log_det = layer.forward(x, training=True)  # initialises on x
+    y, log_det = layer.transform(x, training=True)  # initialises on x
     ```
     """
 
@@ -97,7 +97,7 @@ class ActNorm(Bijector):
         )
         self.initialized.assign(1.0)
 
-    def _parameters(self):
+    def _affine(self):
         return (
             self.initial_bias + self.bias,
             self.initial_log_scale + self.log_scale,
@@ -110,11 +110,11 @@ class ActNorm(Bijector):
     def _forward(self, x, training):
         if training:
             self.initialize(x)
-        bias, log_scale = self._parameters()
+        bias, log_scale = self._affine()
         return (x + bias) * ops.exp(log_scale), self._log_det(x, log_scale)
 
     def _inverse(self, y):
-        bias, log_scale = self._parameters()
+        bias, log_scale = self._affine()
         return y * ops.exp(-log_scale) - bias, -self._log_det(y, log_scale)
 
     def get_config(self):

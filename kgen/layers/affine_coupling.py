@@ -61,8 +61,8 @@ class AffineCoupling(Bijector):
 
     ```python
     layer = kgen.layers.AffineCoupling("checkerboard", hidden_units=(32,))
-    y, log_det = layer.forward(images)          # images: (batch, 8, 8, 1)
-    x, minus_log_det = layer.inverse(y)         # x == images
+    y, log_det = layer.transform(images)          # images: (batch, 8, 8, 1)
+    x, minus_log_det = layer.inverse_transform(y)         # x == images
     ```
     """
 

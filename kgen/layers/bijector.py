@@ -10,15 +10,18 @@ class Bijector(keras.layers.Layer):
 
     A bijector maps a batch `x` to `y = f(x)` of the same size and returns
     `log |det df/dx|` per sample. kgen's flows run their bijectors in the
-    *normalising* direction, data to noise: `forward` is the direction of
+    *normalising* direction, data to noise: `transform` is the direction of
     density evaluation (`log p(x) = log p_z(f(x)) + log |det df/dx|`) and
-    `inverse` the direction of sampling. (TensorFlow Probability names the
-    directions the other way round: a kgen `forward` is a TFP `inverse`.)
+    `inverse_transform` the direction of sampling, as in scikit-learn's
+    transformers. (TensorFlow Probability names the directions the other
+    way round: a kgen `transform` is a TFP bijector's `inverse`. The name
+    `forward` is taken by PyTorch modules, which Keras layers are on the
+    PyTorch backend.)
 
     Subclasses implement `_forward(x, training)` and `_inverse(y)`, each
     returning the transformed batch and the per-sample log-determinant of
-    the map it computes; `call` runs `forward`, so a bijector also works as
-    an ordinary layer (returning `(y, log_det)`).
+    the map it computes; `call` runs `transform`, so a bijector also works
+    as an ordinary layer (returning `(y, log_det)`).
 
     Args:
         **kwargs: passed to `keras.layers.Layer` (e.g. `name`).
@@ -27,12 +30,12 @@ class Bijector(keras.layers.Layer):
 
     ```python
     layer = kgen.layers.ActNorm()
-    y, log_det = layer.forward(x)
-    x_again, minus_log_det = layer.inverse(y)
+    y, log_det = layer.transform(x)
+    x_again, minus_log_det = layer.inverse_transform(y)
     ```
     """
 
-    def forward(self, x, training=False):
+    def transform(self, x, training=False):
         """Maps data `x` towards the noise: `(f(x), log |det df/dx|)`.
 
         Args:
@@ -46,11 +49,11 @@ class Bijector(keras.layers.Layer):
         """
         return self(x, training=training)
 
-    def inverse(self, y):
+    def inverse_transform(self, y):
         """Maps `y` back: `(f^-1(y), log |det df^-1/dy|)`.
 
         Args:
-            y: tensor of the shape of `forward`'s output.
+            y: tensor of the shape of `transform`'s output.
 
         Returns:
             `(x, log_det)`, `log_det` of shape `(batch,)`.
@@ -74,11 +77,11 @@ class Bijector(keras.layers.Layer):
         )
 
     def transformed_shape(self, input_shape):
-        """The shape of `forward`'s output for inputs of `input_shape`."""
+        """The shape of `transform`'s output for inputs of `input_shape`."""
         return tuple(input_shape)
 
     def source_shape(self, output_shape):
-        """The input shape whose `forward` output has `output_shape`."""
+        """The input shape whose `transform` output has `output_shape`."""
         return tuple(output_shape)
 
 

@@ -36,7 +36,7 @@ class FlowBatchNormalization(Bijector):
 
     ```python
     layer = kgen.layers.FlowBatchNormalization()
-    y, log_det = layer.forward(x, training=True)
+    y, log_det = layer.transform(x, training=True)
     ```
     """
 

@@ -34,7 +34,7 @@ class LogitTransform(Bijector):
     Example:
 
     ```python
-    y, log_det = kgen.layers.LogitTransform(0.05).forward(pixels_in_0_1)
+    y, log_det = kgen.layers.LogitTransform(0.05).transform(pixels_in_0_1)
     ```
     """
 

@@ -55,8 +55,8 @@ class MaskedAutoregressiveTransform(Bijector):
 
     ```python
     layer = kgen.layers.MaskedAutoregressiveTransform(hidden_units=(64,))
-    u, log_det = layer.forward(x)          # one pass
-    x_again, _ = layer.inverse(u)          # features passes
+    u, log_det = layer.transform(x)          # one pass
+    x_again, _ = layer.inverse_transform(u)          # features passes
     ```
     """
 

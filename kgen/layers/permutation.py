@@ -26,7 +26,7 @@ class Permutation(Bijector):
     Example:
 
     ```python
-    y, _ = kgen.layers.Permutation([2, 0, 1]).forward(x)  # x: (batch, 3)
+    y, _ = kgen.layers.Permutation([2, 0, 1]).transform(x)  # x: (batch, 3)
     ```
     """
 

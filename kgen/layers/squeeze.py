@@ -31,7 +31,7 @@ class Squeeze(Bijector):
     Example:
 
     ```python
-    y, _ = kgen.layers.Squeeze().forward(np.zeros((1, 28, 28, 1)))
+    y, _ = kgen.layers.Squeeze().transform(np.zeros((1, 28, 28, 1)))
     y.shape  # (1, 14, 14, 4)
     ```
     """

@@ -110,13 +110,13 @@ def test_inverse_and_log_det_match_a_numerical_jacobian(name, make, shape):
         layer.moving_mean.assign([0.5, -1.0, 0.2, 0.0])
         layer.moving_variance.assign([2.0, 0.5, 1.0, 3.0])
     x = _data(shape, name)
-    y, log_det = layer.forward(x)
-    x_again, inverse_log_det = layer.inverse(y)
+    y, log_det = layer.transform(x)
+    x_again, inverse_log_det = layer.inverse_transform(y)
     np.testing.assert_allclose(numpy(x_again), x, atol=1e-4)
     np.testing.assert_allclose(
         numpy(inverse_log_det), -numpy(log_det), atol=1e-4
     )
-    expected = numerical_log_det(lambda v: layer.forward(v)[0], x)
+    expected = numerical_log_det(lambda v: layer.transform(v)[0], x)
     np.testing.assert_allclose(numpy(log_det), expected, atol=2e-2)
     # The layer really transforms something (it is not the identity).
     if name not in ("squeeze", "permutation"):
@@ -126,7 +126,7 @@ def test_inverse_and_log_det_match_a_numerical_jacobian(name, make, shape):
 def test_coupling_leaves_the_masked_half_unchanged():
     layer = randomize(AffineCoupling("checkerboard", hidden_units=(4,)), IMAGE)
     x = _data(IMAGE, "x")
-    y = numpy(layer.forward(x)[0])
+    y = numpy(layer.transform(x)[0])
     kept = layer.mask_values.astype(bool) & np.ones(IMAGE, bool)
     np.testing.assert_allclose(y[kept], x[kept], atol=1e-6)
     assert np.abs(y[~kept] - x[~kept]).min() > 0
@@ -137,13 +137,13 @@ def test_maf_layer_is_autoregressive():
         MaskedAutoregressiveTransform((8,), ordering=[2, 0, 1, 3]), VECTOR
     )
     x = _data(VECTOR, "x")
-    base = numpy(layer.forward(x)[0])
+    base = numpy(layer.transform(x)[0])
     order = [2, 0, 1, 3]
     for position, index in enumerate(order):
         moved = x.copy()
         moved[:, index] += 1.0
         changed = (
-            np.abs(numpy(layer.forward(moved)[0]) - base).max(axis=0) > 1e-6
+            np.abs(numpy(layer.transform(moved)[0]) - base).max(axis=0) > 1e-6
         )
         # Only the perturbed feature and those after it in the order change.
         assert set(np.flatnonzero(changed)) <= set(order[position:])
@@ -151,7 +151,7 @@ def test_maf_layer_is_autoregressive():
 
 def test_squeeze_moves_2x2_blocks_into_channels():
     x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
-    y = numpy(Squeeze().forward(x)[0])
+    y = numpy(Squeeze().transform(x)[0])
     assert y.shape == (1, 2, 2, 4)
     np.testing.assert_array_equal(y[0, 0, 0], [0, 1, 4, 5])
     np.testing.assert_array_equal(y[0, 1, 1], [10, 11, 14, 15])
@@ -160,12 +160,12 @@ def test_squeeze_moves_2x2_blocks_into_channels():
 def test_actnorm_initialises_from_the_first_training_batch():
     x = (_data((64, 3, 3, 2), "x") * [2.0, 0.5] + [1.0, -3.0]).astype("float32")
     layer = ActNorm()
-    y = numpy(layer.forward(x, training=True)[0])
+    y = numpy(layer.transform(x, training=True)[0])
     np.testing.assert_allclose(y.mean(axis=(0, 1, 2)), 0.0, atol=1e-5)
     np.testing.assert_allclose(y.std(axis=(0, 1, 2)), 1.0, atol=1e-4)
     assert float(numpy(layer.initialized)) == 1.0
     offsets = numpy(layer.initial_bias)
-    layer.forward(x * 5.0, training=True)  # no second initialisation
+    layer.transform(x * 5.0, training=True)  # no second initialisation
     np.testing.assert_allclose(numpy(layer.initial_bias), offsets)
 
 
@@ -190,7 +190,7 @@ def test_actnorm_initialises_inside_fit_and_the_state_is_saved(tmp_path):
 def test_batch_norm_uses_batch_statistics_in_training():
     x = (_data((256, 4), "x") * 3.0 + 2.0).astype("float32")
     layer = FlowBatchNormalization(momentum=0.5)
-    y, log_det = layer.forward(x, training=True)
+    y, log_det = layer.transform(x, training=True)
     np.testing.assert_allclose(numpy(y).mean(0), 0.0, atol=1e-5)
     np.testing.assert_allclose(
         numpy(log_det), -0.5 * np.log(x.var(0) + 1e-5).sum(), rtol=1e-5
@@ -271,7 +271,7 @@ def test_affine_coupling_matches_tfp_real_nvp(tfb):
     reference = tfb.RealNVP(
         num_masked=2, shift_and_log_scale_fn=shift_and_log_scale
     )
-    y, log_det = layer.forward(x)
+    y, log_det = layer.transform(x)
     np.testing.assert_allclose(numpy(y), numpy(reference.forward(x)), atol=1e-5)
     np.testing.assert_allclose(
         numpy(log_det),
@@ -288,7 +288,7 @@ def test_masked_autoregressive_transform_matches_tfp_maf(tfb):
         shift_and_log_scale_fn=lambda x: layer.shift_and_log_scale(x)
     )
     x = _data(VECTOR, "x")
-    u, log_det = layer.forward(x)
+    u, log_det = layer.transform(x)
     np.testing.assert_allclose(numpy(u), numpy(reference.inverse(x)), atol=1e-5)
     np.testing.assert_allclose(
         numpy(log_det),
@@ -297,7 +297,9 @@ def test_masked_autoregressive_transform_matches_tfp_maf(tfb):
     )
     # kgen's sequential inverse is TFP's forward (sampling direction).
     np.testing.assert_allclose(
-        numpy(layer.inverse(u)[0]), numpy(reference.forward(u)), atol=1e-4
+        numpy(layer.inverse_transform(u)[0]),
+        numpy(reference.forward(u)),
+        atol=1e-4,
     )
 
 
@@ -308,10 +310,10 @@ def test_actnorm_and_logit_match_tfp_shift_scale_sigmoid(tfb):
         [tfb.Scale(ops.exp(layer.log_scale)), tfb.Shift(layer.bias)]
     )
     np.testing.assert_allclose(
-        numpy(layer.forward(x)[0]), numpy(reference.forward(x)), atol=1e-5
+        numpy(layer.transform(x)[0]), numpy(reference.forward(x)), atol=1e-5
     )
     np.testing.assert_allclose(
-        numpy(layer.forward(x)[1]),
+        numpy(layer.transform(x)[1]),
         numpy(reference.forward_log_det_jacobian(x, event_ndims=3)),
         atol=1e-4,
     )
@@ -321,10 +323,10 @@ def test_actnorm_and_logit_match_tfp_shift_scale_sigmoid(tfb):
     )
     p = _data(VECTOR, "logit")
     np.testing.assert_allclose(
-        numpy(logit.forward(p)[0]), numpy(reference.forward(p)), atol=1e-4
+        numpy(logit.transform(p)[0]), numpy(reference.forward(p)), atol=1e-4
     )
     np.testing.assert_allclose(
-        numpy(logit.forward(p)[1]),
+        numpy(logit.transform(p)[1]),
         numpy(reference.forward_log_det_jacobian(p, event_ndims=1)),
         atol=1e-4,
     )

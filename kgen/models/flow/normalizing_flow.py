@@ -125,23 +125,23 @@ class NormalizingFlow(GenerativeModel):
             raise ValueError(
                 "A NormalizingFlow's bijectors must keep the sample shape "
                 f"{self.event_shape}; they end at {shape[1:]}. Derive a class "
-                "that implements `transform` and `inverse_transform`."
+                "that implements `_flow_transform` and `_flow_inverse`."
             )
 
-    def transform(self, x, training=False):
+    def _flow_transform(self, x, training=False):
         """The core flow: `(z, log_det)`, `z` flattened to `(batch, D)`."""
         log_det = 0.0
         for bijector in self.bijectors:
-            x, part = bijector.forward(x, training=training)
+            x, part = bijector.transform(x, training=training)
             log_det = log_det + part
         return ops.reshape(x, (-1, self.num_features)), log_det
 
-    def inverse_transform(self, z):
-        """The inverse of `transform`: `(x, log_det)` from flat `z`."""
+    def _flow_inverse(self, z):
+        """The inverse of `_flow_transform`: `(x, log_det)` from flat `z`."""
         x = ops.reshape(z, (-1, *self.event_shape))
         log_det = 0.0
         for bijector in reversed(self.bijectors):
-            x, part = bijector.inverse(x)
+            x, part = bijector.inverse_transform(x)
             log_det = log_det + part
         return x, log_det
 
@@ -149,7 +149,7 @@ class NormalizingFlow(GenerativeModel):
         """The map of discrete data's range onto [0, 1] (1 if continuous)."""
         return 1.0 if self.num_levels is None else 1.0 / self.num_levels
 
-    def forward(self, x, training=False):
+    def transform(self, x, training=False):
         """Maps continuous data to the Gaussian noise, with log-determinant.
 
         For dequantised models `x` is on the data's scale, in `[0, K)`.
@@ -168,23 +168,23 @@ class NormalizingFlow(GenerativeModel):
         y = x * scale
         log_det = self.num_features * math.log(scale)
         if self.logit is not None:
-            y, part = self.logit.forward(y)
+            y, part = self.logit.transform(y)
             log_det = log_det + part
-        z, part = self.transform(y, training=training)
+        z, part = self._flow_transform(y, training=training)
         return z, log_det + part
 
-    def inverse(self, z):
+    def inverse_transform(self, z):
         """Maps noise `z` `(batch, D)` to data: `(x, log |det dx/dz|)`."""
         z = ops.convert_to_tensor(z, "float32")
-        y, log_det = self.inverse_transform(z)
+        y, log_det = self._flow_inverse(z)
         if self.logit is not None:
-            y, part = self.logit.inverse(y)
+            y, part = self.logit.inverse_transform(y)
             log_det = log_det + part
         scale = self._scale()
         return y / scale, log_det - self.num_features * math.log(scale)
 
     def _log_density(self, x, training=False):
-        z, log_det = self.forward(x, training=training)
+        z, log_det = self.transform(x, training=training)
         base = -0.5 * ops.sum(ops.square(z), axis=1)
         return base - 0.5 * self.num_features * _LOG_2PI + log_det
 
@@ -321,7 +321,7 @@ class NormalizingFlow(GenerativeModel):
         z = temperature * keras.random.normal(
             (num_samples, self.num_features), seed=seed
         )
-        x, _ = self.inverse(z)
+        x, _ = self.inverse_transform(z)
         if self.num_levels is None:
             return x
         return ops.clip(ops.floor(x), 0.0, self.num_levels - 1.0)

@@ -35,7 +35,7 @@ class RealNVP(NormalizingFlow):
     and factors out half of the channels: they go straight to the latent
     vector, and the rest continue to the next scale. The last scale runs
     `num_couplings + 1` checkerboard couplings. Height and width must be
-    divisible by `2 ** (num_scales - 1)`. The latent `z` of `forward` is
+    divisible by `2 ** (num_scales - 1)`. The latent `z` of `transform` is
     the concatenation of the flattened factored-out parts and the last
     scale's output.
 
@@ -178,7 +178,7 @@ class RealNVP(NormalizingFlow):
                 shape = bijector.transformed_shape(shape)
         self._latent_shapes.append(shape[1:])
 
-    def transform(self, x, training=False):
+    def _flow_transform(self, x, training=False):
         parts, log_det = [], 0.0
         for step in self._plan:
             if step == _FACTOR_OUT:
@@ -186,12 +186,12 @@ class RealNVP(NormalizingFlow):
                 parts.append(_flat(x[..., :half]))
                 x = x[..., half:]
             else:
-                x, part = self.bijectors[step].forward(x, training=training)
+                x, part = self.bijectors[step].transform(x, training=training)
                 log_det = log_det + part
         parts.append(_flat(x))
         return ops.concatenate(parts, axis=1), log_det
 
-    def inverse_transform(self, z):
+    def _flow_inverse(self, z):
         sizes = [int(np.prod(s)) for s in self._latent_shapes]
         ends = np.cumsum(sizes)
         parts = [
@@ -203,7 +203,7 @@ class RealNVP(NormalizingFlow):
             if step == _FACTOR_OUT:
                 x = ops.concatenate([parts.pop(), x], axis=-1)
             else:
-                x, part = self.bijectors[step].inverse(x)
+                x, part = self.bijectors[step].inverse_transform(x)
                 log_det = log_det + part
         return x, log_det
 

@@ -66,8 +66,8 @@ def test_density_integrates_to_one(name):
 def test_inverse_and_log_det_of_the_whole_flow(name):
     flow = randomize(flows_2d()[name]())
     x = gaussian_data(5)
-    z, log_det = flow.forward(x)
-    x_again, inverse_log_det = flow.inverse(z)
+    z, log_det = flow.transform(x)
+    x_again, inverse_log_det = flow.inverse_transform(z)
     np.testing.assert_allclose(numpy(x_again), x, atol=1e-4)
     np.testing.assert_allclose(
         numpy(log_det), -numpy(inverse_log_det), atol=1e-4
@@ -92,17 +92,19 @@ def test_multi_scale_realnvp_log_det_matches_a_numerical_jacobian():
         scale=0.2,
     )
     x = np.random.default_rng(0).normal(size=(1, 4, 4, 2)).astype("float32")
-    z, log_det = flow.forward(x)
+    z, log_det = flow.transform(x)
     assert z.shape == (1, 32)
     eps, size = 1e-2, 32
     for sample, expected in zip(x, numpy(log_det)):
         steps = np.eye(size).reshape(size, 4, 4, 2) * eps
         both = numpy(
-            flow.forward(np.concatenate([sample + steps, sample - steps]))[0]
+            flow.transform(np.concatenate([sample + steps, sample - steps]))[0]
         )
         jacobian = (both[:size] - both[size:]) / (2 * eps)
         assert abs(np.linalg.slogdet(jacobian)[1] - expected) < 2e-2
-    np.testing.assert_allclose(numpy(flow.inverse(z)[0]), x, atol=1e-4)
+    np.testing.assert_allclose(
+        numpy(flow.inverse_transform(z)[0]), x, atol=1e-4
+    )
 
 
 def test_dequantised_probabilities_of_all_states_sum_to_one():
