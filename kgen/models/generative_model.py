@@ -172,17 +172,23 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         super().load_own_variables(weights)
 
     def get_config(self):
-        return {"seed": self.seed, "name": self.name}
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "seed": self.seed,
+        }
 
 
 def _as_arrays(data, name):
-    """`data` with Python lists as NumPy arrays; `None` refused for `x`."""
+    """`data` with Python lists of numbers as NumPy arrays (lists of arrays,
+    several inputs, pass through); `None` refused for `x`."""
     if data is None and name == "x":
         raise ValueError(
             "No data: received x=None. Pass an array of samples, "
             "a `tf.data.Dataset`, a `keras.utils.PyDataset` or a generator."
         )
-    if isinstance(data, list):
+    if isinstance(data, list) and not any(is_array(item) for item in data):
         try:
             return np.asarray(
                 data, dtype=keras.config.floatx() if name[0] == "x" else None

@@ -73,3 +73,15 @@ def test_unconditional_gan_refuses_labels():
     gan.compile(optimizer="adam")
     with pytest.raises(ValueError, match="ConditionalGAN"):
         gan.fit(_X, np.zeros(16, "int64"), epochs=1, verbose=0)
+
+
+def test_config_keeps_keras_base_config():
+    model = kgen.models.VAE.dense(
+        (6,), latent_dim=2, hidden_units=(4,), name="vae_x", trainable=False
+    )
+    config = model.get_config()
+    assert config["name"] == "vae_x" and config["trainable"] is False
+    assert "dtype" in config
+    clone = kgen.models.VAE.from_config(config)
+    assert clone.name == "vae_x" and clone.trainable is False
+    assert clone.dtype_policy.name == model.dtype_policy.name
