@@ -89,9 +89,9 @@ def test_item_autorec_learns_and_beats_the_mean(rng):
     appeal = rng.normal(size=15)
     matrix = np.clip(np.round(3 + np.outer(taste, appeal)), 1, 5)
     matrix[rng.random(matrix.shape) < 0.3] = 0
-    model = AutoRec(kind="item", num_hidden=8, l2=0.0, seed=0)
-    model.compile(optimizer=keras.optimizers.Adam(0.05))
-    model.fit(matrix, epochs=150, batch_size=15, verbose=0)
+    model = AutoRec(kind="item", num_hidden=16, l2=0.0, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(0.01))
+    model.fit(matrix, epochs=300, batch_size=15, verbose=0)
     users, items = np.nonzero(matrix)
     rmse = np.sqrt(
         np.mean((model.predict(users, items) - matrix[users, items]) ** 2)
