@@ -186,7 +186,9 @@ def mnist_rows(results):
     """Rows read from other benchmarks' JSON files (those present)."""
     rows = []
     for name, result in results.items():
-        if name.startswith("autoregressive_mnist_"):
+        if name.startswith("autoregressive_mnist_") and isinstance(
+            result, dict
+        ):
             rows.append(
                 _row(
                     result["model"] + f" ({result['settings']})",
@@ -224,6 +226,8 @@ def mnist_rows(results):
             )
         )
     for name, result in results.items():
+        if not isinstance(result, dict):
+            continue
         bits = result.get("test_bits_per_dim")
         if bits is not None and result.get("metric") == "bits_per_dim":
             rows.append(
@@ -280,6 +284,9 @@ def _row(model, kind, value, published, source, **extra):
 
 def print_table(title, rows):
     print(f"\n{title}")
+    if not rows:
+        print("(no results)")
+        return
     columns = ["model", "estimate", "test_log_likelihood", "published"]
     columns += [c for c in ("epochs", "minutes") if any(c in r for r in rows)]
     cells = [[_cell(r.get(c, "")) for c in columns] for r in rows]
