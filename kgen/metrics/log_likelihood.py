@@ -65,7 +65,7 @@ def pseudo_log_likelihood(rbm, x, batch_size=256):
     if not isinstance(layer, BernoulliRBM) or not layer.binary_hidden:
         raise ValueError(
             "The pseudo-log-likelihood is defined here for binary visible "
-            "and hidden units (a BernoulliRBM). Received a "
+            "units and binary hidden units (a BernoulliRBM). Received a "
             f"{type(layer).__name__}."
         )
     x = layer.check_data(x)
