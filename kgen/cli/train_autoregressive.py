@@ -12,29 +12,49 @@ import os
 import keras
 import numpy as np
 
+from kgen.cli.arguments import positive_float
+from kgen.cli.arguments import positive_int
 from kgen.datasets import load_digits
 from kgen.models import MADE
 from kgen.models import NADE
 from kgen.models import PixelCNN
 from kgen.utils import save_image_grid
 
+HELP = {
+    "nade": "Train a NADE on the binarised digits (exact log-likelihood).",
+    "made": "Train a MADE on the binarised digits (exact log-likelihood).",
+    "pixelcnn": "Train a gated PixelCNN on the binarised 8x8 digit images.",
+}
+
 
 def add_arguments(parser):
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--epochs", type=positive_int, help="training epochs", default=100
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, help="samples per step", default=64
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=positive_float,
+        help="Adam learning rate",
+        default=1e-3,
+    )
     parser.add_argument(
         "--hidden-units",
-        type=int,
+        type=positive_int,
         default=None,
         help="NADE/MADE hidden units or PixelCNN filters (default: 64 for "
         "NADE, 256 for MADE, 32 for PixelCNN)",
     )
     parser.add_argument(
-        "--num-masks", type=int, default=1, help="MADE orderings"
+        "--num-masks", type=positive_int, default=1, help="MADE orderings"
     )
     parser.add_argument(
-        "--num-layers", type=int, default=4, help="PixelCNN gated layers"
+        "--num-layers",
+        type=positive_int,
+        default=4,
+        help="PixelCNN gated layers",
     )
 
 
@@ -69,7 +89,7 @@ def run(args):
         x_train.reshape(shape),
         epochs=args.epochs,
         batch_size=args.batch_size,
-        verbose=2,
+        verbose=1,
     )
     test = model.log_prob(x_test.reshape(shape))
     observed = np.zeros((10, 64), bool)

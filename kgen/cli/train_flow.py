@@ -16,6 +16,8 @@ import os
 import keras
 import numpy as np
 
+from kgen.cli.arguments import positive_float
+from kgen.cli.arguments import positive_int
 from kgen.datasets import gaussian_ring_log_density
 from kgen.datasets import load_digits
 from kgen.datasets import sample_gaussian_ring
@@ -26,8 +28,8 @@ from kgen.models import RealNVP
 from kgen.utils import save_image_grid
 
 HELP = {
-    "realnvp": "train a RealNVP flow on the digits or a 2-D density",
-    "maf": "train a masked autoregressive flow on the digits or a 2-D density",
+    "realnvp": "Train a RealNVP flow on the digits or a 2-D density",
+    "maf": "Train a masked autoregressive flow on the digits or a 2-D density",
 }
 TOY = {
     "moons": (sample_two_moons, two_moons_log_density),
@@ -39,20 +41,41 @@ BOUNDS = {"moons": (-1.5, 2.5, -1.75, 2.25), "ring": (-3, 3, -3, 3)}
 
 def add_arguments(parser):
     parser.add_argument(
-        "--data", choices=("digits", "moons", "ring"), default="digits"
+        "--data",
+        choices=("digits", "moons", "ring"),
+        default="digits",
+        help="training data: the 8x8 digits or a 2-D density",
     )
     parser.add_argument(
         "--layers",
-        type=int,
+        type=positive_int,
         default=None,
         help="couplings per stage (RealNVP, default 3) or MADEs (MAF, 5)",
     )
-    parser.add_argument("--hidden-units", type=int, nargs="+", default=[64, 64])
-    parser.add_argument("--epochs", type=int, default=50)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument(
-        "--train-size", type=int, default=4000, help="2-D samples to train on"
+        "--hidden-units",
+        type=positive_int,
+        nargs="+",
+        default=[64, 64],
+        help="hidden layer sizes of each coupling or MADE network",
+    )
+    parser.add_argument(
+        "--epochs", type=positive_int, help="training epochs", default=50
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, help="samples per step", default=64
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=positive_float,
+        help="Adam learning rate",
+        default=1e-3,
+    )
+    parser.add_argument(
+        "--train-size",
+        type=positive_int,
+        default=4000,
+        help="2-D samples to train on",
     )
 
 
@@ -146,7 +169,7 @@ def run(args):
     x, x_test, options, true_log_density = load_data(args)
     flow = build(args, x.shape[1:], **options)
     history = flow.fit(
-        x, epochs=args.epochs, batch_size=args.batch_size, verbose=2
+        x, epochs=args.epochs, batch_size=args.batch_size, verbose=1
     )
     log_p = flow.log_prob(x_test, num_samples=10, seed=args.seed)
     nll = float(-np.mean(log_p))

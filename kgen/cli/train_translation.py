@@ -16,6 +16,8 @@ import os
 import keras
 import numpy as np
 
+from kgen.cli.arguments import positive_float
+from kgen.cli.arguments import positive_int
 from kgen.datasets import edges_to_photos
 from kgen.datasets import thin_to_thick_digits
 from kgen.models import CycleGAN
@@ -27,21 +29,38 @@ from kgen.optimizers import LinearDecay
 from kgen.utils import save_image_grid
 
 HELP = {
-    "pix2pix": "Pix2Pix: photo patches from their edges (paired)",
-    "cyclegan": "CycleGAN: thin to thick MNIST digits (unpaired)",
+    "pix2pix": "Train Pix2Pix: photo patches from their edges (paired).",
+    "cyclegan": "Train CycleGAN: thin to thick MNIST digits (unpaired).",
 }
 
 
 def add_arguments(parser):
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--base-filters", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument(
-        "--patch-size", type=int, default=32, help="pix2pix patch size"
+        "--epochs", type=positive_int, help="training epochs", default=10
     )
     parser.add_argument(
-        "--num-train", type=int, default=1000, help="cyclegan digits/domain"
+        "--batch-size", type=positive_int, help="samples per step", default=16
+    )
+    parser.add_argument(
+        "--base-filters",
+        type=positive_int,
+        default=16,
+        help="filters of the first generator and discriminator layers",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=positive_float,
+        help="Adam learning rate",
+        default=2e-4,
+    )
+    parser.add_argument(
+        "--patch-size", type=positive_int, default=32, help="pix2pix patch size"
+    )
+    parser.add_argument(
+        "--num-train",
+        type=positive_int,
+        default=1000,
+        help="cyclegan digits/domain",
     )
     parser.add_argument(
         "--data-dir", default=None, help="cyclegan: folder with mnist.npz"

@@ -18,8 +18,8 @@ from kgen.models.flow import MAF
 from kgen.models.flow import NormalizingFlow
 from kgen.models.flow import RealNVP
 from kgen.models.gan import ACGAN
-from kgen.models.gan import AdversarialModel
 from kgen.models.gan import GAN
+from kgen.models.gan import AdversarialModel
 from kgen.models.gan import ConditionalGAN
 from kgen.models.gan import build_dcgan_discriminator
 from kgen.models.gan import build_dcgan_generator
@@ -68,9 +68,9 @@ __all__ = [
     "NormalizingFlow",
     "Phase",
     "PhasedModel",
+    "PixelCNN",
     "Pix2Pix",
     "patchgan_receptive_field",
-    "PixelCNN",
     "RBM",
     "RealNVP",
     "VAE",

@@ -136,20 +136,12 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
 
     def _check_validation_data(self, validation_data):
         """Checks `validation_data` now, naming it in the error."""
-        if is_array(validation_data):
-            raise ValueError(
-                "`validation_data` must be a tuple `(x_val,)` or `(x_val, "
-                "y_val)`, or a dataset. Received an array of shape "
-                f"{tuple(validation_data.shape)}. Wrap it: "
-                "`validation_data=(x_val,)`."
-            )
         if isinstance(validation_data, (tuple, list)):
-            try:
-                self.check_inputs(_as_arrays(validation_data[0], "x_val"))
-            except ValueError as error:
-                raise ValueError(
-                    f"Invalid `validation_data`: {error}"
-                ) from None
+            validation_data = validation_data[0] if validation_data else None
+        try:
+            self.check_inputs(_as_arrays(validation_data, "x_val"))
+        except ValueError as error:
+            raise ValueError(f"Invalid `validation_data`: {error}") from None
 
     def get_compile_config(self):
         return portable_compile_config(super().get_compile_config())
