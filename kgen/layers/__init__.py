@@ -6,6 +6,8 @@ from kgen.layers.bernoulli_gaussian_rbm import BernoulliGaussianRBM
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.bijector import Bijector
 from kgen.layers.categorical_rbm import CategoricalRBM
+from kgen.layers.equalized_conv2d import EqualizedConv2D
+from kgen.layers.equalized_dense import EqualizedDense
 from kgen.layers.flow_batch_normalization import FlowBatchNormalization
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
 from kgen.layers.gaussian_gaussian_rbm import GaussianGaussianRBM
@@ -22,7 +24,12 @@ from kgen.layers.masked_dense import autoregressive_mask
 from kgen.layers.masked_dense import check_ordering
 from kgen.layers.masked_dense import input_degrees
 from kgen.layers.masked_dense import made_masks
+from kgen.layers.minibatch_discrimination import MinibatchDiscrimination
+from kgen.layers.minibatch_standard_deviation import MinibatchStandardDeviation
+from kgen.layers.modulated_conv2d import ModulatedConv2D
+from kgen.layers.noise_injection import NoiseInjection
 from kgen.layers.permutation import Permutation
+from kgen.layers.pixel_shuffle import PixelShuffle
 from kgen.layers.rbm_layer import RBMLayer
 from kgen.layers.reflection_padding_2d import ReflectionPadding2D
 from kgen.layers.spectral_normalization import SpectralNormalization
@@ -38,6 +45,8 @@ __all__ = [
     "Bijector",
     "check_ordering",
     "CategoricalRBM",
+    "EqualizedConv2D",
+    "EqualizedDense",
     "FlowBatchNormalization",
     "GaussianBernoulliRBM",
     "GaussianGaussianRBM",
@@ -50,7 +59,12 @@ __all__ = [
     "MaskedConv2D",
     "MaskedAutoregressiveTransform",
     "MaskedDense",
+    "MinibatchDiscrimination",
+    "MinibatchStandardDeviation",
+    "ModulatedConv2D",
+    "NoiseInjection",
     "Permutation",
+    "PixelShuffle",
     "RBMLayer",
     "ReflectionPadding2D",
     "SpectralNormalization",
