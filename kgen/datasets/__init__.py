@@ -3,6 +3,9 @@ MovieLens 100K and Shuttle read a local copy or download the upstream file."""
 
 from kgen.datasets.digits import load_digits
 from kgen.datasets.image_pairs import edges_to_photos
+from kgen.datasets.image_pairs import motion_blur_kernels
+from kgen.datasets.image_pairs import motion_blur_pairs
+from kgen.datasets.image_pairs import super_resolution_pairs
 from kgen.datasets.image_pairs import thin_to_thick_digits
 from kgen.datasets.mnist import load_mnist
 from kgen.datasets.movielens import load_movielens_100k
@@ -24,9 +27,12 @@ __all__ = [
     "load_movielens_100k",
     "load_photos",
     "load_shuttle",
+    "motion_blur_kernels",
+    "motion_blur_pairs",
     "ratings_matrix",
     "sample_gaussian_ring",
     "sample_two_moons",
+    "super_resolution_pairs",
     "thin_to_thick_digits",
     "two_moons_log_density",
 ]
