@@ -2,6 +2,7 @@
 scripts that train and evaluate them on real data)."""
 
 from kgen.applications import anomaly
+from kgen.applications import colourisation
 from kgen.applications import recommendation
 
-__all__ = ["anomaly", "recommendation"]
+__all__ = ["anomaly", "colourisation", "recommendation"]
