@@ -4,5 +4,6 @@ scripts that train and evaluate them on real data)."""
 from kgen.applications import anomaly
 from kgen.applications import colourisation
 from kgen.applications import recommendation
+from kgen.applications import watermark
 
-__all__ = ["anomaly", "colourisation", "recommendation"]
+__all__ = ["anomaly", "colourisation", "recommendation", "watermark"]

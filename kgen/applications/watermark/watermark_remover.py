@@ -1,0 +1,434 @@
+"""A two-head watermark remover: the clean image and the watermark mask."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from kgen.applications.watermark.losses import mask_loss
+from kgen.applications.watermark.watermark_pairs import WatermarkPairs
+from kgen.models.generative_model import GenerativeModel
+from kgen.models.translation.builders import build_unet_generator
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
+from kgen.utils.validation import check_array
+from kgen.utils.validation import check_integer
+from kgen.utils.validation import is_array
+
+RANGE_HINT = "Scale images to [0, 1], e.g. divide 8-bit images by 255."
+
+
+@keras.saving.register_keras_serializable(package="kgen")
+class WatermarkRemover(GenerativeModel):
+    """Removes visible watermarks without being told where they are.
+
+    A network with two heads, in the spirit of SLBR and WDNet: from the
+    watermarked image `J` it predicts a refined image `R = J + r` (a
+    residual `r`) and the logits of the watermark mask. By default the
+    network is a U-Net (`kgen.models.build_unet_generator`) with
+    `channels + 1` linear outputs, rebuilt to take images of any size.
+
+    Training (`fit(watermarked, (clean, masks))`, or `fit(pairs)` with a
+    `WatermarkPairs`) minimises, per image,
+
+    \\[ \\overline{|\\hat I - I|} + \\overline{M_b |R - I|}
+        + \\lambda \\, \\mathrm{BCE}(M_b, \\hat m), \\qquad
+        \\hat I = (1 - \\hat m) J + \\hat m R, \\]
+
+    the mean absolute error of the mask-blended output, that of the
+    refined image inside the true mask \\( M_b = [M > 0] \\), and
+    `mask_weight` \\( \\lambda \\) times the mask head's binary
+    cross-entropy (`mask_loss`). `fit` logs the three terms as
+    `reconstruction_loss`, `refined_loss` and `mask_loss`.
+
+    `remove_watermark(images)` keeps every pixel whose mask probability is
+    below `mask_threshold` exactly as given and replaces the others by the
+    refined image (clipped to [0, 1]). Images of any size are padded by
+    reflection to a multiple of `size_multiple` (the U-Net's downsampling
+    factor) and cropped back.
+
+    Reference:
+        Liang et al., "Visible Watermark Removal via Self-calibrated
+        Localization and Background Refinement" (SLBR), ACM MM 2021;
+        Liu et al., "WDNet: Watermark-Decomposition Network for Visible
+        Watermark Removal", WACV 2021.
+
+    Args:
+        network: `None` to build the U-Net, or a `keras.Model` mapping
+            images `(batch, height, width, channels)` of any size divisible
+            by `size_multiple` to `(batch, height, width, channels + 1)`:
+            the residual, then the mask logit.
+        image_channels: int >= 1, channels of the images (built U-Net).
+        base_filters: filters of the built U-Net's first convolution.
+        num_downsampling: int >= 1, stride-2 steps of the built U-Net.
+        size_multiple: int >= 1, what image sides are padded to a multiple
+            of; default `2 ** num_downsampling` for the built U-Net, 1 for
+            a given network.
+        mask_weight: float >= 0, the weight of the mask loss.
+        mask_threshold: float in (0, 1), the mask probability above which
+            a pixel is replaced.
+        seed: int or `None`, seed of the model's random stream.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    ```python
+    from kgen.applications import watermark
+    train = watermark.make_watermark_pairs(2000, image_size=64, seed=0)
+    remover = watermark.WatermarkRemover(base_filters=16, seed=0)
+    remover.compile(optimizer=keras.optimizers.Adam(2e-3))
+    remover.fit(train, epochs=2, batch_size=16)
+    cleaned = remover.remove_watermark(photos)   # any size, values in [0, 1]
+    masks = remover.predict_mask(photos)         # booleans (n, h, w)
+    ```
+    """
+
+    def __init__(
+        self,
+        network=None,
+        image_channels=3,
+        base_filters=32,
+        num_downsampling=4,
+        size_multiple=None,
+        mask_weight=1.0,
+        mask_threshold=0.5,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(seed=seed, **kwargs)
+        self.base_filters = check_integer(base_filters, "base_filters")
+        self.num_downsampling = check_integer(
+            num_downsampling, "num_downsampling"
+        )
+        if network is None:
+            network = self.build_network(
+                check_integer(image_channels, "image_channels")
+            )
+            size_multiple = size_multiple or 2**self.num_downsampling
+        self.network = deserialize_network(network, "network")
+        self.image_channels = self._check_network(self.network)
+        self.size_multiple = check_integer(size_multiple or 1, "size_multiple")
+        self.mask_weight = _check_number(mask_weight, "mask_weight", 0.0, None)
+        self.mask_threshold = _check_number(
+            mask_threshold, "mask_threshold", 0.0, 1.0, open_ends=True
+        )
+        for name in self.loss_terms:
+            self.add_tracker(name)
+        self.built = True
+
+    #: Names of the loss terms that `fit` logs besides `loss`.
+    loss_terms = ("reconstruction_loss", "refined_loss", "mask_loss")
+
+    def build_network(self, channels):
+        """The default network: a U-Net with `channels + 1` linear outputs,
+        taking images of any size (divisible by `size_multiple`)."""
+        factor = 2**self.num_downsampling
+        unet = build_unet_generator(
+            (factor, factor, channels),
+            output_channels=channels + 1,
+            base_filters=self.base_filters,
+            num_downsampling=self.num_downsampling,
+            dropout=0.0,
+            normalization=None,
+            output_activation=None,
+            name="watermark_unet",
+        )
+        inputs = keras.Input((None, None, channels), name="images")
+        return keras.models.clone_model(unet, input_tensors=inputs)
+
+    def _check_network(self, network):
+        try:
+            inputs, outputs = network.inputs, network.outputs
+        except (AttributeError, ValueError):
+            inputs, outputs = None, None
+        if not inputs or len(inputs) != 1 or len(outputs) != 1:
+            raise ValueError(
+                "`network` must be a functional `keras.Model` with one image "
+                f"input and one output. Received: {network!r}."
+            )
+        channels = inputs[0].shape[-1]
+        expected = self.network_output_channels(channels)
+        if outputs[0].shape[-1] != expected or len(inputs[0].shape) != 4:
+            raise ValueError(
+                f"`network` must map images (batch, height, width, channels) "
+                f"to (batch, height, width, {expected}) for "
+                f"{type(self).__name__}. Received input shape "
+                f"{tuple(inputs[0].shape)} and output shape "
+                f"{tuple(outputs[0].shape)}."
+            )
+        return int(channels)
+
+    def network_output_channels(self, channels):
+        """Output channels the network must have: the residual and the
+        mask logit."""
+        return channels + 1
+
+    # ------------------------------------------------------------ the model
+
+    def call(self, images, training=False):
+        """The network's raw output (see `heads`)."""
+        return self.network(images, training=training)
+
+    def heads(self, images, raw):
+        """Splits the network's raw output into `(refined, mask_logits)`.
+
+        Args:
+            images: the watermarked inputs, `(batch, h, w, channels)`.
+            raw: the network's output on them.
+
+        Returns:
+            The refined images (`images` plus the residual) and the mask
+            logits `(batch, h, w, 1)`, as backend tensors.
+        """
+        images = ops.cast(images, raw.dtype)
+        channels = self.image_channels
+        return images + raw[..., :channels], raw[..., channels:]
+
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
+        """The training objective (see the class docstring); logs its terms."""
+        clean, masks = y
+        terms = self.loss_terms_of(x, clean, masks, y_pred)
+        loss = ops.mean(terms["loss"])
+        for name in self.loss_terms:
+            self._trackers[name].update_state(ops.mean(terms[name]))
+        return loss
+
+    def loss_terms_of(self, images, clean, masks, raw):
+        """Per-image loss terms, with their weighted sum as `"loss"`.
+
+        Args:
+            images: watermarked images.
+            clean: the clean images.
+            masks: the true masks `M`, `(batch, h, w, 1)`.
+            raw: the network's raw output on `images`.
+
+        Returns:
+            A dict of `(batch,)` tensors: `"loss"` and each of `loss_terms`.
+        """
+        refined, logits = self.heads(images, raw)
+        images = ops.cast(images, refined.dtype)
+        clean = ops.cast(clean, refined.dtype)
+        inside = ops.cast(ops.greater(masks, 0.0), refined.dtype)
+        blended = images + ops.sigmoid(logits) * (refined - images)
+        terms = {
+            "reconstruction_loss": _image_mean(ops.abs(blended - clean)),
+            "refined_loss": _image_mean(inside * ops.abs(refined - clean)),
+            "mask_loss": mask_loss(inside, logits),
+        }
+        terms["loss"] = (
+            terms["reconstruction_loss"]
+            + terms["refined_loss"]
+            + self.mask_weight * terms["mask_loss"]
+        )
+        return terms
+
+    # ------------------------------------------------------------ training
+
+    def fit(self, x=None, y=None, validation_data=None, **kwargs):
+        """Trains on watermarked images and their clean images and masks.
+
+        Args:
+            x: watermarked images `(n, h, w, channels)` in [0, 1], or a
+                `WatermarkPairs` (then `y` is taken from it).
+            y: `(clean, masks)`: clean images of the shape of `x` and masks
+                `(n, h, w, 1)` (`M > 0` marks the watermark).
+            validation_data: `WatermarkPairs` or `(x, (clean, masks))`.
+            **kwargs: passed to `keras.Model.fit` (`epochs`,
+                `batch_size`, `callbacks`, ...).
+
+        Returns:
+            The Keras `History`.
+        """
+        x, y = self._training_pairs(x, y, "x")
+        if validation_data is not None:
+            validation_data = self._training_pairs(
+                *_split_pairs(validation_data), "validation_data"
+            )
+        return super().fit(x, y, validation_data=validation_data, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        x, y = self._training_pairs(x, y, "x")
+        return super().evaluate(x, y, **kwargs)
+
+    def check_inputs(self, x):
+        if is_array(x):
+            self._check_images(x, "x", padded=False)
+
+    def _training_pairs(self, x, y, name):
+        if isinstance(x, WatermarkPairs):
+            x, y = x.watermarked, (x.clean, x.mask)
+        if not is_array(x):
+            return x, y
+        x = self._check_images(x, name, padded=False)
+        if not isinstance(y, (tuple, list)) or len(y) != 2:
+            raise ValueError(
+                f"{type(self).__name__} trains on `y = (clean, masks)` for "
+                f"`{name}`. Received y of type {type(y).__name__}. Pass "
+                "a `WatermarkPairs` or `(clean_images, masks)`."
+            )
+        clean = check_array(
+            y[0],
+            "clean",
+            feature_shape=x.shape[1:],
+            low=0.0,
+            high=1.0,
+            range_hint=RANGE_HINT,
+        )
+        masks = check_array(
+            y[1], "masks", feature_shape=(*x.shape[1:3], 1), low=0.0, high=1.0
+        )
+        if len(clean) != len(x) or len(masks) != len(x):
+            raise ValueError(
+                f"`{name}`, `clean` and `masks` must hold as many images. "
+                f"Received {len(x)}, {len(clean)} and {len(masks)}."
+            )
+        return x, (clean, masks)
+
+    # ------------------------------------------------------------ inference
+
+    def remove_watermark(self, images, batch_size=16):
+        """Removes the watermarks of images of any size.
+
+        Pixels whose predicted mask probability is below `mask_threshold`
+        are returned exactly as given; the others are replaced by the
+        refined image, clipped to [0, 1].
+
+        Args:
+            images: one image `(h, w, channels)` or a batch `(n, h, w,
+                channels)`, values in [0, 1], both sides at least
+                `size_multiple`.
+            batch_size: int >= 1, images per network call.
+
+        Returns:
+            float32 NumPy array of the shape of `images`.
+        """
+        images, refined, probabilities, single = self._predict_heads(
+            images, batch_size
+        )
+        inside = probabilities >= self.mask_threshold
+        cleaned = np.where(inside, np.clip(refined, 0.0, 1.0), images)
+        return cleaned[0] if single else cleaned
+
+    def predict_mask(self, images, batch_size=16, probabilities=False):
+        """Predicts where the watermarks are.
+
+        Args:
+            images: one image `(h, w, channels)` or a batch, as for
+                `remove_watermark`.
+            batch_size: int >= 1, images per network call.
+            probabilities: return the mask probabilities instead of the
+                booleans `probability >= mask_threshold`.
+
+        Returns:
+            NumPy array `(n, h, w)` (or `(h, w)` for one image): booleans,
+            or float32 probabilities.
+        """
+        _, _, probability, single = self._predict_heads(images, batch_size)
+        mask = probability[..., 0]
+        if not probabilities:
+            mask = mask >= self.mask_threshold
+        return mask[0] if single else mask
+
+    def _predict_heads(self, images, batch_size):
+        single = is_array(images) and np.ndim(images) == 3
+        images = np.asarray(images)[None] if single else images
+        images = self._check_images(images, "images", padded=True)
+        batch_size = check_integer(batch_size, "batch_size")
+        height, width = images.shape[1:3]
+        padded = _pad_to_multiple(images, self.size_multiple)
+        raw = self.predict(padded, batch_size=batch_size, verbose=0)
+        refined, logits = self.heads(padded, ops.convert_to_tensor(raw))
+        crop = np.s_[:, :height, :width]
+        refined = ops.convert_to_numpy(refined)[crop]
+        probabilities = ops.convert_to_numpy(ops.sigmoid(logits))[crop]
+        return images, refined, probabilities, single
+
+    def _check_images(self, images, name, padded):
+        channels = self.image_channels
+        shape = (None, None, channels)
+        array = np.asarray(images) if is_array(images) else images
+        if np.ndim(array) != 4 or np.shape(array)[-1] != channels:
+            raise ValueError(
+                f"`{name}` must be images of shape (num_images, height, "
+                f"width, {channels}) (or one image (height, width, "
+                f"{channels})). Received shape {np.shape(array)}. Convert "
+                "grey or RGBA images to RGB first (e.g. "
+                "`skimage.color.gray2rgb`, `rgba2rgb`)."
+            )
+        smallest = self.size_multiple if padded else 1
+        if min(np.shape(array)[1:3]) < smallest:
+            raise ValueError(
+                f"`{name}` are {np.shape(array)[1]}x{np.shape(array)[2]} "
+                f"pixels; {type(self).__name__} needs both sides at least "
+                f"{smallest} (its network downsamples by {smallest}; larger "
+                "images are padded to a multiple of it)."
+            )
+        multiple = self.size_multiple
+        if not padded and any(s % multiple for s in np.shape(array)[1:3]):
+            raise ValueError(
+                f"Training images must have sides divisible by "
+                f"{multiple}. Received shape {np.shape(array)}. Crop them "
+                "(e.g. `make_watermark_pairs(image_size=64)`)."
+            )
+        return check_array(
+            array,
+            name,
+            feature_shape=shape,
+            low=0.0,
+            high=1.0,
+            range_hint=RANGE_HINT,
+        )
+
+    # ------------------------------------------------------------ saving
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "network": serialize_network(self.network),
+            "base_filters": self.base_filters,
+            "num_downsampling": self.num_downsampling,
+            "size_multiple": self.size_multiple,
+            "mask_weight": self.mask_weight,
+            "mask_threshold": self.mask_threshold,
+        }
+
+
+def _split_pairs(data):
+    if isinstance(data, WatermarkPairs):
+        return data, None
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        return data[0], data[1]
+    raise ValueError(
+        "`validation_data` must be a `WatermarkPairs` or "
+        f"`(watermarked, (clean, masks))`. Received {type(data).__name__}."
+    )
+
+
+def _image_mean(values):
+    return ops.mean(ops.reshape(values, (ops.shape(values)[0], -1)), axis=-1)
+
+
+def _pad_to_multiple(images, multiple):
+    """Pads the bottom and right sides by reflection to a multiple."""
+    height, width = images.shape[1:3]
+    pad = ((0, 0), (0, -height % multiple), (0, -width % multiple), (0, 0))
+    return np.pad(images, pad, mode="reflect")
+
+
+def _check_number(value, name, low, high, open_ends=False):
+    valid = isinstance(value, (int, float, np.floating)) and not isinstance(
+        value, bool
+    )
+    if valid:
+        value = float(value)
+        if open_ends:
+            valid = low < value < high
+        else:
+            valid = value >= low and (high is None or value <= high)
+    if not valid:
+        bounds = f"in ({low}, {high})" if open_ends else f">= {low}"
+        raise ValueError(
+            f"`{name}` must be a number {bounds}. Received: {name}={value!r}."
+        )
+    return value
