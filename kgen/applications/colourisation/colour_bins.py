@@ -1,5 +1,7 @@
 """Quantised ab colours for colourisation as classification (Zhang et al.)."""
 
+import functools
+
 import numpy as np
 from keras import ops
 
@@ -37,12 +39,18 @@ def ab_bins(ab=None, grid_size=10.0, min_count=1):
     if not grid_size > 0:
         raise ValueError(f"`grid_size` must be > 0. Received {grid_size!r}.")
     if ab is None:
-        levels = np.linspace(0.0, 1.0, 64)
-        cube = np.stack(np.meshgrid(levels, levels, levels), axis=-1)
-        ab = rgb_to_lab(cube.reshape(1, -1, 3))[..., 1:]
+        ab = _gamut_ab()
     cells = np.round(_check_ab(ab).reshape(-1, 2) / grid_size).astype(int)
     cells, counts = np.unique(cells, axis=0, return_counts=True)
     return (cells[counts >= min_count] * grid_size).astype("float32")
+
+
+@functools.cache
+def _gamut_ab():
+    """ab of every colour of a 64-level RGB cube (computed once)."""
+    levels = np.linspace(0.0, 1.0, 64)
+    cube = np.stack(np.meshgrid(levels, levels, levels), axis=-1)
+    return rgb_to_lab(cube.reshape(1, -1, 3))[..., 1:]
 
 
 def nearest_bins(ab, centres):

@@ -47,9 +47,9 @@ class Colouriser(AdversarialModel):
     lightness `L / 50 - 1` and predicts the colour channels `ab / 110`,
     both in about [-1, 1]. Four methods share this API:
 
-    - `"regression"`: a U-Net (`kgen.models.build_unet_generator`) with a
-      tanh output, trained with the L1 loss (the Pix2Pix generator without
-      the adversary).
+    - `"regression"`: a U-Net (`kgen.models.build_unet_generator`, batch
+      normalisation, no dropout) with a tanh output, trained with the L1
+      loss (the Pix2Pix generator without the adversary).
     - `"classification"` (Zhang et al. 2016): the U-Net's last features
       feed a 1x1 convolution to one logit per quantised ab colour
       (`bins`, by default the sRGB gamut on a grid of `grid_size`). Targets
@@ -240,6 +240,7 @@ class Colouriser(AdversarialModel):
             output_channels=self.base_filters if classify else 2,
             base_filters=self.base_filters,
             num_downsampling=self.num_downsampling,
+            dropout=0.0,
             normalization="batch",
             output_activation="relu" if classify else "tanh",
             name="colouriser_unet",

@@ -14,7 +14,8 @@ def rgb_to_lab(images):
     """Converts RGB images to CIE Lab (D65) with `skimage.color.rgb2lab`.
 
     Args:
-        images: array `(..., 3)`, uint8 in [0, 255] or floats in [0, 1].
+        images: array `(..., 3)`, integers (e.g. uint8) in [0, 255] or
+            floats in [0, 1].
 
     Returns:
         float32 array of the same shape: L in [0, 100], a and b in about
@@ -118,7 +119,12 @@ def check_unit_range(images, name):
     """`images` as float64 in [0, 1] from uint8 or checked floats."""
     if images.size == 0:
         raise ValueError(f"`{name}` is empty. Received shape {images.shape}.")
-    if images.dtype == np.uint8:
+    if np.issubdtype(images.dtype, np.integer):
+        if images.min() < 0 or images.max() > 255:
+            raise ValueError(
+                f"`{name}` holds integers outside [0, 255]: 8-bit images "
+                f"expected. Received [{images.min()}, {images.max()}]."
+            )
         return images / 255.0
     images = images.astype("float64")
     if not np.isfinite(images).all():

@@ -1,0 +1,313 @@
+"""Colourisation of grey photos with kgen, against simple baselines.
+
+Trains kgen's colourisers (`kgen.applications.colourisation.Colouriser`:
+U-Net regression, Zhang et al.'s classification over ab bins, Pix2Pix, and
+the plain autoencoder) on random patches of the photos bundled with kgen's
+dependencies, and colours whole held-out photos. The split is by photo
+(the two motorcycle views stay together) and rotates over `--folds` folds,
+so every photo is tested once by a model that never saw it. Baselines
+computed in the same run: grey (ab = 0), the training pixels' mean ab, and
+a lookup table of the mean ab per lightness bin.
+
+Writes to `--output`: `metrics.json` (PSNR and SSIM in RGB, ab RMSE,
+colourfulness against the truth, per method, averaged over every held-out
+photo, and per fold; settings, timings) and `colourisation.png` (held-out
+photos: grey / baselines / the best kgen model / truth).
+
+Run `python applications/colourisation.py --help` for the options;
+`--quick` is a tiny smoke run.
+
+    KERAS_BACKEND=tensorflow python applications/colourisation.py \
+        --output colourisation_output
+"""
+
+import argparse
+import json
+import os
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras  # noqa: E402
+import matplotlib  # noqa: E402
+import numpy as np  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from kgen.applications import colourisation  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QUICK_PHOTOS = ("chelsea", "coffee", "rocket", "astronaut")
+
+
+# ----------------------------------------------------------------------------
+# Data: photos downscaled, folds by photo, training patches with flips.
+
+
+def load_folds(args):
+    """`(photos, folds)`: uint8 photos by name and `(train, test)` names."""
+    names = QUICK_PHOTOS if args.quick else args.photos
+    photos = colourisation.load_colour_photos(names, scale=args.scale)
+    folds = colourisation.photo_folds(list(photos), args.folds, args.seed)
+    return photos, folds
+
+
+def training_pairs(photos, names, args, seed):
+    """Lab training pairs from random flipped patches of `names`."""
+    patches = colourisation.random_patches(
+        [photos[name] for name in names],
+        args.num_patches,
+        args.patch_size,
+        seed=seed,
+    )
+    return colourisation.lab_pairs(patches)
+
+
+# ----------------------------------------------------------------------------
+# Models: kgen's colourisers and the baselines.
+
+
+def build_colouriser(method, args):
+    """A compiled kgen Colouriser of `method` with the script's settings."""
+    model = colourisation.Colouriser(
+        method,
+        base_filters=args.base_filters,
+        num_downsampling=args.num_downsampling,
+        grid_size=args.grid_size,
+        seed=args.seed,
+    )
+    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate, 0.5))
+    return model
+
+
+def baseline_colours(photos, train, test):
+    """RGB colourisations of the `test` photos by every baseline."""
+    train_lab = np.concatenate(
+        [colourisation.rgb_to_lab(photos[n]).reshape(-1, 3) for n in train]
+    )
+    baselines = colourisation.fit_baselines(train_lab)
+    colours = {}
+    for name, predict in baselines.items():
+        colours[name] = []
+        for photo in test:
+            lab = colourisation.rgb_to_lab(photos[photo])
+            lab[..., 1:] = predict(lab[..., 0])
+            colours[name].append(colourisation.lab_to_rgb(lab))
+    return colours
+
+
+def grey(photo):
+    """The grey image a colouriser receives: the lightness as RGB grey."""
+    lab = colourisation.rgb_to_lab(photo)
+    lab[..., 1:] = 0.0
+    return colourisation.lab_to_rgb(lab)[..., 0]
+
+
+# ----------------------------------------------------------------------------
+# Evaluation over the folds, with a progress bar.
+
+
+def evaluate(photos, folds, args):
+    """Colours every held-out photo with every method; returns the results.
+
+    Returns:
+        `(colours, per_fold, seconds)`: RGB colourisations by method and
+        photo name, the scores of each method on each fold, and each
+        kgen method's training time summed over folds.
+    """
+    methods = list(colourisation.BASELINES) + list(args.methods)
+    colours = {name: {} for name in methods}
+    per_fold, seconds = [], dict.fromkeys(args.methods, 0.0)
+    progress = keras.utils.Progbar(len(folds) * (1 + len(args.methods)))
+    for fold, (train, test) in enumerate(folds):
+        truth = [photos[name] for name in test]
+        greys = [grey(photo) for photo in truth]
+        fold_colours = baseline_colours(photos, train, test)
+        progress.add(1)
+        x, y = training_pairs(photos, train, args, args.seed + fold)
+        for method in args.methods:
+            start = time.time()
+            model = build_colouriser(method, args)
+            model.fit(
+                x, y, batch_size=args.batch_size, epochs=args.epochs, verbose=0
+            )
+            seconds[method] += time.time() - start
+            fold_colours[method] = model.colourise(greys)
+            progress.add(1)
+        scores = {
+            name: colourisation.colourisation_scores(images, truth)
+            for name, images in fold_colours.items()
+        }
+        per_fold.append({"test_photos": list(test), "scores": scores})
+        for name, images in fold_colours.items():
+            colours[name].update(zip(test, images))
+    return colours, per_fold, seconds
+
+
+def summarise(colours, photos, args):
+    """Scores of each method over every held-out photo, and the goal."""
+    names = list(photos)
+    summary = {
+        method: colourisation.colourisation_scores(
+            [images[n] for n in names], [photos[n] for n in names]
+        )
+        for method, images in colours.items()
+    }
+    best = min(args.methods, key=lambda m: summary[m]["ab_rmse"])
+    baselines = colourisation.BASELINES
+    goal = {
+        "best_kgen_method": best,
+        "beats_every_baseline_on_ab_rmse": all(
+            summary[best]["ab_rmse"] < summary[b]["ab_rmse"] for b in baselines
+        ),
+        "colourfulness_within_20_percent": abs(
+            summary[best]["colourfulness_ratio"] - 1.0
+        )
+        <= 0.2,
+        "psnr_at_least_grey": summary[best]["psnr"] >= summary["grey"]["psnr"],
+    }
+    return summary, goal
+
+
+def save_picture(path, colours, photos, best, num_photos=4):
+    """Held-out photos: grey / baselines / the best kgen model / truth."""
+    names = sorted(photos, key=lambda n: photos[n].size)[:num_photos]
+    columns = [("grey", None), ("mean ab", "mean_ab")]
+    columns += [
+        ("lightness lookup", "lightness_lookup"),
+        (f"kgen {best}", best),
+    ]
+    columns.append(("truth", None))
+    figure, axes = plt.subplots(
+        len(names), len(columns), figsize=(2.0 * len(columns), 1.6 * len(names))
+    )
+    axes = np.atleast_2d(axes)
+    for row, name in enumerate(names):
+        for column, (title, method) in enumerate(columns):
+            if title == "grey":
+                image = grey(photos[name])
+            elif title == "truth":
+                image = photos[name]
+            else:
+                image = colours[method][name]
+            axes[row, column].imshow(image, cmap="gray", vmin=0, vmax=1)
+            axes[row, column].set_axis_off()
+            if not row:
+                axes[row, column].set_title(title, fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    plt.close(figure)
+
+
+# ----------------------------------------------------------------------------
+# Main.
+
+
+def run(args):
+    """Runs the evaluation as the command line describes; returns metrics."""
+    start = time.time()
+    os.makedirs(args.output, exist_ok=True)
+    keras.utils.set_random_seed(args.seed)
+    photos, folds = load_folds(args)
+    colours, per_fold, seconds = evaluate(photos, folds, args)
+    summary, goal = summarise(colours, photos, args)
+    save_picture(
+        os.path.join(args.output, "colourisation.png"),
+        colours,
+        photos,
+        goal["best_kgen_method"],
+    )
+    report = {
+        "settings": vars(args),
+        "backend": keras.backend.backend(),
+        "photos": {name: list(photo.shape) for name, photo in photos.items()},
+        "folds": [{"train": list(a), "test": list(b)} for a, b in folds],
+        "metrics": summary,
+        "goal": goal,
+        "training_seconds": seconds,
+        "per_fold": per_fold,
+        "wall_seconds": time.time() - start,
+    }
+    with open(os.path.join(args.output, "metrics.json"), "w") as file:
+        json.dump(report, file, indent=2)
+    print(f"{'method':18s} {'ab RMSE':>8s} {'PSNR':>7s} {'SSIM':>6s} colourful")
+    for name, scores in summary.items():
+        print(
+            f"{name:18s} {scores['ab_rmse']:8.2f} {scores['psnr']:7.2f} "
+            f"{scores['ssim']:6.3f} {scores['colourfulness']:6.1f} "
+            f"({scores['colourfulness_ratio']:.2f} of truth)"
+        )
+    print("goal:", goal)
+    return report
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--output", default="colourisation_output", help="output folder"
+    )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=list(colourisation.METHODS),
+        choices=colourisation.METHODS,
+        help="kgen colourisers to train",
+    )
+    parser.add_argument(
+        "--photos",
+        nargs="+",
+        default=None,
+        help="bundled photos to use (default: all of kgen.datasets.PHOTOS)",
+    )
+    parser.add_argument("--folds", type=int, default=3, help="folds by photo")
+    parser.add_argument(
+        "--scale", type=float, default=0.25, help="photo downscaling factor"
+    )
+    parser.add_argument(
+        "--patch-size", type=int, default=32, help="training patch side"
+    )
+    parser.add_argument(
+        "--num-patches", type=int, default=2400, help="patches per fold"
+    )
+    parser.add_argument("--epochs", type=int, default=3, help="epochs")
+    parser.add_argument("--batch-size", type=int, default=16, help="batch size")
+    parser.add_argument(
+        "--learning-rate", type=float, default=1e-3, help="Adam learning rate"
+    )
+    parser.add_argument(
+        "--base-filters", type=int, default=16, help="first layer's filters"
+    )
+    parser.add_argument(
+        "--num-downsampling", type=int, default=3, help="stride-2 steps"
+    )
+    parser.add_argument(
+        "--grid-size",
+        type=float,
+        default=20.0,
+        help="ab bin side of the classification method (76 in-gamut bins)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny smoke run: 4 photos at scale 0.1, 2 folds, 32 patches of "
+        "16 pixels, tiny networks, 1 epoch",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.folds, args.scale, args.num_patches = 2, 0.1, 32
+        args.patch_size, args.base_filters, args.epochs = 16, 4, 1
+        args.num_downsampling, args.grid_size = 2, 30.0
+    return args
+
+
+def main(argv=None):
+    return run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""applications/colourisation.py end to end on tiny photos."""
+
+import importlib.util
+import json
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+
+
+@pytest.fixture(scope="module")
+def app():
+    path = os.path.join(ROOT, "applications", "colourisation.py")
+    spec = importlib.util.spec_from_file_location("colourisation_app", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_script_runs_end_to_end(app, tmp_path):
+    output = tmp_path / "out"
+    report = app.main(
+        ["--quick", "--methods", "classification", "--output", str(output)]
+    )
+    with open(output / "metrics.json") as file:
+        saved = json.load(file)
+    assert saved["goal"] == report["goal"]
+    assert saved["goal"]["best_kgen_method"] == "classification"
+    methods = {"grey", "mean_ab", "lightness_lookup", "classification"}
+    assert set(saved["metrics"]) == methods
+    tested = [name for fold in saved["folds"] for name in fold["test"]]
+    assert sorted(tested) == sorted(app.QUICK_PHOTOS)
+    for scores in saved["metrics"].values():
+        assert {"psnr", "ssim", "ab_rmse", "colourfulness_ratio"} <= set(scores)
+    assert saved["metrics"]["grey"]["colourfulness"] < 0.01
+    assert (output / "colourisation.png").stat().st_size > 0
+
+
+def test_help_lists_every_option(app, capsys):
+    with pytest.raises(SystemExit):
+        app.parse_args(["--help"])
+    text = capsys.readouterr().out
+    for option in ("--methods", "--folds", "--quick", "--grid-size"):
+        assert option in text
