@@ -53,6 +53,8 @@ DEFAULTS = dict(
     beta_1=0.5,
     beta_2=0.9,
     decay=False,
+    generator_learning_rate=None,  # None: learning_rate (TTUR: lower)
+    minibatch_discrimination=None,  # (num_kernels, kernel_dim) or None
     batch_size=256,
     steps=8000,
 )
@@ -84,6 +86,24 @@ RECIPES = {
     # Same number of generator steps as the non-saturating recipe on each mixture.
     "minimax (no tricks)": dict(
         gan=dict(loss="minimax"), grid25=dict(steps=32000)
+    ),
+    # Anti-collapse tools, each alone on top of "minimax (no tricks)".
+    "feature matching": dict(
+        gan=dict(
+            loss="minimax",
+            loss_weights={"adversarial": 0.0, "feature_matching": 1.0},
+        ),
+        grid25=dict(steps=32000),
+    ),
+    "minibatch discrimination": dict(
+        gan=dict(loss="minimax"),
+        minibatch_discrimination=(16, 4),
+        grid25=dict(steps=32000),
+    ),
+    "ttur (G at 1/4 rate)": dict(
+        gan=dict(loss="minimax"),
+        generator_learning_rate=2.5e-4,
+        grid25=dict(steps=32000),
     ),
 }
 
@@ -131,9 +151,7 @@ def train(mixture, recipe, seed, steps=None):
         output_activation=None,
         batch_normalization=False,
     )
-    discriminator = kgen.models.build_mlp_discriminator(
-        (2,), config["discriminator_units"]
-    )
+    discriminator = build_discriminator(config)
     gan = kgen.models.GAN(
         generator,
         discriminator,
@@ -142,8 +160,7 @@ def train(mixture, recipe, seed, steps=None):
         **options,
     )
 
-    def adam(updates):
-        rate = config["learning_rate"]
+    def adam(updates, rate):
         schedule = (
             keras.optimizers.schedules.CosineDecay(rate, updates)
             if config["decay"]
@@ -155,13 +172,39 @@ def train(mixture, recipe, seed, steps=None):
 
     updates = steps * options.get("discriminator_steps", 1)
     gan.compile(
-        optimizer={"discriminator": adam(updates), "generator": adam(steps)},
+        optimizer={
+            "discriminator": adam(updates, config["learning_rate"]),
+            "generator": adam(
+                steps,
+                config["generator_learning_rate"] or config["learning_rate"],
+            ),
+        },
         steps_per_execution=50,
     )
     data = sample_mixture(MIXTURES[mixture], steps * config["batch_size"], rng)
     gan.fit(data, batch_size=config["batch_size"], epochs=1, verbose=0)
     samples = gan.generate(5000, seed=seed)
     return mode_statistics(samples, MIXTURES[mixture]), samples
+
+
+def build_discriminator(config):
+    """The MLP discriminator, with minibatch discrimination if asked."""
+    if config["minibatch_discrimination"] is None:
+        return kgen.models.build_mlp_discriminator(
+            (2,), config["discriminator_units"]
+        )
+    hidden = [keras.Input((2,))]
+    for units in config["discriminator_units"]:
+        hidden += [keras.layers.Dense(units), keras.layers.LeakyReLU(0.2)]
+    return keras.Sequential(
+        hidden
+        + [
+            kgen.layers.MinibatchDiscrimination(
+                *config["minibatch_discrimination"]
+            ),
+            keras.layers.Dense(1),
+        ]
+    )
 
 
 def plot(figures, path):
@@ -210,6 +253,11 @@ def main():
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES))
     parser.add_argument("--mixtures", nargs="+", default=list(MIXTURES))
     parser.add_argument(
+        "--results",
+        default="gan_modes.json",
+        help="file name of the JSON in bench/results",
+    )
+    parser.add_argument(
         "--figures",
         help="folder for a scatter plot of the samples (e.g. docs/images)",
     )
@@ -243,11 +291,11 @@ def main():
                     flush=True,
                 )
     if figures:
-        plot(figures, os.path.join(args.figures, "gan_modes.png"))
+        plot(figures, os.path.join(args.figures, args.results[:-5] + ".png"))
     os.makedirs(
         os.path.join(os.path.dirname(__file__), "results"), exist_ok=True
     )
-    path = os.path.join(os.path.dirname(__file__), "results", "gan_modes.json")
+    path = os.path.join(os.path.dirname(__file__), "results", args.results)
     with open(path, "w") as file:
         json.dump(
             {"backend": keras.backend.backend(), "rows": rows}, file, indent=1

@@ -1,6 +1,7 @@
 """Losses and log-likelihoods in pure `keras.ops`."""
 
 from kgen.losses.adversarial_loss import AdversarialLoss
+from kgen.losses.feature_matching import feature_matching_loss
 from kgen.losses.gan_losses import get_gan_loss
 from kgen.losses.gan_losses import gradient_penalty
 from kgen.losses.gan_losses import hinge_discriminator_loss
@@ -22,6 +23,7 @@ __all__ = [
     "AdversarialLoss",
     "bernoulli_log_likelihood",
     "gaussian_kl_divergence",
+    "feature_matching_loss",
     "gaussian_log_likelihood",
     "get_gan_loss",
     "gradient_penalty",

@@ -66,8 +66,13 @@ class ACGAN(ConditionalGAN):
             generator, discriminator, latent_dim, num_classes, **kwargs
         )
 
+    def _discriminator_inputs(self, x, labels, training):
+        return self.noisy(x, training)
+
     def _discriminate(self, x, labels, training):
-        outputs = self.discriminator(self.noisy(x, training), training=training)
+        outputs = self.discriminator(
+            self._discriminator_inputs(x, labels, training), training=training
+        )
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:
             raise ValueError(
                 "The ACGAN discriminator must return `[scores, class_logits]`. "

@@ -108,10 +108,8 @@ class ConditionalGAN(GAN):
     def _generate(self, z, labels, training, generator=None):
         return (generator or self.generator)([z, labels], training=training)
 
-    def _discriminate(self, x, labels, training):
-        return self.discriminator(
-            [self.noisy(x, training), labels], training=training
-        ), None
+    def _discriminator_inputs(self, x, labels, training):
+        return [self.noisy(x, training), labels]
 
     def fit(self, x=None, y=None, **kwargs):
         if is_array(x):

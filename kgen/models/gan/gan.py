@@ -11,6 +11,7 @@ from kgen import backend
 from kgen.layers.spectral_normalization import SpectralNormalization
 from kgen.layers.weight_average import WeightAverage
 from kgen.losses import gan_losses
+from kgen.losses.feature_matching import feature_matching_loss
 from kgen.models.gan.adversarial_model import AdversarialModel
 from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
@@ -57,6 +58,17 @@ class GAN(AdversarialModel):
     the generator's weights (non-trainable weights, saved with the model)
     that `generate` then uses.
 
+    Anti-collapse tools (Salimans et al., 2016; Heusel et al., 2017):
+    feature matching adds `kgen.losses.feature_matching_loss` between the
+    mean features of real and generated batches at `feature_layer` of the
+    discriminator to the generator's loss, weighted by
+    `loss_weights["feature_matching"]` (0 by default; the generator's loss
+    is `loss_weights["adversarial"] * adversarial + loss_weights[
+    "feature_matching"] * feature_matching`, both terms then logged);
+    minibatch discrimination is a layer of the discriminator
+    (`kgen.layers.MinibatchDiscrimination`); two time-scale updates (TTUR)
+    are per-phase learning rates given to `compile`.
+
     Logged during `fit`: `discriminator_loss`, `generator_loss`, the
     global norms of each phase's parameter gradients
     (`discriminator_grad_norm`, `generator_grad_norm`), `d_real` and
@@ -100,6 +112,12 @@ class GAN(AdversarialModel):
         penalty_interval: int >= 1; the R1 penalty is applied every
             `penalty_interval` steps, scaled by `penalty_interval` (lazy
             regularisation, as in StyleGAN2).
+        feature_layer: name of the discriminator layer whose output feature
+            matching uses, or `None` for the input of the discriminator's
+            last layer (its penultimate features). Needs a functional or
+            `Sequential` discriminator when feature matching is on.
+        loss_weights: dict of generator loss weights, keys `"adversarial"`
+            (default 1) and `"feature_matching"` (default 0).
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -120,6 +138,7 @@ class GAN(AdversarialModel):
     """
 
     log_gradient_norms = True
+    default_loss_weights = {"adversarial": 1.0, "feature_matching": 0.0}
 
     def __init__(
         self,
@@ -136,6 +155,7 @@ class GAN(AdversarialModel):
         instance_noise=0.0,
         ema_decay=None,
         penalty_interval=1,
+        feature_layer=None,
         seed=None,
         **kwargs,
     ):
@@ -178,6 +198,20 @@ class GAN(AdversarialModel):
         )
         self.sample_shape = self._check_networks()
         self._warn_if_unconstrained()
+        self.feature_layer = feature_layer
+        # Shares the discriminator's layers; kept out of Keras' tracking so
+        # that its variables are not listed twice.
+        object.__setattr__(self, "_feature_network", None)
+        if self.loss_weights["feature_matching"]:
+            object.__setattr__(
+                self, "_feature_network", self._build_feature_network()
+            )
+        if not any(self.loss_weights.values()):
+            raise ValueError(
+                "`loss_weights` must give a positive weight to the "
+                "'adversarial' or the 'feature_matching' term. Received: "
+                f"loss_weights={self.loss_weights}."
+            )
         self.ema_generator = None
         if ema_decay is not None:
             self.ema_generator = WeightAverage(
@@ -211,10 +245,14 @@ class GAN(AdversarialModel):
     def _generate(self, z, labels, training, generator=None):
         return (generator or self.generator)(z, training=training)
 
+    def _discriminator_inputs(self, x, labels, training):
+        """What the discriminator takes for samples `x` (and labels)."""
+        return self.noisy(x, training)
+
     def _discriminate(self, x, labels, training):
         """`(scores, class_logits or None)` of the discriminator."""
         return self.discriminator(
-            self.noisy(x, training), training=training
+            self._discriminator_inputs(x, labels, training), training=training
         ), None
 
     def _class_loss(self, class_logits, labels):
@@ -235,8 +273,19 @@ class GAN(AdversarialModel):
                 repeats=self.discriminator_steps,
                 logs=logs,
             ),
-            Phase("generator", self.generator_loss, self.generator),
+            Phase(
+                "generator",
+                self._generator_loss_and_logs,
+                self.generator,
+                logs=self._generator_logs(),
+            ),
         ]
+
+    def _generator_logs(self):
+        """Generator terms logged: both terms when feature matching is on."""
+        if self.loss_weights["feature_matching"]:
+            return tuple(self.default_loss_weights)
+        return ()
 
     def discriminator_loss(self, data, training=True):
         """The discriminator's loss on a batch, penalties included.
@@ -279,14 +328,50 @@ class GAN(AdversarialModel):
         Returns:
             Scalar loss.
         """
+        loss = self._generator_loss_and_logs(data, training)
+        return loss[0] if isinstance(loss, tuple) else loss
+
+    def _generator_loss_and_logs(self, data, training=True):
         x, labels = self._split(data)
         z = self._latent(ops.shape(x)[0], self.seed_generator)
-        scores, classes = self._discriminate(
-            self._generate(z, labels, training), labels, training
+        fake = self._generate(z, labels, training)
+        scores, classes = self._discriminate(fake, labels, training)
+        terms = {
+            "adversarial": self.adversarial_loss.generator(scores)
+            + self._class_loss(classes, labels)
+        }
+        if not self.loss_weights["feature_matching"]:
+            return self.weighted_sum(terms)[0]
+        terms["feature_matching"] = feature_matching_loss(
+            self._features(x, labels, training),
+            self._features(fake, labels, training),
         )
-        return self.adversarial_loss.generator(scores) + self._class_loss(
-            classes, labels
+        return self.weighted_sum(terms)
+
+    def _features(self, x, labels, training):
+        """Discriminator features at `feature_layer` of samples `x`."""
+        return self._feature_network(
+            self._discriminator_inputs(x, labels, training), training=training
         )
+
+    def _build_feature_network(self):
+        """A model from the discriminator's inputs to its matched features."""
+        try:
+            inputs = self.discriminator.inputs
+            if self.feature_layer is None:
+                features = self.discriminator.layers[-1].input
+            else:
+                features = self.discriminator.get_layer(
+                    self.feature_layer
+                ).output
+            return keras.Model(inputs, features)
+        except (AttributeError, ValueError) as error:
+            raise ValueError(
+                "Feature matching reads an intermediate layer of the "
+                "discriminator, so it needs a functional or `Sequential` "
+                "discriminator and, if given, the name of one of its layers. "
+                f"Received feature_layer={self.feature_layer!r}: {error}"
+            ) from error
 
     def _penalties(self, x, fake, labels, training):
         """`(total penalty, logs)` of the discriminator's regularisers."""
@@ -462,6 +547,7 @@ class GAN(AdversarialModel):
             "clip_value": self.clip_value,
             "ema_decay": self.ema_decay,
             "penalty_interval": self.penalty_interval,
+            "feature_layer": self.feature_layer,
         }
 
 
