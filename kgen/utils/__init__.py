@@ -7,6 +7,11 @@ from kgen.utils.plots import latent_lattice
 from kgen.utils.plots import save_latent_scatter
 from kgen.utils.plots import save_latent_traversal
 from kgen.utils.plots import save_reconstructions
+from kgen.utils.pyramid import build_gaussian_pyramid
+from kgen.utils.pyramid import build_laplacian_pyramid
+from kgen.utils.pyramid import collapse_laplacian_pyramid
+from kgen.utils.pyramid import pyramid_down
+from kgen.utils.pyramid import pyramid_up
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
@@ -22,6 +27,11 @@ __all__ = [
     "save_latent_scatter",
     "save_latent_traversal",
     "save_reconstructions",
+    "build_gaussian_pyramid",
+    "build_laplacian_pyramid",
+    "collapse_laplacian_pyramid",
+    "pyramid_down",
+    "pyramid_up",
     "deserialize_network",
     "serialize_network",
     "check_array",
