@@ -7,7 +7,8 @@ def removal_metrics(clean, predicted, masks, predicted_masks=None):
     """Scores cleaned images against the truth, overall and inside the mask.
 
     Per image, then averaged over images: PSNR and SSIM of the whole image
-    (`skimage.metrics`, data range 1), and the RMSE and PSNR of the pixels
+    (`skimage.metrics`, data range 1; SSIM's 7-pixel window shrinks to fit
+    smaller images), and the RMSE and PSNR of the pixels
     the watermark touches (`masks > 0`), where removal is hard; with
     `predicted_masks`, the intersection over union and F1 score of the
     predicted masks against the true ones.
@@ -51,7 +52,11 @@ def removal_metrics(clean, predicted, masks, predicted_masks=None):
             {
                 "psnr": peak_signal_noise_ratio(truth, guess, data_range=1.0),
                 "ssim": structural_similarity(
-                    truth, guess, data_range=1.0, channel_axis=-1
+                    truth,
+                    guess,
+                    data_range=1.0,
+                    channel_axis=-1,
+                    win_size=_ssim_window(truth.shape),
                 ),
                 "rmse_in_mask": rmse,
                 "psnr_in_mask": _psnr(rmse),
@@ -131,6 +136,12 @@ def _boolean_masks(masks, shape):
             f"axis of 1) to match the images. Received {masks.shape}."
         )
     return masks > 0
+
+
+def _ssim_window(shape):
+    """SSIM's 7-pixel window, or the largest odd one that fits."""
+    side = min(7, *shape[:2])
+    return side if side % 2 else side - 1
 
 
 def _psnr(rmse):

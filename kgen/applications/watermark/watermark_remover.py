@@ -337,12 +337,25 @@ class WatermarkRemover(GenerativeModel):
         batch_size = check_integer(batch_size, "batch_size")
         height, width = images.shape[1:3]
         padded = _pad_to_multiple(images, self.size_multiple)
-        raw = self.predict(padded, batch_size=batch_size, verbose=0)
-        refined, logits = self.heads(padded, ops.convert_to_tensor(raw))
-        crop = np.s_[:, :height, :width]
-        refined = ops.convert_to_numpy(refined)[crop]
-        probabilities = ops.convert_to_numpy(ops.sigmoid(logits))[crop]
+        parts = [
+            self._heads_of_batch(padded[i : i + batch_size])
+            for i in range(0, len(padded), batch_size)
+        ]
+        refined, probabilities = (
+            np.concatenate(part)[:, :height, :width] for part in zip(*parts)
+        )
         return images, refined, probabilities, single
+
+    def _heads_of_batch(self, images):
+        """Refined images and mask probabilities of one batch, as NumPy.
+
+        A direct call rather than `predict`: images of every new size would
+        otherwise trace a new compiled function.
+        """
+        refined, logits = self.heads(images, self(images, training=False))
+        return ops.convert_to_numpy(refined), ops.convert_to_numpy(
+            ops.sigmoid(logits)
+        )
 
     def _check_images(self, images, name, padded):
         channels = self.image_channels
