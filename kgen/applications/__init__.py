@@ -4,6 +4,13 @@ scripts that train and evaluate them on real data)."""
 from kgen.applications import anomaly
 from kgen.applications import colourisation
 from kgen.applications import recommendation
+from kgen.applications import text_to_image
 from kgen.applications import watermark
 
-__all__ = ["anomaly", "colourisation", "recommendation", "watermark"]
+__all__ = [
+    "anomaly",
+    "colourisation",
+    "recommendation",
+    "text_to_image",
+    "watermark",
+]
