@@ -27,6 +27,9 @@ from kgen.models.gan import build_dcgan_generator
 from kgen.models.gan import build_mlp_discriminator
 from kgen.models.gan import build_mlp_generator
 from kgen.models.generative_model import GenerativeModel
+from kgen.models.lapgan import LAPGAN
+from kgen.models.lapgan import build_lapgan_discriminator
+from kgen.models.lapgan import build_lapgan_generator
 from kgen.models.phase import Phase
 from kgen.models.phased_model import PhasedModel
 from kgen.models.style_gan import StyleGAN
@@ -59,6 +62,8 @@ __all__ = [
     "BoltzmannMachine",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
+    "build_lapgan_discriminator",
+    "build_lapgan_generator",
     "build_mlp_discriminator",
     "build_mapping_network",
     "build_mlp_generator",
@@ -84,6 +89,7 @@ __all__ = [
     "dense_encoder",
     "GAN",
     "GenerativeModel",
+    "LAPGAN",
     "MADE",
     "MAF",
     "NADE",
