@@ -59,18 +59,25 @@ def optimizer():
     return keras.optimizers.Adam(2e-4, beta_1=0.5)
 
 
-def time_pairs(epochs, num_samples, loop):
+def time_pairs(epochs, num_samples, loop, model=None, arrays=None):
+    """Median-paired epoch times of `model.fit` and of `loop`'s epochs.
+
+    `model` (compiled) and `arrays` (`(x, y)` of `num_samples` pairs)
+    default to this benchmark's Pix2Pix and data; other paired models
+    (e.g. `bench/super_resolution.py`'s SRGAN) pass their own.
+    """
     import keras
     import numpy as np
 
     import kgen
 
-    source, target = data(num_samples)
+    source, target = data(num_samples) if arrays is None else arrays
     run_hand_epoch = loop(source, target)
-    model = kgen.models.Pix2Pix(*networks(), seed=0)
-    model.compile(
-        optimizer={"generator": optimizer(), "discriminator": optimizer()}
-    )
+    if model is None:
+        model = kgen.models.Pix2Pix(*networks(), seed=0)
+        model.compile(
+            optimizer={"generator": optimizer(), "discriminator": optimizer()}
+        )
     fit_times, hand_times, started = [], [], []
 
     def hand_epoch(epoch, logs):

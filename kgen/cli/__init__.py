@@ -24,6 +24,7 @@ TRAINERS = {
     "dbm": "kgen.cli.train_boltzmann",
     "dbn": "kgen.cli.train_boltzmann",
     "dcgan": "kgen.cli.train_gan",
+    "deblurgan": "kgen.cli.train_deblurgan",
     "gan": "kgen.cli.train_gan",
     "made": "kgen.cli.train_autoregressive",
     "nade": "kgen.cli.train_autoregressive",
@@ -31,7 +32,9 @@ TRAINERS = {
     "pix2pix": "kgen.cli.train_translation",
     "maf": "kgen.cli.train_flow",
     "rbm": "kgen.cli.train_rbm",
+    "srgan": "kgen.cli.train_srgan",
     "realnvp": "kgen.cli.train_flow",
+    "stargan": "kgen.cli.train_stargan",
     "vae": "kgen.cli.train_vae",
     "wgan-gp": "kgen.cli.train_gan",
 }

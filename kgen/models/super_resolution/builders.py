@@ -22,6 +22,7 @@ def build_srresnet_generator(
     filters=64,
     normalization="batch",
     output_activation="tanh",
+    input_skip=False,
     name="srresnet_generator",
 ):
     """Builds SRResNet, the generator of SRGAN, for images of any size.
@@ -48,6 +49,12 @@ def build_srresnet_generator(
             drops it: better for small batches).
         output_activation: activation of the output convolution (`"tanh"`
             for images in [-1, 1]).
+        input_skip: `False` (the paper), or `True` to add the input,
+            upsampled by pixel repetition (`keras.layers.UpSampling2D`), to
+            the output convolution, which then predicts only the residual
+            detail (the global residual of VDSR, Kim et al., 2016): training
+            starts near the interpolation's quality and converges much
+            faster; outputs may leave [-1, 1] slightly.
         name: model name.
 
     Returns:
@@ -82,6 +89,8 @@ def build_srresnet_generator(
     outputs = layers.Conv2D(
         channels, 9, padding="same", activation=output_activation
     )(hidden)
+    if input_skip:
+        outputs = layers.Add()([layers.UpSampling2D(scale)(inputs), outputs])
     return keras.Model(inputs, outputs, name=name)
 
 

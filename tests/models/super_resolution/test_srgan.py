@@ -199,17 +199,31 @@ def test_upscale_any_size_and_tiled_equals_whole():
 
 def test_builders_shapes_and_round_trip(tmp_path):
     generator = kgen.models.build_srresnet_generator(
-        scale=4, channels=3, num_blocks=1, filters=4
+        scale=4, channels=3, num_blocks=1, filters=2
     )
     assert generator.output_shape == (None, None, None, 3)
     x = RNG.uniform(-1, 1, (1, 3, 5, 3)).astype("float32")
-    assert generator.predict(x, verbose=0).shape == (1, 12, 20, 3)
-    fixed = kgen.models.build_srgan_discriminator((16, 16, 3), 4, 2, 8)
-    pooled = kgen.models.build_srgan_discriminator((None, None, 3), 4, 2, 8)
+    fixed = kgen.models.build_srgan_discriminator((16, 16, 3), 2, 2, 4)
+    pooled = kgen.models.build_srgan_discriminator((None, None, 3), 2, 2, 4)
     assert fixed.output_shape == pooled.output_shape == (None, 1)
     model = kgen.models.SRGAN(generator, fixed)
     assert model.scale == 4
-    kgen.testing.assert_round_trip(model, tmp_path, call=lambda m: m.upscale(x))
+    loaded = kgen.testing.assert_round_trip(
+        model, tmp_path, call=lambda m: m.upscale(x)
+    )
+    assert loaded.upscale(x).shape == (1, 12, 20, 3)
+
+
+def test_input_skip_adds_the_repeated_input():
+    generator = kgen.models.build_srresnet_generator(
+        scale=2, channels=1, num_blocks=0, filters=1, input_skip=True
+    )
+    generator.set_weights([np.zeros_like(w) for w in generator.get_weights()])
+    x = RNG.uniform(-1, 1, (2, 3, 4, 1)).astype("float32")
+    expected = x.repeat(2, axis=1).repeat(2, axis=2)  # tanh(0) = 0 added
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(generator(x)), expected, atol=1e-6
+    )
 
 
 def test_errors():

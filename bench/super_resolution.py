@@ -1,0 +1,405 @@
+"""Super-resolution x4: bicubic against SRResNet and SRGAN, and SRGAN's speed.
+
+Quality (TensorFlow backend, the fastest for convolutions on a CPU): pairs
+from `kgen.datasets.super_resolution_pairs` (bundled photos downscaled by
+`--photo-scale`, x4 bicubic anti-aliased low-resolution versions;
+`--patch` high-resolution patches, half a patch apart in training; test
+photos chelsea, coffee and rocket never seen in training, cut into
+non-overlapping patches). Compared on the held-out patches:
+
+- bicubic: `skimage.transform.resize(order=3)` of the low-resolution patch;
+- SRResNet: `kgen.models.SRGAN` with `adversarial_weight=0` (pixel MSE);
+- SRGAN: initialised with the trained SRResNet generator (as in the paper)
+  and trained further with a discriminator and `--adversarial-weight`.
+
+Metrics: PSNR and SSIM (`skimage.metrics`) on RGB (data range [-1, 1]) and
+on the luminance Y (`skimage.color.rgb2ycbcr`, range 0-255, as in the SR
+literature; no border crop), and the Fréchet distance to the true test
+patches in the features of a classifier trained on real training patches
+only (`kgen.metrics.train_feature_extractor`, predicting which of four
+rotations was applied: a self-supervised feature space), with its floor
+(training vs test true patches). Writes the crop picture
+`bench/results/super_resolution_crops.png` (rows: crops of the three test
+photos; columns: bicubic, SRResNet, SRGAN, truth).
+
+Speed (`--part speed`, JAX backend): SRGAN `fit` against a hand-written
+`jax.jit` loop of the same step (generator on pixel MSE + w x
+non-saturating loss, then the discriminator on the generator's fakes,
+Adam each), with the paired-epoch harness of `bench/pix2pix_speed.py`.
+
+    python bench/super_resolution.py [--quick] [--part quality|speed]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "bench", "results")
+SCALE = 4
+TEST_PHOTOS = ("chelsea", "coffee", "rocket")
+
+
+def networks(args, patch, normalization="batch"):
+    """SRResNet without batch normalisation (as EDSR) and with an input
+    skip (as VDSR), the discriminator with `normalization`."""
+    import kgen
+
+    generator = kgen.models.build_srresnet_generator(
+        SCALE,
+        num_blocks=args.blocks,
+        filters=args.filters,
+        normalization=None,
+        input_skip=True,
+    )
+    discriminator = kgen.models.build_srgan_discriminator(
+        (patch, patch, 3),
+        filters=args.filters // 2,
+        num_downsampling=3,
+        dense_units=4 * args.filters,
+        normalization=normalization,
+    )
+    return generator, discriminator
+
+
+def bicubic(images):
+    from skimage import transform
+
+    n, h, w, c = images.shape
+    return transform.resize(
+        images, (n, h * SCALE, w * SCALE, c), order=3, anti_aliasing=False
+    ).astype("float32")
+
+
+def scores(truth, images):
+    import numpy as np
+    from skimage import color
+    from skimage import metrics
+
+    images = np.clip(images, -1, 1)
+
+    def luminance(x):
+        return color.rgb2ycbcr((x + 1) / 2)[..., 0]
+
+    rows = {"psnr": [], "ssim": [], "psnr_y": [], "ssim_y": []}
+    for t, x in zip(truth, images):
+        rows["psnr"].append(metrics.peak_signal_noise_ratio(t, x, data_range=2))
+        rows["ssim"].append(
+            metrics.structural_similarity(t, x, data_range=2, channel_axis=-1)
+        )
+        ty, xy = luminance(t), luminance(x)
+        rows["psnr_y"].append(
+            metrics.peak_signal_noise_ratio(ty, xy, data_range=255)
+        )
+        rows["ssim_y"].append(
+            metrics.structural_similarity(ty, xy, data_range=255)
+        )
+    return {name: float(np.mean(values)) for name, values in rows.items()}
+
+
+def rotation_extractor(patches, args):
+    """Features of a classifier of the rotation applied to real patches."""
+    import numpy as np
+
+    import kgen
+
+    rng = np.random.default_rng(args.seed)
+    picks = rng.permutation(len(patches))[: args.feature_patches]
+    x = (patches[picks] + 1) / 2
+    x = np.concatenate([np.rot90(x, k, axes=(1, 2)) for k in range(4)])
+    y = np.repeat(np.arange(4), len(picks))
+    extractor = kgen.metrics.train_feature_extractor(
+        x, y, hidden_units=(256, 32), epochs=args.feature_epochs, seed=args.seed
+    )
+    accuracy = float(np.mean(extractor.predict_classes(x) == y))
+    print(f"rotation classifier training accuracy {accuracy:.3f}")
+    return lambda images: extractor.features((np.clip(images, -1, 1) + 1) / 2)
+
+
+def train(model, low, high, args, epochs, learning_rate):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    start = time.time()
+    model.fit(low, high, batch_size=args.batch, epochs=epochs, verbose=2)
+    return time.time() - start
+
+
+def quality(args):
+    import keras
+
+    import kgen
+
+    pairs = kgen.datasets.super_resolution_pairs
+    options = dict(scale=SCALE, patch_size=args.patch)
+    options.update(photo_scale=args.photo_scale, test_photos=TEST_PHOTOS)
+    (low, high), _ = pairs(**options, stride=args.patch // 2)
+    low, high = low[: args.train_pairs], high[: args.train_pairs]
+    _, (low_test, high_test) = pairs(**options)
+    print(f"x4: {len(low)} training pairs, {len(low_test)} test pairs")
+    keras.utils.set_random_seed(args.seed)
+    generator, discriminator = networks(args, args.patch)
+    srresnet = kgen.models.SRGAN(
+        generator, None, adversarial_weight=0.0, seed=args.seed
+    )
+    seconds = {"srresnet": train(srresnet, low, high, args, args.epochs, 1e-3)}
+    rows = {
+        "bicubic": bicubic(low_test),
+        "srresnet": srresnet.upscale(low_test),
+    }
+    srgan_generator = keras.models.clone_model(generator)
+    srgan_generator.set_weights(generator.get_weights())
+    srgan = kgen.models.SRGAN(
+        srgan_generator,
+        discriminator,
+        adversarial_weight=args.adversarial_weight,
+        seed=args.seed,
+    )
+    seconds["srgan"] = train(srgan, low, high, args, args.gan_epochs, 1e-4)
+    rows["srgan"] = srgan.upscale(low_test)
+    features = rotation_extractor(high, args)
+    real = features(high_test)
+    results = {
+        "train_pairs": len(low),
+        "test_pairs": len(low_test),
+        "fit_seconds": seconds,
+        "fd_floor_train_vs_test": kgen.metrics.frechet_distance(
+            features(high), real
+        ),
+    }
+    for name, images in rows.items():
+        results[name] = scores(high_test, images)
+        results[name]["fd"] = kgen.metrics.frechet_distance(
+            real, features(images)
+        )
+    results["crops"] = save_crops(srresnet, srgan, args)
+    return results
+
+
+def save_crops(srresnet, srgan, args):
+    """Crops of the test photos: bicubic, SRResNet, SRGAN, truth."""
+    import numpy as np
+
+    import kgen
+
+    side = 2 * args.patch
+    rows = []
+    for name in TEST_PHOTOS:
+        _, (low, high) = kgen.datasets.super_resolution_pairs(
+            SCALE,
+            patch_size=side,
+            photo_scale=args.photo_scale,
+            names=[name],
+            test_photos=[name],
+        )
+        pick = len(low) // 2
+        low, high = low[pick : pick + 1], high[pick : pick + 1]
+        rows.append(
+            [bicubic(low), srresnet.upscale(low), srgan.upscale(low), high]
+        )
+    images = np.clip(np.concatenate([np.concatenate(r) for r in rows]), -1, 1)
+    path = os.path.join(RESULTS, "super_resolution_crops.png")
+    save_grid(images, path, num_columns=4)
+    print(f"wrote {path}")
+    return path
+
+
+def save_grid(images, path, num_columns, zoom=2):
+    """Tiles images in [-1, 1], each pixel shown as `zoom` x `zoom`."""
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    images = np.clip((images + 1) / 2, 0, 1)
+    images = images.repeat(zoom, axis=1).repeat(zoom, axis=2)
+    rows = len(images) // num_columns
+    height, width = images.shape[1:3]
+    grid = np.ones((rows * (height + 2), num_columns * (width + 2), 3))
+    for index, image in enumerate(images):
+        row, column = divmod(index, num_columns)
+        top, left = row * (height + 2), column * (width + 2)
+        grid[top : top + height, left : left + width] = image
+    pyplot.imsave(path, grid)
+
+
+def speed(args):
+    import keras
+    import numpy as np
+
+    import kgen
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import pix2pix_speed
+
+    patch = 8 * SCALE
+    rng = np.random.default_rng(0)
+    high = np.tanh(rng.normal(size=(args.speed_samples, patch, patch, 3)))
+    high = high.astype("float32")
+    low = high.reshape(-1, 8, SCALE, 8, SCALE, 3).mean(axis=(2, 4))
+    weight = args.adversarial_weight
+
+    def build():
+        return networks(args, patch, normalization=None)
+
+    def loop(source, target):
+        return jax_loop(source, target, build, weight)
+
+    model = kgen.models.SRGAN(*build(), adversarial_weight=weight, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-4))
+    fit, hand = pix2pix_speed.time_pairs(
+        args.speed_epochs, len(low), loop, model=model, arrays=(low, high)
+    )
+    return {
+        "backend": keras.backend.backend(),
+        "fit_samples_per_s": len(low) / float(np.median(fit)),
+        "loop_samples_per_s": len(low) / float(np.median(hand)),
+        "ratio": float(np.median(hand / fit)),
+        "ratio_quartiles": [
+            float(q) for q in np.percentile(hand / fit, [25, 75])
+        ],
+        "epochs": args.speed_epochs,
+        "samples_per_epoch": len(low),
+        "batch_size": pix2pix_speed.BATCH,
+    }
+
+
+def jax_loop(source, target, build, weight):
+    import jax
+    import jax.numpy as jnp
+    import keras
+
+    generator, discriminator = build()
+    g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
+    g_opt.build(generator.trainable_variables)
+    d_opt.build(discriminator.trainable_variables)
+
+    def scores(d_vars, images):
+        return discriminator.stateless_call(d_vars, [], images, training=True)[
+            0
+        ]
+
+    def g_loss(g_vars, d_vars, low, high):
+        fake = generator.stateless_call(g_vars, [], low, training=True)[0]
+        adversarial = jnp.mean(jax.nn.softplus(-scores(d_vars, fake)))
+        return jnp.mean((fake - high) ** 2) + weight * adversarial, fake
+
+    def d_loss(d_vars, high, fake):
+        return jnp.mean(jax.nn.softplus(-scores(d_vars, high))) + jnp.mean(
+            jax.nn.softplus(scores(d_vars, fake))
+        )
+
+    @jax.jit
+    def step(state, low, high):
+        g_vars, d_vars, g_slots, d_slots = state
+        grads, fake = jax.grad(g_loss, has_aux=True)(g_vars, d_vars, low, high)
+        g_vars, g_slots = g_opt.stateless_apply(g_slots, grads, g_vars)
+        grads = jax.grad(d_loss)(d_vars, high, fake)
+        d_vars, d_slots = d_opt.stateless_apply(d_slots, grads, d_vars)
+        return g_vars, d_vars, g_slots, d_slots
+
+    holder = {
+        "state": [
+            [v.value for v in generator.trainable_variables],
+            [v.value for v in discriminator.trainable_variables],
+            [v.value for v in g_opt.variables],
+            [v.value for v in d_opt.variables],
+        ]
+    }
+    batch = 16
+
+    def run_epoch(order):
+        state = holder["state"]
+        for start in range(0, len(order), batch):
+            rows = order[start : start + batch]
+            state = step(state, source[rows], target[rows])
+        holder["state"] = jax.block_until_ready(state)
+
+    return run_epoch
+
+
+def print_quality(results):
+    print(
+        f"{'x4 test patches':16} {'PSNR':>6} {'SSIM':>6} {'PSNR-Y':>7} "
+        f"{'SSIM-Y':>7} {'FD':>8}"
+    )
+    for name in ("bicubic", "srresnet", "srgan"):
+        row = results[name]
+        print(
+            f"{name:16} {row['psnr']:6.2f} {row['ssim']:6.3f} "
+            f"{row['psnr_y']:7.2f} {row['ssim_y']:7.3f} {row['fd']:8.3f}"
+        )
+    gain = results["srresnet"]["psnr"] - results["bicubic"]["psnr"]
+    print(
+        f"SRResNet - bicubic: {gain:+.2f} dB (goal +1.0); FD floor "
+        f"{results['fd_floor_train_vs_test']:.3f}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=os.path.join(ROOT, "..", "shared", "data"),
+        help="unused: the photos ship with scikit-image/learn, matplotlib",
+    )
+    parser.add_argument("--part", choices=("quality", "speed"))
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--patch", type=int, default=32)
+    parser.add_argument("--photo-scale", type=float, default=0.5)
+    parser.add_argument("--filters", type=int, default=32)
+    parser.add_argument("--blocks", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--gan-epochs", type=int, default=1)
+    parser.add_argument("--adversarial-weight", type=float, default=1e-2)
+    parser.add_argument("--train-pairs", type=int, default=None)
+    parser.add_argument("--feature-patches", type=int, default=2000)
+    parser.add_argument("--feature-epochs", type=int, default=8)
+    parser.add_argument("--speed-epochs", type=int, default=6)
+    parser.add_argument("--speed-samples", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if args.quick:
+        args.epochs, args.gan_epochs, args.feature_epochs = 1, 1, 1
+        args.train_pairs, args.feature_patches = 64, 100
+        args.speed_epochs, args.speed_samples = 2, 32
+    part = args.part or "quality"
+    os.environ.setdefault(
+        "KERAS_BACKEND", "jax" if part == "speed" else "tensorflow"
+    )
+    os.makedirs(RESULTS, exist_ok=True)
+    start = time.time()
+    if part == "speed":
+        results = speed(args)
+        print(
+            f"SRGAN fit {results['fit_samples_per_s']:.1f} samples/s, hand "
+            f"loop {results['loop_samples_per_s']:.1f}: ratio "
+            f"{results['ratio']:.2f} (quartiles "
+            f"{results['ratio_quartiles'][0]:.2f}-"
+            f"{results['ratio_quartiles'][1]:.2f}; goal >= 0.8)"
+        )
+    else:
+        results = quality(args)
+        print_quality(results)
+    import keras
+
+    results.update(
+        backend=keras.backend.backend(),
+        args=vars(args),
+        wall_seconds=time.time() - start,
+    )
+    path = os.path.join(RESULTS, f"super_resolution_{part}.json")
+    with open(path, "w") as file:
+        json.dump(results, file, indent=1)
+    print(f"wrote {path} ({results['wall_seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
