@@ -21,13 +21,13 @@ def app():
 def test_script_runs_end_to_end(app, tmp_path):
     output = tmp_path / "out"
     report = app.main(
-        ["--quick", "--methods", "classification", "--output", str(output)]
+        ["--quick", "--methods", "autoencoder", "--output", str(output)]
     )
     with open(output / "metrics.json") as file:
         saved = json.load(file)
     assert saved["goal"] == report["goal"]
-    assert saved["goal"]["best_kgen_method"] == "classification"
-    methods = {"grey", "mean_ab", "lightness_lookup", "classification"}
+    assert saved["goal"]["best_kgen_method"] == "autoencoder"
+    methods = {"grey", "mean_ab", "lightness_lookup", "autoencoder"}
     assert set(saved["metrics"]) == methods
     tested = [name for fold in saved["folds"] for name in fold["test"]]
     assert sorted(tested) == sorted(app.QUICK_PHOTOS)
