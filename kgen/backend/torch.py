@@ -57,8 +57,9 @@ def input_gradients(fn, x):
     differentiated with respect to `fn`'s weights.
     """
     x = torch.as_tensor(x)
-    if not x.requires_grad:
-        x = x.detach().requires_grad_(True)
-    total = fn(x).sum()
-    (grad,) = torch.autograd.grad(total, x, create_graph=True)
+    with torch.enable_grad():  # also under `evaluate`'s no_grad
+        if not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+        total = fn(x).sum()
+        (grad,) = torch.autograd.grad(total, x, create_graph=True)
     return grad

@@ -295,6 +295,112 @@ def build_patchgan_discriminator(
     )
 
 
+def build_stargan_generator(
+    image_shape,
+    num_domains,
+    base_filters=64,
+    num_downsampling=2,
+    num_blocks=6,
+    name="stargan_generator",
+):
+    """Builds StarGAN's generator: a ResNet generator with domain channels.
+
+    `build_resnet_generator` (instance normalisation, `num_downsampling`
+    stride-2 steps, `num_blocks` residual blocks, tanh output) taking the
+    image with the target domain as `num_domains` extra one-hot channels
+    (`kgen.models.StarGAN` adds them) and returning an image of
+    `image_shape`.
+
+    Reference: Choi et al., "StarGAN: Unified Generative Adversarial
+    Networks for Multi-Domain Image-to-Image Translation", CVPR 2018.
+
+    Args:
+        image_shape: `(height, width, channels)` of the images.
+        num_domains: int >= 2, the number of domains.
+        base_filters: filters of the first convolution (64 in the paper).
+        num_downsampling: int >= 0, stride-2 steps (2 in the paper).
+        num_blocks: int >= 0 residual blocks (6 in the paper).
+        name: model name.
+
+    Returns:
+        A functional `keras.Model` from `(h, w, channels + num_domains)` to
+        `(h, w, channels)`.
+
+    Example:
+
+    ```python
+    generator = kgen.models.build_stargan_generator((16, 16, 3), 7)
+    ```
+    """
+    height, width, channels = _check_image_shape(image_shape)
+    num_domains = check_integer(num_domains, "num_domains", minimum=2)
+    return build_resnet_generator(
+        (height, width, channels + num_domains),
+        output_channels=channels,
+        base_filters=base_filters,
+        num_downsampling=num_downsampling,
+        num_blocks=num_blocks,
+        name=name,
+    )
+
+
+def build_stargan_discriminator(
+    image_shape,
+    num_domains,
+    base_filters=64,
+    num_layers=None,
+    name="stargan_discriminator",
+):
+    """Builds StarGAN's discriminator: PatchGAN scores and domain logits.
+
+    `num_layers` stride-2 4x4 convolutions (LeakyReLU 0.01, no
+    normalisation, filters doubling from `base_filters` up to
+    `8 * base_filters`), then two heads on the last feature map: a 3x3
+    convolution to one channel (real/fake scores, one per patch) and a
+    convolution as large as the map to `num_domains` channels (the
+    auxiliary domain classifier's logits).
+
+    Reference: Choi et al., "StarGAN: Unified Generative Adversarial
+    Networks for Multi-Domain Image-to-Image Translation", CVPR 2018.
+
+    Args:
+        image_shape: `(height, width, channels)` of the images.
+        num_domains: int >= 2, the number of domains.
+        base_filters: filters of the first convolution (64 in the paper).
+        num_layers: int >= 1 stride-2 convolutions, or `None` for as many as
+            leave a map of at least 2x2 (6 at 128², the paper's).
+        name: model name.
+
+    Returns:
+        A functional `keras.Model` from images to `[scores (batch, h', w',
+        1), logits (batch, num_domains)]`.
+
+    Example:
+
+    ```python
+    discriminator = kgen.models.build_stargan_discriminator((16, 16, 3), 7)
+    ```
+    """
+    height, width, channels = _check_image_shape(image_shape)
+    num_domains = check_integer(num_domains, "num_domains", minimum=2)
+    if num_layers is None:
+        num_layers = 1
+        while min(height, width) / 2 ** (num_layers + 1) >= 2:
+            num_layers += 1
+    num_layers = check_integer(num_layers, "num_layers")
+    inputs = keras.Input((height, width, channels), name="images")
+    hidden = inputs
+    for step in range(num_layers):
+        hidden = layers.Conv2D(
+            base_filters * min(2**step, 8), 4, strides=2, padding="same"
+        )(hidden)
+        hidden = layers.LeakyReLU(0.01)(hidden)
+    scores = layers.Conv2D(1, 3, padding="same", name="scores")(hidden)
+    logits = layers.Conv2D(num_domains, tuple(hidden.shape[1:3]))(hidden)
+    logits = layers.Flatten(name="domain_logits")(logits)
+    return keras.Model(inputs, [scores, logits], name=name)
+
+
 def _patchgan(hidden, base_filters, num_layers, normalization, spectral):
     def conv(filters, strides):
         layer = layers.Conv2D(filters, 4, strides=strides, padding="same")
