@@ -1,0 +1,102 @@
+"""Minibatch standard deviation features (ProGAN, StyleGAN)."""
+
+import keras
+from keras import ops
+
+from kgen.utils.validation import check_integer
+
+
+@keras.saving.register_keras_serializable(package="kgen")
+class MinibatchStandardDeviation(keras.layers.Layer):
+    """Appends the samples' spread within small groups as extra features.
+
+    A discriminator that sees one sample at a time cannot tell that the
+    generator produces the same sample again and again (mode collapse).
+    This layer splits the batch into groups of `group_size` samples (sample
+    `n` joins group `n mod (batch / group_size)`), computes the standard
+    deviation of every feature over each group, averages it over the
+    features (split into `num_features` channel slices) and positions,
+    and appends the averages to every sample of the group as `num_features`
+    constant channels. Works on any channels-last input: `(batch, c)`
+    vectors or `(batch, h, w, c)` images.
+
+    The batch size must be a multiple of `group_size`, or smaller than it
+    (then the whole batch is one group); `num_features` must divide the
+    channels.
+
+    Reference: Karras et al., "Progressive Growing of GANs for Improved
+    Quality, Stability, and Variation", ICLR 2018, section 3; Karras et
+    al., "Analyzing and Improving the Image Quality of StyleGAN", 2020
+    (groups of 4, one feature).
+
+    Args:
+        group_size: int >= 2, samples per group.
+        num_features: int >= 1, channel slices averaged separately.
+        epsilon: added to the variance before the square root.
+        **kwargs: base layer arguments (e.g. `name`).
+
+    Example:
+
+    ```python
+    x = kgen.layers.MinibatchStandardDeviation(group_size=4)(x)  # c + 1
+    ```
+    """
+
+    def __init__(self, group_size=4, num_features=1, epsilon=1e-8, **kwargs):
+        super().__init__(**kwargs)
+        self.group_size = check_integer(group_size, "group_size", minimum=2)
+        self.num_features = check_integer(num_features, "num_features")
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if (
+            len(input_shape) < 2
+            or any(size is None for size in input_shape[1:])
+            or channels % self.num_features
+        ):
+            raise ValueError(
+                "MinibatchStandardDeviation takes inputs (batch, ..., "
+                "channels) of known feature shape whose channels are a "
+                f"multiple of num_features={self.num_features}. Received "
+                f"input shape {tuple(input_shape)}."
+            )
+
+    def call(self, inputs):
+        x = ops.cast(inputs, "float32")
+        spatial = tuple(x.shape[1:-1])
+        slices = x.shape[-1] // self.num_features
+        groups = self._group_size(ops.shape(x)[0])
+        y = ops.reshape(x, (groups, -1, *spatial, self.num_features, slices))
+        y = ops.sqrt(ops.var(y, axis=0) + self.epsilon)
+        axes = tuple(range(1, len(spatial) + 1)) + (len(spatial) + 2,)
+        y = ops.mean(y, axis=axes)  # (batch / groups, num_features)
+        y = ops.reshape(y, (-1, *(1,) * len(spatial), self.num_features))
+        y = ops.tile(y, (groups, *spatial, 1))
+        return ops.concatenate([inputs, ops.cast(y, inputs.dtype)], axis=-1)
+
+    def _group_size(self, batch):
+        if not isinstance(batch, int):  # traced without a static batch size
+            return ops.minimum(self.group_size, batch)
+        groups = min(self.group_size, batch)
+        if batch % groups:
+            raise ValueError(
+                f"The batch size ({batch}) must be a multiple of "
+                f"group_size={self.group_size} (or smaller). Use a batch size "
+                "that is a multiple of it, or a smaller group size."
+            )
+        return groups
+
+    def compute_output_shape(self, input_shape):
+        return (
+            *input_shape[:-1],
+            input_shape[-1] + self.num_features,
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "group_size": self.group_size,
+            "num_features": self.num_features,
+            "epsilon": self.epsilon,
+        }
