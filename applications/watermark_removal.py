@@ -78,16 +78,18 @@ def load_pairs(args):
 # kgen's removers.
 
 
-def build_removers(names, base_filters=32, seed=0):
+def build_removers(names, base_filters=32, seed=0, num_downsampling=4):
     """kgen removers by name (see `REMOVERS`), compiled.
 
-    `two_head`: a `WatermarkRemover` (U-Net, 4 downsamplings, `base_filters`
-    filters, Adam 1e-3); `denoising_autoencoder`: a
+    `two_head`: a `WatermarkRemover` (U-Net with `num_downsampling`
+    stride-2 steps and `base_filters` filters, Adam 1e-3); `denoising_autoencoder`: a
     `DenoisingAutoencoderRemover` (32-pixel tiles, code of 256, Adam 1e-3).
     """
     factories = {
         "two_head": lambda: watermark.WatermarkRemover(
-            base_filters=base_filters, num_downsampling=4, seed=seed
+            base_filters=base_filters,
+            num_downsampling=num_downsampling,
+            seed=seed,
         ),
         "denoising_autoencoder": lambda: watermark.DenoisingAutoencoderRemover(
             tile_size=32 if base_filters >= 8 else 8,
@@ -224,7 +226,9 @@ def run(args):
     keras.utils.set_random_seed(args.seed)
     start = time.perf_counter()
     train, test = load_pairs(args)
-    removers = build_removers(args.removers, args.base_filters, args.seed)
+    removers = build_removers(
+        args.removers, args.base_filters, args.seed, args.num_downsampling
+    )
     metrics, predictions = evaluate(
         removers, train, test, args.epochs, args.batch_size
     )
@@ -332,6 +336,12 @@ def parse_args(argv=None):
         help="filters of the two-head U-Net's first convolution",
     )
     parser.add_argument(
+        "--num-downsampling",
+        type=int,
+        default=4,
+        help="stride-2 steps of the two-head U-Net",
+    )
+    parser.add_argument(
         "--removers",
         nargs="+",
         default=list(REMOVERS),
@@ -343,13 +353,13 @@ def parse_args(argv=None):
         "--quick",
         action="store_true",
         help="tiny smoke run: 48 training and 6 test pairs of small images, "
-        "tiny networks, 1 epoch",
+        "tiny networks (U-Net of 2 downsamplings), 1 epoch",
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.num_train, args.num_test, args.epochs = 48, 6, 1
-        args.image_size, args.test_size = 32, [20, 36]
-        args.base_filters = 4
+        args.image_size, args.test_size = 32, [18, 30]
+        args.base_filters, args.num_downsampling = 4, 2
     return args
 
 

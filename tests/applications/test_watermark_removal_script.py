@@ -37,7 +37,7 @@ def test_script_runs_end_to_end(app, tmp_path):
     report = json.loads((output / "metrics.json").read_text())
     metrics = report["metrics"]
     assert list(metrics) == ["two_head", *app.BASELINES]
-    assert report["test_image_size"] == [20, 36]  # not a multiple of 16
+    assert report["test_image_size"] == [18, 30]  # not a multiple of 4
     assert 0.0 <= metrics["two_head"]["mask_iou"] <= 1.0
     assert not metrics["two_head"]["given_true_mask"]
     assert metrics["biharmonic_true_mask"]["given_true_mask"]

@@ -12,6 +12,8 @@ from kgen.datasets.photos import load_photos
 from kgen.utils.validation import check_integer
 
 KINDS = ("logo", "text", "shape")
+"""The kinds of watermarks `make_watermark_pairs` draws (see
+`draw_watermark`)."""
 SPLITS = ("train", "test")
 # Words of the text watermarks (ASCII: every font renders them).
 WORDS = (

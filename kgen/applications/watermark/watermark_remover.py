@@ -14,6 +14,7 @@ from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 
+_COMPILED_INFERENCE = keras.backend.backend() == "jax"
 RANGE_HINT = "Scale images to [0, 1], e.g. divide 8-bit images by 255."
 
 
@@ -133,7 +134,10 @@ class WatermarkRemover(GenerativeModel):
             name="watermark_unet",
         )
         inputs = keras.Input((None, None, channels), name="images")
-        return keras.models.clone_model(unet, input_tensors=inputs)
+        # The same layers (and weights) on an input of any size.
+        return keras.models.clone_model(
+            unet, input_tensors=inputs, clone_function=lambda layer: layer
+        )
 
     def _check_network(self, network):
         try:
@@ -349,10 +353,16 @@ class WatermarkRemover(GenerativeModel):
     def _heads_of_batch(self, images):
         """Refined images and mask probabilities of one batch, as NumPy.
 
-        A direct call rather than `predict`: images of every new size would
-        otherwise trace a new compiled function.
+        A direct call where the backend runs it op by op at no tracing cost
+        (TensorFlow, PyTorch: `predict` would trace a function for every
+        new size); Keras' compiled predict function on JAX, which compiles
+        eager ops one by one, more slowly than the whole network at once.
         """
-        refined, logits = self.heads(images, self(images, training=False))
+        if _COMPILED_INFERENCE:
+            raw = ops.convert_to_tensor(self.predict_on_batch(images))
+        else:
+            raw = self(images, training=False)
+        refined, logits = self.heads(images, raw)
         return ops.convert_to_numpy(refined), ops.convert_to_numpy(
             ops.sigmoid(logits)
         )
