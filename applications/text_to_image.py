@@ -25,9 +25,10 @@ model that returns the training image whose caption is closest to the
 query (it cannot draw combinations it never saw), and random training
 images (chance).
 
-Writes to `--output`: `metrics.json`, `caption_grid.png` (test captions,
-seen and held-out, with generated images) and `interpolation.png` (images
-between two captions, noise fixed).
+Writes to `--output`: `metrics.json`, `scenes.png` (training scenes and
+their captions), `caption_grid.png` (test captions, seen and held-out, with
+generated images), `interpolation.png` (images between two captions, noise
+fixed) and the trained model, `text_to_image.keras`.
 
 Run `python applications/text_to_image.py --help` for the options;
 `--quick` is a tiny smoke run.
@@ -129,7 +130,7 @@ def train_attribute_classifiers(scenes, epochs, seed=0):
         keras.utils.set_random_seed(seed)
         inputs = keras.Input(scenes.images.shape[1:])
         hidden = inputs
-        for filters in (32, 64):
+        for filters in (16, 32):
             hidden = keras.layers.Conv2D(
                 filters, 3, strides=2, padding="same", activation="relu"
             )(hidden)
@@ -221,6 +222,28 @@ def evaluate(model, extractors, train, seen, held, seed=0):
 # Pictures.
 
 
+def save_scene_picture(path, scenes, count=8):
+    """Writes the first `count` scenes with their captions (real data)."""
+    figure, axes = plt.subplots(1, count, figsize=(1.9 * count, 2.7))
+    for axis, image, caption in zip(axes, scenes.images, scenes.captions):
+        axis.imshow(image)
+        axis.set_title(_wrap(caption), fontsize=7)
+        axis.axis("off")
+    figure.tight_layout()
+    figure.savefig(path, dpi=60)
+    plt.close(figure)
+
+
+def _wrap(caption, width=22):
+    lines, line = [], ""
+    for word in caption.split():
+        if line and len(line) + len(word) >= width:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
+
+
 def save_pictures(output, model, seen, held, task, seed=0, columns=6):
     """Writes the caption grid and the interpolation between two captions."""
     rows = [(c, "seen") for c in seen.captions[:4]]
@@ -280,6 +303,7 @@ def run(args):
         args.seed,
     )
     timings["data"] = time.perf_counter() - start
+    save_scene_picture(os.path.join(args.output, "scenes.png"), train)
     progress.add(1)
     start = time.perf_counter()
     extractors = train_attribute_classifiers(
@@ -359,7 +383,7 @@ def parse_args(argv=None):
         "--output", default="text_to_image_output", help="output folder"
     )
     parser.add_argument(
-        "--num-train", type=int, default=30000, help="training scenes"
+        "--num-train", type=int, default=20000, help="training scenes"
     )
     parser.add_argument(
         "--num-test",
@@ -373,16 +397,16 @@ def parse_args(argv=None):
     parser.add_argument(
         "--embedding-epochs",
         type=int,
-        default=4,
+        default=3,
         help="epochs of the joint image-text embedding",
     )
     parser.add_argument(
-        "--gan-epochs", type=int, default=4, help="epochs of the GAN"
+        "--gan-epochs", type=int, default=5, help="epochs of the GAN"
     )
     parser.add_argument(
         "--classifier-epochs",
         type=int,
-        default=2,
+        default=1,
         help="epochs of each attribute classifier",
     )
     parser.add_argument(

@@ -70,7 +70,7 @@ def build_text_encoder(
 
 
 def build_image_encoder(
-    image_shape, output_dim=64, filters=(32, 64, 128), name="image_encoder"
+    image_shape, output_dim=64, filters=(16, 32, 64), name="image_encoder"
 ):
     """Builds an image encoder for the joint embedding: stride-2 convolutions.
 

@@ -42,6 +42,7 @@ COLOURS = {
     "magenta": (1.0, 0.2, 1.0),
     "cyan": (0.1, 0.9, 1.0),
 }
+"""Colour names of the captions and their RGB values in [0, 1]."""
 DIGIT_WORDS = (
     "zero",
     "one",
@@ -61,6 +62,7 @@ DIGIT_ATTRIBUTES = {
     "scale": ("small", "large"),
     "position": ("left", "right"),
 }
+"""Attributes of the digit scenes and their values (indices in order)."""
 SHAPES = ("circle", "square", "triangle")
 SHAPE_ATTRIBUTES = {
     "first_shape": SHAPES,
@@ -69,6 +71,7 @@ SHAPE_ATTRIBUTES = {
     "second_shape": SHAPES,
     "second_colour": tuple(COLOURS),
 }
+"""Attributes of the shape scenes; "first" is the upper or left shape."""
 # Every "red seven" and "green two" are held out of the digit scenes; every
 # scene whose upper or left shape is a red triangle, and every scene whose
 # lower or right shape is a blue circle, out of the shape scenes.
@@ -76,16 +79,18 @@ DIGIT_HOLDOUT = (
     {"digit": "seven", "colour": "red"},
     {"digit": "two", "colour": "green"},
 )
+"""Default held-out digit combinations: every red seven and green two."""
 SHAPE_HOLDOUT = (
     {"first_shape": "triangle", "first_colour": "red"},
     {"second_shape": "circle", "second_colour": "blue"},
 )
+"""Default held-out shape combinations (see the comment above)."""
 _SUBSETS = ("seen", "held_out", "all")
 _DIGIT_TEMPLATES = (
     "a {scale} {thickness} {colour} {digit} on the {position}",
-    "a {thickness} {colour} {digit} , {scale} , on the {position}",
+    "a {thickness} {colour} {digit}, {scale}, on the {position}",
     "on the {position} side a {scale} {colour} {digit} drawn {thickness}",
-    "a {colour} {digit} , {scale} and {thickness} , at the {position}",
+    "a {colour} {digit}, {scale} and {thickness}, at the {position}",
 )
 _SYNONYMS = {
     "small": ("small", "little", "tiny"),
@@ -348,6 +353,8 @@ def _render_digits(digits, attributes, size, rng):
     for scale, fraction in enumerate((0.5, 0.75)):
         side = int(round(size * fraction))
         rows = np.flatnonzero(attributes["scale"] == scale)
+        if not len(rows):
+            continue
         glyphs = skimage.transform.resize(
             digits[rows], (len(rows), side, side), anti_aliasing=True
         )
