@@ -217,9 +217,14 @@ def _take(images, axis, start, stop, step=1):
 
 
 def _edge_pad(images, axis, width):
-    pad = [(0, 0)] * 4
-    pad[axis] = (width, width)
-    return ops.pad(images, pad, mode="edge")
+    """Repeats the edge pixels `width` times (`ops.pad`'s "edge" mode is
+    not available on every backend)."""
+    size = images.shape[axis]
+    first = _take(images, axis, 0, 1)
+    last = _take(images, axis, size - 1, size)
+    return ops.concatenate(
+        [first] * width + [images] + [last] * width, axis=axis
+    )
 
 
 def _check_method(method):
