@@ -35,6 +35,7 @@ TRAINERS = {
     "srgan": "kgen.cli.train_srgan",
     "realnvp": "kgen.cli.train_flow",
     "stargan": "kgen.cli.train_stargan",
+    "stylegan": "kgen.cli.train_stylegan",
     "vae": "kgen.cli.train_vae",
     "wgan-gp": "kgen.cli.train_gan",
 }

@@ -1,0 +1,219 @@
+"""MNIST 32x32 generation: GANs compared at the same number of images seen.
+
+Every model trains on the MNIST training digits padded from 28x28 to 32x32
+and scaled to [-1, 1], for the same number of training images seen
+(`--images`, drawn without repetition while possible), and is scored on
+`--samples` generated digits against as many MNIST test digits, in the feature
+space of a classifier trained on the padded training digits
+(`kgen.metrics.train_feature_extractor`): Fréchet distance (a "Fréchet
+classifier distance", not an Inception FID), kernel distance, precision and
+recall (k = 3), classifier score. The floor row scores as many real training
+digits.
+
+Models are entries of `MODELS`, name -> function `(images, num_images,
+batch_size, seed) -> trained model with generate(num_samples, seed=...)`
+returning images in [-1, 1]; select them with `--models dcgan,stylegan`.
+
+    python bench/mnist_generation.py [--models dcgan,stylegan] [--quick]
+        [--figures docs/images]
+
+With `--figures`, StyleGAN's style-mixing grid and truncation sweep are
+written as `stylegan_mixing.png` and `stylegan_truncation.png`.
+"""
+
+import argparse
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+import kgen
+from kgen.cli.train_stylegan import save_figures
+from kgen.cli.train_stylegan import to_unit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LATENT = 64
+
+
+def epoch_of(images, num_images, seed):
+    """`num_images` training images in a random order (repeats if needed)."""
+    rng = np.random.default_rng(seed)
+    repeats = -(-num_images // len(images))
+    order = np.concatenate(
+        [rng.permutation(len(images)) for _ in range(repeats)]
+    )
+    return images[order[:num_images]]
+
+
+def fit(model, images, num_images, batch_size, seed):
+    """Trains `model` on exactly `num_images` images (whole batches)."""
+    num_images -= num_images % batch_size
+    model.fit(
+        epoch_of(images, num_images, seed),
+        batch_size=batch_size,
+        epochs=1,
+        shuffle=False,
+        verbose=0,
+    )
+    return model
+
+
+def train_dcgan(images, num_images, batch_size, seed):
+    """DCGAN of `kgen.models.build_dcgan_*` (tanh output), Adam(2e-4, 0.5)."""
+    keras.utils.set_random_seed(seed)
+    gan = kgen.models.GAN(
+        kgen.models.build_dcgan_generator(
+            LATENT, (32, 32, 1), base_filters=32, output_activation="tanh"
+        ),
+        kgen.models.build_dcgan_discriminator((32, 32, 1), base_filters=32),
+        latent_dim=LATENT,
+        label_smoothing=0.1,
+        ema_decay=0.999,
+        seed=seed,
+    )
+    adam = keras.optimizers.Adam
+    gan.compile(
+        optimizer={
+            "discriminator": adam(2e-4, beta_1=0.5),
+            "generator": adam(2e-4, beta_1=0.5),
+        }
+    )
+    return fit(gan, images, num_images, batch_size, seed)
+
+
+def build_stylegan(seed):
+    """The small StyleGAN2 of this benchmark (filters 64-32-16-16)."""
+    keras.utils.set_random_seed(seed)
+    filters = [64, 32, 16, 16]
+    return kgen.models.StyleGAN(
+        kgen.models.build_style_generator(
+            LATENT, (32, 32, 1), filters=filters, mapping_layers=4
+        ),
+        kgen.models.build_style_discriminator((32, 32, 1), filters=filters),
+        style_mixing=0.9,
+        r1_penalty=0.05,
+        penalty_interval=16,
+        ema_decay=0.999,
+        seed=seed,
+    )
+
+
+def train_stylegan(images, num_images, batch_size, seed):
+    """StyleGAN2 (`kgen.models.StyleGAN`), Adam(2e-3, 0, 0.99) as the paper."""
+    gan = build_stylegan(seed)
+    adam = keras.optimizers.Adam
+    gan.compile(
+        optimizer={
+            "discriminator": adam(2e-3, beta_1=0.0, beta_2=0.99),
+            "generator": adam(2e-3, beta_1=0.0, beta_2=0.99),
+        }
+    )
+    return fit(gan, images, num_images, batch_size, seed)
+
+
+# name -> train function (images, num_images, batch_size, seed) -> model
+MODELS = {"dcgan": train_dcgan, "stylegan": train_stylegan}
+
+
+def padded_mnist(data_dir):
+    """MNIST at 32x32 in [-1, 1] (zero padding of 2 pixels: background)."""
+    (x_train, y_train), (x_test, y_test) = kgen.datasets.load_mnist(
+        os.path.join(data_dir, "mnist.npz"), flatten=False
+    )
+    pad = [(0, 0), (2, 2), (2, 2), (0, 0)]
+    return (
+        (np.pad(x_train, pad) * 2 - 1, y_train),
+        (np.pad(x_test, pad) * 2 - 1, y_test),
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--models", default="dcgan,stylegan")
+    parser.add_argument("--images", type=int, default=8000)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--extractor-epochs", type=int, default=5)
+    parser.add_argument(
+        "--data-dir", default=os.path.join(ROOT, "..", "shared", "data")
+    )
+    parser.add_argument("--figures", help="folder for StyleGAN's pictures")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    names = args.models.split(",")
+    unknown = sorted(set(names) - set(MODELS))
+    if unknown:
+        parser.error(f"unknown models {unknown}; choose from {list(MODELS)}")
+    if args.quick:
+        args.images, args.samples, args.extractor_epochs = 640, 200, 1
+    start = time.time()
+    (x_train, y_train), (x_test, _) = padded_mnist(args.data_dir)
+    extractor = kgen.metrics.train_feature_extractor(
+        to_unit(x_train), y_train, epochs=args.extractor_epochs, seed=args.seed
+    )
+    real = to_unit(x_test[: args.samples])
+    floor = to_unit(epoch_of(x_train, args.samples, args.seed + 1))
+    rows = [
+        {
+            "model": "real training digits (floor)",
+            **extractor.score(real, floor),
+        }
+    ]
+    print(f"classifier ready after {time.time() - start:.0f} s", flush=True)
+    for name in names:
+        begin = time.time()
+        model = MODELS[name](x_train, args.images, args.batch_size, args.seed)
+        seconds = time.time() - begin
+        samples = to_unit(model.generate(args.samples, seed=args.seed))
+        rows.append(
+            {
+                "model": name,
+                **extractor.score(real, samples),
+                "train_seconds": seconds,
+            }
+        )
+        print(rows[-1], flush=True)
+        if args.figures:
+            kgen.utils.save_image_grid(
+                samples[:64],
+                os.path.join(args.figures, f"mnist_generation_{name}.png"),
+                num_columns=8,
+            )
+            if name == "stylegan":
+                save_figures(model, args.figures, args.seed, "stylegan_")
+    print(
+        f"backend={keras.backend.backend()} images seen={args.images} "
+        f"batch={args.batch_size} samples={args.samples} seed={args.seed}"
+    )
+    print(f"{'model':30} {'FD':>8} {'KID':>8} {'prec':>5} {'rec':>5} {'s':>6}")
+    for row in rows:
+        print(
+            f"{row['model']:30} {row['frechet_distance']:>8.2f} "
+            f"{row['kernel_distance']:>8.4f} {row['precision']:>5.2f} "
+            f"{row['recall']:>5.2f} {row.get('train_seconds', 0):>6.0f}"
+        )
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    path = os.path.join(ROOT, "bench", "results", "mnist_generation.json")
+    with open(path, "w") as file:
+        json.dump(
+            {
+                "backend": keras.backend.backend(),
+                "settings": vars(args),
+                "wall_seconds": time.time() - start,
+                "rows": rows,
+            },
+            file,
+            indent=1,
+            default=float,
+        )
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
