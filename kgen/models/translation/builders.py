@@ -303,19 +303,26 @@ def build_stargan_generator(
     num_blocks=6,
     name="stargan_generator",
 ):
-    """Builds StarGAN's generator: a ResNet generator with domain channels.
+    """Builds StarGAN's generator: an encoder, residual blocks, a decoder.
 
-    `build_resnet_generator` (instance normalisation, `num_downsampling`
-    stride-2 steps, `num_blocks` residual blocks, tanh output) taking the
-    image with the target domain as `num_domains` extra one-hot channels
-    (`kgen.models.StarGAN` adds them) and returning an image of
-    `image_shape`.
+    The input is the image with the target domain as `num_domains` extra
+    one-hot channels (`kgen.models.StarGAN` adds them). A 7x7 convolution,
+    `num_downsampling` stride-2 4x4 convolutions (filters doubling),
+    `num_blocks` residual blocks (two 3x3 convolutions each), as many
+    stride-2 4x4 transposed convolutions and a 7x7 convolution to the image
+    channels with tanh, as in the paper; zero padding, instance
+    normalisation (`keras.layers.GroupNormalization(groups=-1)`) and ReLU
+    after every convolution but the first and the last. The first
+    convolution is not normalised: the label planes are constant over the
+    image, so instance normalisation right after it would subtract their
+    contribution and leave the generator blind to the target domain.
 
     Reference: Choi et al., "StarGAN: Unified Generative Adversarial
     Networks for Multi-Domain Image-to-Image Translation", CVPR 2018.
 
     Args:
-        image_shape: `(height, width, channels)` of the images.
+        image_shape: `(height, width, channels)` of the images, height and
+            width divisible by `2 ** num_downsampling`.
         num_domains: int >= 2, the number of domains.
         base_filters: filters of the first convolution (64 in the paper).
         num_downsampling: int >= 0, stride-2 steps (2 in the paper).
@@ -334,14 +341,32 @@ def build_stargan_generator(
     """
     height, width, channels = _check_image_shape(image_shape)
     num_domains = check_integer(num_domains, "num_domains", minimum=2)
-    return build_resnet_generator(
-        (height, width, channels + num_domains),
-        output_channels=channels,
-        base_filters=base_filters,
-        num_downsampling=num_downsampling,
-        num_blocks=num_blocks,
-        name=name,
+    steps = check_integer(num_downsampling, "num_downsampling", minimum=0)
+    _check_downsampling(height, width, steps, "StarGAN generator")
+    num_blocks = check_integer(num_blocks, "num_blocks", minimum=0)
+
+    def conv(hidden, filters, size, strides=1, layer=layers.Conv2D):
+        hidden = layer(filters, size, strides=strides, padding="same")(hidden)
+        return layers.ReLU()(_normalize(hidden, "instance"))
+
+    inputs = keras.Input((height, width, channels + num_domains), name="images")
+    hidden = layers.Conv2D(base_filters, 7, padding="same")(inputs)
+    hidden = layers.ReLU()(hidden)
+    for step in range(steps):
+        hidden = conv(hidden, base_filters * 2 ** (step + 1), 4, 2)
+    filters = base_filters * 2**steps
+    for _ in range(num_blocks):
+        block = conv(hidden, filters, 3)
+        block = layers.Conv2D(filters, 3, padding="same")(block)
+        hidden = layers.Add()([hidden, _normalize(block, "instance")])
+    for step in reversed(range(steps)):
+        hidden = conv(
+            hidden, base_filters * 2**step, 4, 2, layers.Conv2DTranspose
+        )
+    outputs = layers.Conv2D(channels, 7, padding="same", activation="tanh")(
+        hidden
     )
+    return keras.Model(inputs, outputs, name=name)
 
 
 def build_stargan_discriminator(

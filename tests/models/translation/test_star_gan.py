@@ -221,9 +221,15 @@ def test_builders_shapes():
     assert generator.input_shape == (None, 8, 8, 7)
     assert generator.output_shape == (None, 8, 8, 3)
     assert discriminator.output_shape == [(None, 2, 2, 1), (None, 4)]
+    # The generator sees the target domain (instance normalisation right
+    # after the constant label planes would erase them).
+    model = kgen.models.StarGAN(generator, discriminator, 4)
+    images = RNG.uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    assert not np.allclose(
+        model.translate(images, 0), model.translate(images, 3)
+    )
     paper = kgen.models.build_stargan_discriminator((128, 128, 3), 5)
     assert paper.output_shape == [(None, 2, 2, 1), (None, 5)]
-    assert kgen.models.StarGAN(generator, discriminator, 4).num_domains == 4
 
 
 def test_errors():
