@@ -26,6 +26,7 @@ TRAINERS = {
     "dcgan": "kgen.cli.train_gan",
     "deblurgan": "kgen.cli.train_deblurgan",
     "gan": "kgen.cli.train_gan",
+    "lapgan": "kgen.cli.train_lapgan",
     "made": "kgen.cli.train_autoregressive",
     "nade": "kgen.cli.train_autoregressive",
     "pixelcnn": "kgen.cli.train_autoregressive",
