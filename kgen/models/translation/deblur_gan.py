@@ -23,8 +23,8 @@ class DeblurGAN(AdversarialModel):
     `kgen.models.build_resnet_generator`) restores a blurred image `x`;
     with `residual=True` (the paper's global skip connection) it predicts a
     correction added to its input, and the restored image is
-    `clip(x + G(x), -1, 1)`, so an untrained generator starts near the
-    identity. The critic `D` scores sharp and restored images alone (it is
+    `clip(x + G(x), -1, 1)`; zero the generator's last layer (kernel and
+    bias) to start training exactly at the identity. The critic `D` scores sharp and restored images alone (it is
     not conditioned on the blurred input), one score per patch
     (PatchGAN). The critic minimises the Wasserstein loss plus a WGAN-GP
     penalty (`kgen.losses.gradient_penalty`, weight `gradient_penalty`) at
