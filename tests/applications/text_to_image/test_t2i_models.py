@@ -35,71 +35,6 @@ def _gan(embedding_dim=4, **kwargs):
     )
 
 
-def test_joint_embedding_evaluates_the_matching_loss(rng):
-    joint = JointEmbedding(
-        build_image_encoder(SHAPE, 4, filters=(4,)),
-        build_text_encoder(6, 3, output_dim=4, word_dim=3, units=4),
-        temperature=0.5,
-    )
-    images = _images(rng, 4)
-    ids = np.array([[2, 3, 0], [4, 0, 0], [5, 2, 1], [3, 3, 3]], "int32")
-    image_embeddings, text_embeddings = joint([images, ids])
-    np.testing.assert_allclose(
-        np.linalg.norm(ops.convert_to_numpy(text_embeddings), axis=1), 1.0, 1e-5
-    )
-    joint.compile()
-    expected = symmetric_matching_loss(image_embeddings, text_embeddings, 0.5)
-    loss = joint.evaluate([images, ids], batch_size=4, verbose=0)
-    np.testing.assert_allclose(loss, ops.convert_to_numpy(expected), rtol=1e-4)
-
-
-def test_gan_discriminator_loss_is_matching_aware(rng):
-    gan = _gan(interpolation_weight=0.5)
-    images = _images(rng, 4)
-    embeddings = rng.normal(size=(4, 4)).astype("float32")
-    gan.compile(optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
-    # With the seed fixed, the fake images of the loss are reproduced.
-    z = gan._latent(4, keras.random.SeedGenerator(7))
-    fake = gan.generator([z, ops.convert_to_tensor(embeddings)])
-
-    def scores(x, t):
-        inputs = [ops.convert_to_tensor(x), ops.convert_to_tensor(t)]
-        return gan.discriminator(inputs, training=False)
-
-    expected = matching_aware_loss(
-        gan.adversarial_loss,
-        scores(images, embeddings),
-        scores(images, np.roll(embeddings, 1, axis=0)),
-        scores(fake, embeddings),
-    )
-    gan.seed_generator = keras.random.SeedGenerator(7)
-    batch = (ops.convert_to_tensor(images), ops.convert_to_tensor(embeddings))
-    loss = gan.discriminator_loss(batch, training=False)
-    np.testing.assert_allclose(
-        ops.convert_to_numpy(loss), ops.convert_to_numpy(expected), rtol=1e-5
-    )
-
-
-def test_gan_trains_with_fit_and_round_trips(rng, tmp_path):
-    gan = _gan()
-    gan.compile(optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
-    embeddings = rng.normal(size=(8, 4)).astype("float32")
-    history = gan.fit(_images(rng), embeddings, batch_size=4, verbose=0)
-    for name in ("d_mismatched", "interpolation", "generator_loss"):
-        assert np.isfinite(history.history[name][-1])
-    assert_round_trip(
-        gan,
-        tmp_path,
-        call=lambda m: m.generate(2, labels=embeddings[:2], seed=3),
-    )
-    with pytest.raises(ValueError, match="caption embeddings"):
-        gan.fit(_images(rng), verbose=0)
-    with pytest.raises(ValueError, match="one embedding per image"):
-        gan.fit(_images(rng), embeddings[:3], verbose=0)
-    with pytest.raises(ValueError, match="shape"):
-        gan.generate(2, labels=np.zeros((2, 5)))
-
-
 @pytest.fixture(scope="module")
 def fitted():
     model = TextToImage(
@@ -114,9 +49,32 @@ def fitted():
     )
     images = np.random.default_rng(0).uniform(size=(8, *SHAPE))
     histories = model.fit(
-        images, CAPTIONS, embedding_epochs=1, gan_epochs=1, batch_size=4
+        images,
+        CAPTIONS,
+        embedding_epochs=1,
+        gan_epochs=1,
+        batch_size=4,
+        verbose=0,
     )
     return model, images, histories
+
+
+def test_gan_logs_round_trips_and_checks_its_data(fitted, rng, tmp_path):
+    model, images, histories = fitted
+    for name in ("d_mismatched", "interpolation", "generator_loss"):
+        assert np.isfinite(histories["gan"].history[name][-1])
+    embeddings = rng.normal(size=(2, 4)).astype("float32")
+    assert_round_trip(
+        model.gan,
+        tmp_path,
+        call=lambda m: m.generate(2, labels=embeddings, seed=3),
+    )
+    with pytest.raises(ValueError, match="caption embeddings"):
+        model.gan.fit(images, verbose=0)
+    with pytest.raises(ValueError, match="one embedding per image"):
+        model.gan.fit(images, embeddings, verbose=0)
+    with pytest.raises(ValueError, match="shape"):
+        model.gan.generate(2, labels=np.zeros((2, 5)))
 
 
 def test_text_to_image_generates_and_interpolates(fitted):
@@ -177,3 +135,58 @@ def test_text_to_image_bad_input(fitted):
         model.fit(images[..., :1], CAPTIONS)
     with pytest.raises(ValueError, match="not trained yet"):
         TextToImage(image_shape=SHAPE).generate(["a red two"])
+
+
+def test_joint_embedding_trains_on_the_matching_loss(fitted, rng):
+    joint = fitted[0].joint_embedding
+    images = rng.uniform(size=(4, *SHAPE)).astype("float32")
+    ids = np.array([[2, 3, 0, 0], [4, 0, 0, 0], [5, 2, 1, 0], [3, 3, 3, 3]])
+    image_embeddings, text_embeddings = joint([images, ids.astype("int32")])
+    np.testing.assert_allclose(
+        np.linalg.norm(ops.convert_to_numpy(text_embeddings), axis=1), 1.0, 1e-5
+    )
+    expected = symmetric_matching_loss(image_embeddings, text_embeddings, 0.1)
+    loss = joint.compute_loss(y_pred=[image_embeddings, text_embeddings])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(loss), ops.convert_to_numpy(expected), rtol=1e-5
+    )
+    with pytest.raises(ValueError, match="same embedding size"):
+        JointEmbedding(
+            build_image_encoder(SHAPE, 4, filters=(4,)),
+            build_text_encoder(6, 3, output_dim=5, word_dim=3, units=4),
+        )
+
+
+def test_gan_discriminator_loss_is_matching_aware(fitted, rng):
+    gan = fitted[0].gan
+    images = _images(rng, 4)
+    embeddings = rng.normal(size=(4, 4)).astype("float32")
+    # With the seed fixed, the fake images of the loss are reproduced.
+    z = gan._latent(4, keras.random.SeedGenerator(7))
+    fake = gan.generator([z, ops.convert_to_tensor(embeddings)])
+
+    def scores(x, t):
+        inputs = [ops.convert_to_tensor(x), ops.convert_to_tensor(t)]
+        return gan.discriminator(inputs, training=False)
+
+    expected = matching_aware_loss(
+        gan.adversarial_loss,
+        scores(images, embeddings),
+        scores(images, np.roll(embeddings, 1, axis=0)),
+        scores(fake, embeddings),
+    )
+    state = gan.seed_generator
+    gan.seed_generator = keras.random.SeedGenerator(7)
+    batch = (ops.convert_to_tensor(images), ops.convert_to_tensor(embeddings))
+    loss = gan.discriminator_loss(batch, training=False)
+    gan.seed_generator = state
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(loss), ops.convert_to_numpy(expected), rtol=1e-5
+    )
+
+
+def test_gan_arguments_are_checked():
+    with pytest.raises(ValueError, match="interpolation_beta"):
+        _gan(interpolation_beta=2.0)
+    with pytest.raises(ValueError, match="interpolation_weight"):
+        _gan(interpolation_weight=-1.0)
