@@ -271,7 +271,7 @@ def parse_args(argv=None):
         "--patch-size", type=int, default=32, help="training patch side"
     )
     parser.add_argument(
-        "--num-patches", type=int, default=2400, help="patches per fold"
+        "--num-patches", type=int, default=2000, help="patches per fold"
     )
     parser.add_argument("--epochs", type=int, default=3, help="epochs")
     parser.add_argument("--batch-size", type=int, default=16, help="batch size")

@@ -65,7 +65,7 @@ def colourisation_scores(predicted, truth):
         per_image["colourfulness_truth"].append(colourfulness(image))
     per_image = {k: [float(v) for v in vs] for k, vs in per_image.items()}
     scores = {k: float(np.mean(v)) for k, v in per_image.items()}
-    scores["colourfulness_ratio"] = (
-        scores["colourfulness"] / scores["colourfulness_truth"]
+    scores["colourfulness_ratio"] = scores["colourfulness"] / max(
+        scores["colourfulness_truth"], 1e-12
     )
     return {**scores, "per_image": per_image}
