@@ -12,10 +12,12 @@ def test_srgan_writes_model_pictures_and_metrics(tmp_path):
     output = str(tmp_path / "srgan")
     arguments = [
         "--epochs=1",
-        "--pretrain-epochs=1",
+        "--pretrain-epochs=0",
         "--photo-scale=0.125",
-        "--filters=4",
-        "--num-blocks=1",
+        "--scale=2",
+        "--patch-size=16",
+        "--filters=2",
+        "--num-blocks=0",
         "--batch-size=64",
     ]
     assert main(["train", "srgan", "--output", output] + arguments) == 0
@@ -27,7 +29,7 @@ def test_srgan_writes_model_pictures_and_metrics(tmp_path):
     assert metrics["model"] == "srgan" and metrics["test_pairs"] > 0
     assert metrics["bicubic_psnr"] > 15
     model = keras.models.load_model(os.path.join(output, "model.keras"))
-    assert model.scale == 4 and model.adversarial_weight == 1e-3
+    assert model.scale == 2 and model.adversarial_weight == 1e-3
 
 
 def test_bad_patch_size_fails_before_training(tmp_path, capsys):
