@@ -135,12 +135,19 @@ def baseline_outputs(test):
 def evaluate(removers, train, test, epochs, batch_size):
     """Trains every remover and scores every method, with a progress bar.
 
+    Args:
+        removers: dict name -> compiled remover.
+        train: training `WatermarkPairs`.
+        test: test `WatermarkPairs`.
+        epochs: dict name -> training epochs of that remover.
+        batch_size: training batch size.
+
     Returns:
         `(metrics, predictions)`: per method, a dict of scores and
         seconds, and per remover `(cleaned, predicted_masks)`.
     """
     progress = keras.utils.Progbar(
-        len(removers) * epochs + len(BASELINES),
+        sum(epochs.values()) + len(BASELINES),
         stateful_metrics=["psnr_in_mask"],
     )
     metrics, predictions = {}, {}
@@ -148,7 +155,7 @@ def evaluate(removers, train, test, epochs, batch_size):
         start = time.perf_counter()
         remover.fit(
             train,
-            epochs=epochs,
+            epochs=epochs[name],
             batch_size=batch_size,
             verbose=0,
             callbacks=[_ProgressCallback(progress, f"{name}_loss")],
@@ -229,8 +236,14 @@ def run(args):
     removers = build_removers(
         args.removers, args.base_filters, args.seed, args.num_downsampling
     )
+    epochs = {
+        name: args.autoencoder_epochs
+        if name == "denoising_autoencoder" and args.autoencoder_epochs
+        else args.epochs
+        for name in removers
+    }
     metrics, predictions = evaluate(
-        removers, train, test, args.epochs, args.batch_size
+        removers, train, test, epochs, args.batch_size
     )
     kgen_names = [n for n in metrics if metrics[n]["kgen"]]
     if kgen_names:
@@ -327,8 +340,14 @@ def parse_args(argv=None):
         choices=list(PHOTOS),
         help="held-out photos of the test split",
     )
-    parser.add_argument("--epochs", type=int, default=5, help="training epochs")
-    parser.add_argument("--batch-size", type=int, default=16, help="batch size")
+    parser.add_argument("--epochs", type=int, default=6, help="training epochs")
+    parser.add_argument(
+        "--autoencoder-epochs",
+        type=int,
+        default=None,
+        help="training epochs of the denoising autoencoder (default: --epochs)",
+    )
+    parser.add_argument("--batch-size", type=int, default=8, help="batch size")
     parser.add_argument(
         "--base-filters",
         type=int,

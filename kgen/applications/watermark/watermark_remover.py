@@ -64,6 +64,9 @@ class WatermarkRemover(GenerativeModel):
         size_multiple: int >= 1, what image sides are padded to a multiple
             of; default `2 ** num_downsampling` for the built U-Net, 1 for
             a given network.
+        normalization: normalisation of the built U-Net: `"batch"`
+            (default; its running statistics do not depend on the image
+            size at inference), `"instance"` or `None`.
         mask_weight: float >= 0, the weight of the mask loss.
         mask_threshold: float in (0, 1), the mask probability above which
             a pixel is replaced.
@@ -90,6 +93,7 @@ class WatermarkRemover(GenerativeModel):
         base_filters=32,
         num_downsampling=4,
         size_multiple=None,
+        normalization="batch",
         mask_weight=1.0,
         mask_threshold=0.5,
         seed=None,
@@ -100,6 +104,7 @@ class WatermarkRemover(GenerativeModel):
         self.num_downsampling = check_integer(
             num_downsampling, "num_downsampling"
         )
+        self.normalization = normalization
         if network is None:
             network = self.build_network(
                 check_integer(image_channels, "image_channels")
@@ -125,11 +130,11 @@ class WatermarkRemover(GenerativeModel):
         factor = 2**self.num_downsampling
         unet = build_unet_generator(
             (factor, factor, channels),
-            output_channels=channels + 1,
+            output_channels=self.network_output_channels(channels),
             base_filters=self.base_filters,
             num_downsampling=self.num_downsampling,
             dropout=0.0,
-            normalization=None,
+            normalization=self.normalization,
             output_activation=None,
             name="watermark_unet",
         )
@@ -411,6 +416,7 @@ class WatermarkRemover(GenerativeModel):
             "network": serialize_network(self.network),
             "base_filters": self.base_filters,
             "num_downsampling": self.num_downsampling,
+            "normalization": self.normalization,
             "size_multiple": self.size_multiple,
             "mask_weight": self.mask_weight,
             "mask_threshold": self.mask_threshold,
