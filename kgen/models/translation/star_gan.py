@@ -361,19 +361,20 @@ class StarGAN(AdversarialModel):
         )
 
     def fit(self, x=None, y=None, **kwargs):
-        if is_array(x):
-            if y is None:
-                raise ValueError(
-                    "StarGAN trains on images and their domains: call "
-                    "`fit(images, domains)`."
-                )
-            y = self.check_domains(y, len(x), "y")
-        return super().fit(x, y, **kwargs)
+        return super().fit(x, self._checked_labels(x, y), **kwargs)
 
     def evaluate(self, x=None, y=None, **kwargs):
-        if is_array(x) and y is not None:
-            y = self.check_domains(y, len(x), "y")
-        return super().evaluate(x, y, **kwargs)
+        return super().evaluate(x, self._checked_labels(x, y), **kwargs)
+
+    def _checked_labels(self, x, y):
+        if not is_array(x):
+            return y
+        if y is None:
+            raise ValueError(
+                "StarGAN trains on images and their domains: call "
+                "`fit(images, domains)`."
+            )
+        return self.check_domains(y, len(x), "y")
 
     def check_inputs(self, x):
         translation.check_images(x, self.image_shape, "x")

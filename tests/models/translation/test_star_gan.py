@@ -252,6 +252,8 @@ def test_errors():
     model.compile(optimizer="adam")
     with pytest.raises(ValueError, match="call `fit\\(images, domains\\)`"):
         model.fit(IMAGES, verbose=0)
+    with pytest.raises(ValueError, match="call `fit\\(images, domains\\)`"):
+        model.evaluate(IMAGES, verbose=0)
     one_hot = np.eye(NUM_DOMAINS)[DOMAINS]
     with pytest.raises(ValueError, match=r"shape \(4,\).*One-hot labels"):
         model.fit(IMAGES, one_hot, verbose=0)
