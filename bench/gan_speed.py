@@ -62,16 +62,26 @@ def optimizer():
     return keras.optimizers.Adam(2e-4, beta_1=0.5)
 
 
-def time_pairs(epochs, loop, **compile_options):
-    """Seconds per epoch of `fit` and of the hand loop, in alternation."""
+def time_pairs(
+    epochs, loop, build_model=None, x=None, batch_size=BATCH, **compile_options
+):
+    """Seconds per epoch of `fit` and of the hand loop, in alternation.
+
+    `build_model()` returns another model to time (a `PhasedModel` with
+    phases "discriminator" and "generator"), `x` its data and `batch_size`
+    its batch size; by default this file's MLP GAN on the digits.
+    """
     import keras
     import numpy as np
 
     import kgen
 
-    x = data()
+    x = data() if x is None else x
     run_hand_epoch = loop(x)
-    gan = kgen.models.GAN(*networks(), latent_dim=LATENT, seed=0)
+    if build_model is None:
+        gan = kgen.models.GAN(*networks(), latent_dim=LATENT, seed=0)
+    else:
+        gan = build_model()
     gan.compile(
         optimizer={"discriminator": optimizer(), "generator": optimizer()},
         **compile_options,
@@ -91,7 +101,7 @@ def time_pairs(epochs, loop, **compile_options):
     )
     gan.fit(
         x,
-        batch_size=BATCH,
+        batch_size=batch_size,
         epochs=epochs + 1,
         shuffle=True,
         verbose=0,

@@ -119,6 +119,7 @@ class SynthesisNetwork(keras.Model):
 
     def _build_layers(self):
         """Builds every layer from the shapes alone (no forward pass)."""
+        self.upsample.build((None, 4, 4, self.filters[0]))
         channels, index = self.filters[0], 0
         for level, filters_out in enumerate(self.filters):
             size = 4 * 2**level

@@ -22,7 +22,10 @@ def tiny_style_gan(**kwargs):
 
 @pytest.fixture(scope="module")
 def gan():
-    return tiny_style_gan(ema_decay=0.5)
+    """One model for the module (model builds are slow on JAX): the tests
+    that need it untrained come first; every call uses 4 samples, so that
+    JAX compiles each eager operation once."""
+    return tiny_style_gan(penalty_interval=2, ema_decay=0.5)
 
 
 def synthesize(gan, styles):
@@ -36,13 +39,13 @@ def test_truncation_zero_gives_the_average_image(gan):
     average = np.random.default_rng(0).normal(size=LATENT).astype("float32")
     gan.generator.style_average.assign(average)
     gan.ema_generator.update()  # the sampling network copies the average
-    images = gan.generate(3, truncation=0.0, seed=2, noise=False)
-    expected = synthesize(gan, np.tile(average, (1, gan.num_styles, 1)))
-    np.testing.assert_allclose(images, np.repeat(expected, 3, 0), atol=1e-5)
-    free = gan.generate(3, truncation=1.0, seed=2, noise=False)
+    images = gan.generate(4, truncation=0.0, seed=2, noise=False)
+    expected = synthesize(gan, np.tile(average, (4, gan.num_styles, 1)))
+    np.testing.assert_allclose(images, expected, atol=1e-5)
+    free = gan.generate(4, truncation=1.0, seed=2, noise=False)
     assert np.abs(free - free[:1]).max() > 1e-3  # untruncated: z matters
     np.testing.assert_allclose(  # reproducible from a seed, noise included
-        gan.generate(2, seed=3), gan.generate(2, seed=3), atol=1e-6
+        gan.generate(4, seed=3), gan.generate(4, seed=3), atol=1e-6
     )
 
 
@@ -50,7 +53,7 @@ def test_style_mixing_uses_each_sources_styles(gan):
     """Layers before the crossover take `a`'s style, the others `b`'s (the
     untrained fixture's average weights equal its weights)."""
     rng = np.random.default_rng(1)
-    a, b = rng.normal(size=(2, 3, LATENT)).astype("float32")
+    a, b = rng.normal(size=(2, 4, LATENT)).astype("float32")
     w_a, w_b = (ops.convert_to_numpy(gan.generator.mapping(s)) for s in (a, b))
     images = {}
     for crossover in range(gan.num_styles + 1):
@@ -70,8 +73,7 @@ def test_style_mixing_uses_each_sources_styles(gan):
         assert np.abs(images[crossover] - images[crossover + 1]).max() > 1e-4
 
 
-def test_fit_save_load_and_resume(tmp_path):
-    gan = tiny_style_gan(penalty_interval=2, ema_decay=0.9)
+def test_fit_save_load_and_resume(gan, tmp_path):
     gan.compile(optimizer=keras.optimizers.Adam(2e-3, 0.0, 0.99))
     phases = {phase.name: phase.variables for phase in gan._phases}
     d_ids = {id(v) for v in phases["discriminator"]}
@@ -95,7 +97,7 @@ def test_fit_save_load_and_resume(tmp_path):
     average = ops.convert_to_numpy(gan.generator.style_average)
     assert np.abs(average).max() > 0  # tracked during training
     loaded = assert_round_trip(
-        gan, tmp_path, call=lambda m: m.generate(2, seed=4), atol=1e-5
+        gan, tmp_path, call=lambda m: m.generate(4, seed=4), atol=1e-5
     )
     np.testing.assert_allclose(
         ops.convert_to_numpy(loaded.generator.style_average), average
