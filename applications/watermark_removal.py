@@ -340,12 +340,12 @@ def parse_args(argv=None):
         choices=list(PHOTOS),
         help="held-out photos of the test split",
     )
-    parser.add_argument("--epochs", type=int, default=6, help="training epochs")
+    parser.add_argument("--epochs", type=int, default=5, help="training epochs")
     parser.add_argument(
         "--autoencoder-epochs",
         type=int,
-        default=None,
-        help="training epochs of the denoising autoencoder (default: --epochs)",
+        default=2,
+        help="training epochs of the denoising autoencoder (0: --epochs)",
     )
     parser.add_argument("--batch-size", type=int, default=8, help="batch size")
     parser.add_argument(
@@ -377,6 +377,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.num_train, args.num_test, args.epochs = 48, 6, 1
+        args.autoencoder_epochs = 1
         args.image_size, args.test_size = 32, [18, 30]
         args.base_filters, args.num_downsampling = 4, 2
     return args
