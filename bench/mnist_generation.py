@@ -18,7 +18,8 @@ returning images in [-1, 1]; select them with `--models dcgan,stylegan`.
         [--figures docs/images]
 
 With `--figures`, StyleGAN's style-mixing grid and truncation sweep are
-written as `stylegan_mixing.png` and `stylegan_truncation.png`.
+written as `stylegan_mixing.png` and `stylegan_truncation.png`, and
+LAPGAN's levels (`--models lapgan`) as `lapgan_levels.png`.
 """
 
 import argparse
@@ -113,8 +114,54 @@ def train_stylegan(images, num_images, batch_size, seed):
     return fit(gan, images, num_images, batch_size, seed)
 
 
+def train_lapgan(images, num_images, batch_size, seed):
+    """LAPGAN, 3 levels: a DCGAN at 8x8, conditional residual GANs at 16x16
+    and 32x32 (`kgen.models.build_lapgan_*`, 32 filters), Gaussian pyramid,
+    Adam(2e-4, 0.5) for every phase."""
+    keras.utils.set_random_seed(seed)
+    generators, discriminators = [], []
+    for size in (32, 16):
+        shape = (size, size, 1)
+        generators.append(kgen.models.build_lapgan_generator(shape, filters=32))
+        discriminators.append(
+            kgen.models.build_lapgan_discriminator(shape, filters=32)
+        )
+    generators.append(
+        kgen.models.build_dcgan_generator(
+            LATENT, (8, 8, 1), base_filters=32, output_activation="tanh"
+        )
+    )
+    discriminators.append(
+        kgen.models.build_dcgan_discriminator((8, 8, 1), base_filters=32)
+    )
+    gan = kgen.models.LAPGAN(
+        generators, discriminators, LATENT, label_smoothing=0.1, seed=seed
+    )
+    gan.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+    return fit(gan, images, num_images, batch_size, seed)
+
+
+def save_lapgan_levels(gan, folder, seed):
+    """LAPGAN's levels: 8 samples (columns) at 8x8, 16x16, 32x32 (rows),
+    each shown at 32x32 by pixel repetition."""
+    _, levels = gan.generate(8, seed=seed, return_levels=True)
+    rows = [
+        level.repeat(32 // level.shape[1], 1).repeat(32 // level.shape[2], 2)
+        for level in reversed(levels)
+    ]
+    kgen.utils.save_image_grid(
+        to_unit(np.concatenate(rows)),
+        os.path.join(folder, "lapgan_levels.png"),
+        num_columns=8,
+    )
+
+
 # name -> train function (images, num_images, batch_size, seed) -> model
-MODELS = {"dcgan": train_dcgan, "stylegan": train_stylegan}
+MODELS = {
+    "dcgan": train_dcgan,
+    "stylegan": train_stylegan,
+    "lapgan": train_lapgan,
+}
 
 
 def padded_mnist(data_dir):
@@ -187,6 +234,8 @@ def main():
             )
             if name == "stylegan":
                 save_figures(model, args.figures, args.seed, "stylegan_")
+            if name == "lapgan":
+                save_lapgan_levels(model, args.figures, args.seed)
     print(
         f"backend={keras.backend.backend()} images seen={args.images} "
         f"batch={args.batch_size} samples={args.samples} seed={args.seed}"
