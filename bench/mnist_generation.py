@@ -192,6 +192,11 @@ def main():
     )
     parser.add_argument("--figures", help="folder for StyleGAN's pictures")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--results",
+        default="mnist_generation.json",
+        help="file name of the JSON in bench/results",
+    )
     args = parser.parse_args()
     names = args.models.split(",")
     unknown = sorted(set(names) - set(MODELS))
@@ -248,7 +253,7 @@ def main():
             f"{row['recall']:>5.2f} {row.get('train_seconds', 0):>6.0f}"
         )
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    path = os.path.join(ROOT, "bench", "results", "mnist_generation.json")
+    path = os.path.join(ROOT, "bench", "results", args.results)
     with open(path, "w") as file:
         json.dump(
             {
