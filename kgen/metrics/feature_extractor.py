@@ -4,6 +4,8 @@ import keras
 import numpy as np
 
 from kgen.metrics import sample_quality
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 
 _PREPROCESSING = (None, "inception")
@@ -49,7 +51,7 @@ class FeatureExtractor:
         batch_size=256,
     ):
         if isinstance(model, dict):
-            model = keras.saving.deserialize_keras_object(model)
+            model = deserialize_network(model, "model")
         if not isinstance(model, keras.Model):
             raise ValueError(
                 f"`model` must be a keras.Model classifier. Received {type(model).__name__}."
@@ -175,7 +177,7 @@ class FeatureExtractor:
 
     def get_config(self):
         return {
-            "model": keras.saving.serialize_keras_object(self.model),
+            "model": serialize_network(self.model),
             "feature_layer": self.feature_layer,
             "preprocessing": self.preprocessing,
             "from_logits": self.from_logits,

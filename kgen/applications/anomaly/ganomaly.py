@@ -1,7 +1,5 @@
 """GANomaly: an adversarially trained encoder-decoder-encoder."""
 
-import json
-
 import keras
 import numpy as np
 from keras import ops
@@ -12,6 +10,8 @@ from kgen.models.autoencoder.builders import dense_decoder
 from kgen.models.autoencoder.builders import dense_encoder
 from kgen.models.phase import Phase
 from kgen.models.phased_model import PhasedModel
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import is_array
 
@@ -282,10 +282,7 @@ class GANomaly(PhasedModel):
             "encoder_weight": self.encoder_weight,
         }
         for name in _NETWORKS:
-            serialized = keras.saving.serialize_keras_object(
-                getattr(self, name)
-            )
-            config[name] = json.loads(json.dumps(serialized))
+            config[name] = serialize_network(getattr(self, name))
         return config
 
 
@@ -305,7 +302,7 @@ def _samples(data):
 
 def _deserialize(network, name):
     if isinstance(network, dict):
-        return keras.saving.deserialize_keras_object(network)
+        return deserialize_network(network, name)
     if not isinstance(network, keras.Model) or not getattr(
         network, "inputs", None
     ):

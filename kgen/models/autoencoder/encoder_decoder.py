@@ -1,13 +1,13 @@
 """The shared base of kgen's autoencoders and VAEs (not public)."""
 
-import json
-
 import keras
 import numpy as np
 from keras import ops
 
 from kgen.models.autoencoder import builders
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -355,9 +355,7 @@ class EncoderDecoder(GenerativeModel):
     def get_config(self):
         config = super().get_config()
         for key in self.nested:
-            serialized = keras.saving.serialize_keras_object(getattr(self, key))
-            # As saved: JSON lists, not tuples, so reloaded configs compare equal.
-            config[key] = json.loads(json.dumps(serialized))
+            config[key] = serialize_network(getattr(self, key))
         return config
 
     @classmethod
@@ -365,7 +363,7 @@ class EncoderDecoder(GenerativeModel):
         config = dict(config)
         for key in cls.nested:
             if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
+                config[key] = deserialize_network(config[key], key)
         return cls(**config)
 
 

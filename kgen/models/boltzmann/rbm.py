@@ -12,6 +12,8 @@ from kgen.metrics.log_likelihood import pseudo_log_likelihood
 from kgen.models.boltzmann.annealing import check_temperatures
 from kgen.models.boltzmann.imputation import check_imputation
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 
@@ -418,7 +420,7 @@ class RBM(GenerativeModel):
             )
 
     def get_config(self):
-        layer = keras.saving.serialize_keras_object(self.layer)
+        layer = serialize_network(self.layer)
         layer.pop("build_config", None)  # the model's own build rebuilds it
         return {
             **super().get_config(),
@@ -435,7 +437,7 @@ class RBM(GenerativeModel):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config["layer"] = keras.saving.deserialize_keras_object(config["layer"])
+        config["layer"] = deserialize_network(config["layer"], "layer")
         return cls(**config)
 
 

@@ -9,6 +9,8 @@ from keras import ops
 from kgen.layers.bijector import Bijector
 from kgen.layers.logit_transform import LogitTransform
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.serialization import deserialize_network
+from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -336,9 +338,7 @@ class NormalizingFlow(GenerativeModel):
             "logit_alpha": self.logit_alpha,
         }
         if type(self) is NormalizingFlow:
-            config["bijectors"] = [
-                keras.saving.serialize_keras_object(b) for b in self.bijectors
-            ]
+            config["bijectors"] = [serialize_network(b) for b in self.bijectors]
         return config
 
     @classmethod
@@ -346,8 +346,7 @@ class NormalizingFlow(GenerativeModel):
         config = dict(config)
         if "bijectors" in config:
             config["bijectors"] = [
-                keras.saving.deserialize_keras_object(b)
-                for b in config["bijectors"]
+                deserialize_network(b, "bijectors") for b in config["bijectors"]
             ]
         return cls(**config)
 
