@@ -55,7 +55,8 @@ class DenoisingAutoencoderRemover(WatermarkRemover):
     remover = watermark.DenoisingAutoencoderRemover(tile_size=32, seed=0)
     remover.compile(optimizer="adam")
     remover.fit(watermark.make_watermark_pairs(2000), epochs=5)
-    cleaned = remover.remove_watermark(images)
+    test = watermark.make_watermark_pairs(50, split="test", seed=1)
+    cleaned = remover.remove_watermark(test.watermarked)
     ```
     """
 

@@ -81,8 +81,11 @@ class WatermarkRemover(GenerativeModel):
     remover = watermark.WatermarkRemover(base_filters=16, seed=0)
     remover.compile(optimizer=keras.optimizers.Adam(2e-3))
     remover.fit(train, epochs=2, batch_size=16)
-    cleaned = remover.remove_watermark(photos)   # any size, values in [0, 1]
-    masks = remover.predict_mask(photos)         # booleans (n, h, w)
+    test = watermark.make_watermark_pairs(
+        50, image_size=(80, 120), split="test", seed=1
+    )
+    cleaned = remover.remove_watermark(test.watermarked)  # any size
+    masks = remover.predict_mask(test.watermarked)  # booleans (50, 80, 120)
     ```
     """
 
