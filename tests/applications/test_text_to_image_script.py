@@ -37,8 +37,8 @@ def test_script_runs_end_to_end(app, tmp_path, rng):
     output = tmp_path / "out"
     app.main(["--quick", "--data-dir", str(tmp_path), "--output", str(output)])
     report = json.loads((output / "metrics.json").read_text())
-    assert report["num_train"] == 80 and report["num_test_seen"] == 120
-    assert report["num_test_held_out"] == 32  # the test 2s and 7s
+    assert report["num_train"] == 64 and report["num_test_seen"] == 32
+    assert report["num_test_held_out"] == 32  # of the 32 test 2s and 7s
     methods = report["metrics"]
     assert list(methods) == [
         "kgen_gan_int_cls",

@@ -1,6 +1,7 @@
 """Joint image-text embedding trained with a symmetric matching loss."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from kgen.applications.text_to_image.losses import symmetric_matching_loss
@@ -98,5 +99,14 @@ def _unit(x):
 
 
 def _unit_numpy(encoder, inputs, batch_size):
-    outputs = encoder.predict(inputs, batch_size=batch_size, verbose=0)
-    return ops.convert_to_numpy(_unit(ops.convert_to_tensor(outputs)))
+    """Unit-norm encodings, in batches of exactly `batch_size` rows.
+
+    The last batch is padded (with copies of the first row), so that every
+    call runs one batch shape and a compiling backend compiles once.
+    """
+    inputs = np.asarray(inputs)
+    padding = -len(inputs) % batch_size
+    padded = np.concatenate([inputs, np.repeat(inputs[:1], padding, 0)])
+    outputs = encoder.predict(padded, batch_size=batch_size, verbose=0)
+    outputs = ops.convert_to_numpy(_unit(ops.convert_to_tensor(outputs)))
+    return outputs[: len(inputs)]
