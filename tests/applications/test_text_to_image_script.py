@@ -85,3 +85,20 @@ def test_help_describes_the_options(app, capsys):
         "--gan-epochs",
     ):
         assert option in text
+
+
+def test_shape_task_scenes(app):
+    train, seen, held = app.load_scenes("shapes", None, 20, 10, 32, seed=0)
+    assert (len(train), len(seen), len(held)) == (20, 10, 10)
+    holdout = app.t2i.SHAPE_HOLDOUT
+    assert not any(
+        app.t2i.is_held_out(train.attribute_names(i), holdout)
+        for i in range(20)
+    )
+    assert all(
+        app.t2i.is_held_out(held.attribute_names(i), holdout) for i in range(10)
+    )
+    # One id per combination of the five attributes.
+    ids = app.combination_ids(train)
+    names = [tuple(train.attribute_names(i).values()) for i in range(20)]
+    assert len(set(ids)) == len(set(names))
