@@ -416,7 +416,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--classifier-epochs",
         type=int,
-        default=1,
+        default=3,
         help="epochs of each attribute classifier",
     )
     parser.add_argument(
