@@ -22,6 +22,7 @@ Run `python applications/colourisation.py --help` for the options;
 """
 
 import argparse
+import io
 import json
 import os
 import time
@@ -31,6 +32,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras  # noqa: E402
 import matplotlib  # noqa: E402
 import numpy as np  # noqa: E402
+import PIL.Image  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -196,8 +198,13 @@ def save_picture(path, colours, photos, best, num_photos=4):
             if not row:
                 axes[row, column].set_title(title, fontsize=8)
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, dpi=80)
     plt.close(figure)
+    # A 256-colour palette keeps the picture small (Pillow comes with
+    # matplotlib).
+    image = PIL.Image.open(buffer).convert("RGB")
+    image.quantize(256, dither=PIL.Image.Dither.NONE).save(path, optimize=True)
 
 
 # ----------------------------------------------------------------------------
