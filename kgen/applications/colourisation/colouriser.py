@@ -72,7 +72,9 @@ class Colouriser(AdversarialModel):
     any size: it pads them (reflection) to a multiple of the downsampling
     factor `2 ** num_downsampling` and crops the result back. Train on
     patches with `fit(lightness, ab)` (make them with
-    `lab_pairs(rgb_patches)`), like any Keras model; the model saves to
+    `lab_pairs(rgb_patches)`), like any Keras model (uncompiled, `fit`
+    compiles it with Adam, learning rate 2e-4, beta_1 = 0.5, Pix2Pix's
+    setting); the model saves to
     one `.keras` file with its bins, class weights and optimizer state.
 
     Reference: Zhang, Isola and Efros, "Colorful Image Colorization",
