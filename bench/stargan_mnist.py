@@ -104,7 +104,7 @@ def main():
     parser.add_argument(
         "--max-fit-seconds",
         type=float,
-        default=540.0,
+        default=420.0,
         help="stop training after the epoch that passes this wall time",
     )
     parser.add_argument(
