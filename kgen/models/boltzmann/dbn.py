@@ -213,7 +213,8 @@ class DBN(GenerativeModel):
             return self.rbm_layers[-1].join(outputs, labels)
         return outputs
 
-    def _check_pretrained(self, what):
+    def check_pretrained(self, what):
+        """Raises a `ValueError` naming `what` unless every layer is trained."""
         if int(ops.convert_to_numpy(self.pretrained_layers)) < self.num_layers:
             raise ValueError(
                 f"`{what}` needs a pre-trained DBN, but only "
@@ -271,7 +272,7 @@ class DBN(GenerativeModel):
         Returns:
             Tensor of shape `(num_samples, num_visible)`.
         """
-        self._check_pretrained("generate")
+        self.check_pretrained("generate")
         check_integer(burn_in, "burn_in")
         top = self.rbm_layers[-1]
         start = bernoulli(ops.full((num_samples, top.num_visible), 0.5), seed)
@@ -321,7 +322,7 @@ class DBN(GenerativeModel):
 
     def _class_free_energies(self, x):
         """Top-RBM free energies of every label, shape `(num_classes, num_samples)`."""
-        self._check_pretrained("predict_labels")
+        self.check_pretrained("predict_labels")
         if self.num_classes is None:
             raise ValueError(
                 "`predict_labels` needs a DBN with label units (`num_classes=...`)."
@@ -373,7 +374,7 @@ class DBN(GenerativeModel):
         Returns:
             NumPy array shaped like `x`, equal to `x` where observed.
         """
-        self._check_pretrained("impute")
+        self.check_pretrained("impute")
         if self.visible_type != "bernoulli" or self.num_classes is not None:
             raise ValueError(
                 "`impute` supports DBNs with binary visible units and no "
@@ -434,7 +435,9 @@ class DBN(GenerativeModel):
 
     # Likelihood -------------------------------------------------------------
 
-    def log_likelihood_bound(self, x, log_z=None, num_samples=100, seed=None):
+    def log_likelihood_bound(
+        self, x, log_z=None, num_samples=100, seed=None, recognition=None
+    ):
         """Monte Carlo estimate of the variational lower bound on `log P(v)`.
 
         With the up-pass `q(h | v) = prod_l P(h_l | h_{l-1})` of the lower
@@ -462,11 +465,16 @@ class DBN(GenerativeModel):
             num_samples: int >= 1, posterior samples per data point.
             seed: int for a reproducible estimate, or `None` for the model's
                 stream.
+            recognition: `None` for the up-pass of the tied weights, or one
+                parameter dict per layer below the top (as from
+                `RBMLayer.parameters()`) for separate recognition weights,
+                e.g. those of `kgen.models.UpDownDBN`.
 
         Returns:
             NumPy array of shape `(len(x),)`, in nats.
         """
-        self._check_pretrained("log_likelihood_bound")
+        self.check_pretrained("log_likelihood_bound")
+        recognition = recognition or [None] * (self.num_layers - 1)
         x = self.rbm_layers[0].check_data(x)
         num_samples = check_integer(num_samples, "num_samples")
         top = self.rbm_layers[-1]
@@ -474,8 +482,8 @@ class DBN(GenerativeModel):
         seed = self._seed_for(seed)
         v = ops.repeat(ops.convert_to_tensor(x), num_samples, axis=0)
         bound = 0.0
-        for rbm in self.rbm_layers[:-1]:
-            field = rbm.hidden_field(v)
+        for rbm, parameters in zip(self.rbm_layers[:-1], recognition):
+            field = rbm.hidden_field(v, parameters)
             h = bernoulli(ops.sigmoid(field), seed)
             log_q = ops.sum(h * field - ops.softplus(field), axis=-1)
             bound = bound + rbm.hidden_free_energy(h) - rbm.energy(v, h) - log_q
@@ -562,7 +570,7 @@ class DBN(GenerativeModel):
 
     def _up_pass_model(self, name):
         """A `keras.Sequential` of sigmoid `Dense` layers holding the up-pass."""
-        self._check_pretrained("export")
+        self.check_pretrained("export")
         model = keras.Sequential(name=name)
         model.add(keras.Input((self.num_visible,)))
         sizes = [self.num_visible, *self.hidden_units]
