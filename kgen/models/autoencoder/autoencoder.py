@@ -3,6 +3,7 @@
 import math
 
 import keras
+import numpy as np
 from keras import ops
 
 from kgen.losses.log_likelihood import bernoulli_log_likelihood
@@ -11,6 +12,7 @@ from kgen.utils.validation import check_array
 from kgen.utils.validation import is_array
 
 _LOSSES = ("auto", "binary_crossentropy", "mse")
+_RESOLVED_KEY = "resolved_reconstruction_loss"
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -42,7 +44,9 @@ class Autoencoder(EncoderDecoder):
             `(batch, *feature_shape)`, with a linear output.
         reconstruction_loss: `"binary_crossentropy"` (data in [0, 1]),
             `"mse"`, or `"auto"`: binary cross-entropy if the first `fit`'s
-            data lie in [0, 1], mean squared error otherwise.
+            data lie in [0, 1], mean squared error otherwise. The choice
+            is held in `resolved_reconstruction_loss` (saved with the
+            weights); the config keeps `"auto"` as given.
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -67,17 +71,26 @@ class Autoencoder(EncoderDecoder):
                 f"reconstruction_loss={reconstruction_loss!r}."
             )
         self.reconstruction_loss = reconstruction_loss
+        self._resolved_loss = (
+            None if reconstruction_loss == "auto" else reconstruction_loss
+        )
         super().__init__(encoder, decoder, seed=seed, **kwargs)
 
     @property
+    def resolved_reconstruction_loss(self):
+        """The loss in use: `reconstruction_loss`, with `"auto"` resolved by
+        the first `fit` (`None` until then)."""
+        return self._resolved_loss
+
+    @property
     def _bernoulli(self):
-        if self.reconstruction_loss == "auto":
+        if self._resolved_loss is None:
             raise ValueError(
                 "`reconstruction_loss='auto'` is chosen by the first `fit` on "
                 "array data. Call `fit` first, or pass reconstruction_loss="
                 "'binary_crossentropy' or 'mse'."
             )
-        return self.reconstruction_loss == "binary_crossentropy"
+        return self._resolved_loss == "binary_crossentropy"
 
     def fit(self, x=None, y=None, **kwargs):
         self._check_targets(x, y)
@@ -96,8 +109,8 @@ class Autoencoder(EncoderDecoder):
     def _check_targets(self, x, y):
         """Resolves `"auto"` and checks the range of array targets."""
         name, targets = ("x", x) if y is None else ("y", y)
-        if self.reconstruction_loss == "auto":
-            self.reconstruction_loss = _loss_for(targets)
+        if self._resolved_loss is None:
+            self._resolved_loss = _loss_for(targets)
         if is_array(targets):
             self._check_samples(targets, name, self._bernoulli)
 
@@ -118,6 +131,21 @@ class Autoencoder(EncoderDecoder):
             ops.square(raw - targets), (ops.shape(raw)[0], -1)
         )
         return {"loss": ops.mean(squared, axis=-1)}
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store[_RESOLVED_KEY] = np.array(
+            _LOSSES.index(self._resolved_loss or "auto")
+        )
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        if _RESOLVED_KEY in keys:
+            resolved = _LOSSES[int(store[_RESOLVED_KEY][()])]
+            self._resolved_loss = None if resolved == "auto" else resolved
+        super().load_own_variables(
+            {key: store[key] for key in keys if key != _RESOLVED_KEY}
+        )
 
     def get_config(self):
         return {

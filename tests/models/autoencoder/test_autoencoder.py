@@ -62,12 +62,17 @@ def test_user_supplied_models():
     assert model.latent_dim == 4 and model.feature_shape == (8, 8, 1)
 
 
-def test_auto_loss_follows_the_data():
-    unit = _trained(Autoencoder.dense((64,), 2, hidden_units=(8,)))
-    assert unit.reconstruction_loss == "binary_crossentropy"
+def test_auto_loss_follows_the_data_and_leaves_the_config_alone():
+    unit = Autoencoder.dense((64,), 2, hidden_units=(8,))
+    config = unit.get_config()
+    assert unit.resolved_reconstruction_loss is None
+    _trained(unit)
+    assert unit.resolved_reconstruction_loss == "binary_crossentropy"
+    assert unit.get_config() == config
+    assert unit.reconstruction_loss == "auto"
     (raw, _), _ = load_digits("raw")
     wide = _trained(Autoencoder.dense((64,), 2, hidden_units=(8,)), raw[:64])
-    assert wide.reconstruction_loss == "mse"
+    assert wide.resolved_reconstruction_loss == "mse"
 
 
 @pytest.mark.parametrize("loss", ["binary_crossentropy", "mse"])
@@ -112,7 +117,8 @@ def test_round_trip(tmp_path):
     loaded = assert_round_trip(
         model, tmp_path, call=lambda m: m.reconstruct(X[:4])
     )
-    assert loaded.reconstruction_loss == "binary_crossentropy"
+    assert loaded.reconstruction_loss == "auto"
+    assert loaded.resolved_reconstruction_loss == "binary_crossentropy"
 
 
 def test_bad_input_errors():
