@@ -23,6 +23,11 @@ class Phase:
         logs: names of the extra values `loss_fn` returns, as a dict beside
             the loss, to be logged as running means (e.g. the discriminator's
             mean output).
+        after_update: callable `after_update()` run inside the step after
+            each of the phase's updates (e.g. WGAN weight clipping, which
+            `assign`s the clipped weights), or `None`. It leaves the
+            variables' own `constraint`s, which the optimizer applies
+            first, in place.
 
     Example:
 
@@ -32,7 +37,9 @@ class Phase:
     ```
     """
 
-    def __init__(self, name, loss_fn, variables, repeats=1, logs=()):
+    def __init__(
+        self, name, loss_fn, variables, repeats=1, logs=(), after_update=None
+    ):
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(
                 "`name` must be a Python identifier such as 'generator'. "
@@ -48,6 +55,12 @@ class Phase:
         self._variables = variables
         self.repeats = check_integer(repeats, f"repeats of phase '{name}'")
         self.logs = tuple(logs)
+        if after_update is not None and not callable(after_update):
+            raise ValueError(
+                f"`after_update` of phase '{name}' must be callable or None. "
+                f"Received: {after_update!r}."
+            )
+        self.after_update = after_update
 
     def __call__(self, data, training):
         """Evaluates the loss: returns `(loss, logs)`, `logs` a dict."""

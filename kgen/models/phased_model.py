@@ -242,6 +242,8 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
                     variables,
                     optimizer,
                 )
+                if phase.after_update is not None:
+                    phase.after_update()
                 phase_logs = self._keep_shared(dict(phase_logs))
                 _add(logs, f"{phase.name}_loss", loss)
                 if self.log_gradient_norms:

@@ -1,6 +1,5 @@
 """Generative adversarial network trained with `fit` on every backend."""
 
-import functools
 import warnings
 
 import keras
@@ -49,7 +48,8 @@ class GAN(AdversarialModel):
     adversarial models.
 
     Stabilisers: `clip_value` (WGAN weight clipping after every
-    discriminator update, through variable constraints),
+    discriminator update, applied in the step after the weights' own
+    constraints, which are left in place),
     `gradient_penalty` (WGAN-GP at uniform interpolates), `r1_penalty` (on
     real data), `label_smoothing` (one-sided), `instance_noise` (Gaussian
     noise added to every discriminator input in training), spectral
@@ -185,11 +185,6 @@ class GAN(AdversarialModel):
         self.clip_value = clip_value
         if clip_value is not None:
             check_float(clip_value, "clip_value")
-            clip = functools.partial(
-                ops.clip, x_min=-clip_value, x_max=clip_value
-            )
-            for variable in self.discriminator.trainable_variables:
-                variable.constraint = clip
         if ema_decay is not None:
             check_float(ema_decay, "ema_decay", high=1.0)
         self.ema_decay = ema_decay
@@ -272,6 +267,9 @@ class GAN(AdversarialModel):
                 self.discriminator,
                 repeats=self.discriminator_steps,
                 logs=logs,
+                after_update=self._clip_discriminator
+                if self.clip_value is not None
+                else None,
             ),
             Phase(
                 "generator",
@@ -399,6 +397,14 @@ class GAN(AdversarialModel):
         if self.latent_distribution == "normal":
             return keras.random.normal(shape, seed=seed)
         return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+
+    def _clip_discriminator(self):
+        """WGAN weight clipping: each discriminator weight to
+        `[-clip_value, clip_value]`, after the weights' own constraints."""
+        for variable in self.discriminator.trainable_variables:
+            variable.assign(
+                ops.clip(variable, -self.clip_value, self.clip_value)
+            )
 
     def after_train_step(self):
         if self.ema_generator is not None:

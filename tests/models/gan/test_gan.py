@@ -171,6 +171,37 @@ def test_weight_clipping_bounds_the_critic(mlp_networks):
     )
 
 
+def test_weight_clipping_keeps_the_users_constraints():
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6)])
+    hidden = keras.layers.Dense(
+        8, kernel_constraint=keras.constraints.NonNeg(), name="hidden"
+    )
+    discriminator = keras.Sequential(
+        [keras.Input((6,)), hidden, keras.layers.Dense(1)]
+    )
+    gan = kgen.models.GAN(
+        generator,
+        discriminator,
+        latent_dim=4,
+        loss="wasserstein",
+        clip_value=0.05,
+        seed=0,
+    )
+    assert isinstance(hidden.kernel.constraint, keras.constraints.NonNeg)
+    assert all(
+        v.constraint is None
+        for v in discriminator.trainable_variables
+        if v is not hidden.kernel
+    )
+    gan.compile(optimizer=keras.optimizers.SGD(0.5))
+    data = np.random.default_rng(0).normal(size=(16, 6)).astype("float32")
+    gan.fit(data, batch_size=8, epochs=2, verbose=0)
+    kernel = keras.ops.convert_to_numpy(hidden.kernel)
+    assert kernel.min() >= 0.0 and kernel.max() <= 0.05 + 1e-7
+    assert kernel.max() > 0.0
+    assert isinstance(hidden.kernel.constraint, keras.constraints.NonNeg)
+
+
 def test_generate_and_interpolate(mlp_networks):
     generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6)])
     gan = kgen.models.GAN(
