@@ -5,14 +5,18 @@ and scaled to [-1, 1], for the same number of training images seen
 (`--images`, drawn without repetition while possible), and is scored on
 `--samples` generated digits against as many MNIST test digits, in the feature
 space of a classifier trained on the padded training digits
-(`kgen.metrics.train_feature_extractor`): Fréchet distance (a "Fréchet
-classifier distance", not an Inception FID), kernel distance, precision and
-recall (k = 3), classifier score. The floor row scores as many real training
-digits.
+(`kgen.metrics.train_feature_extractor`, convolutional with
+`--extractor-filters`; its MNIST test accuracy is printed and stored):
+Fréchet distance (a "Fréchet classifier distance", not an Inception FID),
+kernel distance, precision and recall (k = 3), classifier score. The floor
+row scores as many real training digits. The conditional GAN (`cgan`) is
+asked for the classes 0-9 in turn; `label_accuracy` is the fraction of its
+samples that the classifier puts in the requested class.
 
-Models are entries of `MODELS`, name -> function `(images, num_images,
-batch_size, seed) -> trained model with generate(num_samples, seed=...)`
-returning images in [-1, 1]; select them with `--models dcgan,stylegan`.
+Models are entries of `MODELS`, name -> function `(images, labels,
+num_images, batch_size, seed) -> trained model with generate(num_samples,
+seed=...)` returning images in [-1, 1] (conditional models also take
+`labels=`, see `CONDITIONAL`); select them with `--models dcgan,stylegan`.
 
     python bench/mnist_generation.py [--models dcgan,stylegan] [--quick]
         [--figures docs/images]
@@ -48,11 +52,14 @@ def epoch_of(images, num_images, seed):
     return images[order[:num_images]]
 
 
-def fit(model, images, num_images, batch_size, seed):
-    """Trains `model` on exactly `num_images` images (whole batches)."""
+def fit(model, images, num_images, batch_size, seed, labels=None):
+    """Trains `model` on exactly `num_images` images (whole batches), with
+    their labels when `labels` is given."""
     num_images -= num_images % batch_size
+    order = epoch_of(np.arange(len(images)), num_images, seed)
     model.fit(
-        epoch_of(images, num_images, seed),
+        images[order],
+        None if labels is None else labels[order],
         batch_size=batch_size,
         epochs=1,
         shuffle=False,
@@ -61,19 +68,31 @@ def fit(model, images, num_images, batch_size, seed):
     return model
 
 
-def train_dcgan(images, num_images, batch_size, seed):
-    """DCGAN of `kgen.models.build_dcgan_*` (tanh output), Adam(2e-4, 0.5)."""
+def build_dcgan(seed, num_classes=None):
+    """DCGAN of `kgen.models.build_dcgan_*` (tanh output), Adam(2e-4, 0.5);
+    a `kgen.models.ConditionalGAN` when `num_classes` is given."""
     keras.utils.set_random_seed(seed)
-    gan = kgen.models.GAN(
+    networks = [
         kgen.models.build_dcgan_generator(
-            LATENT, (32, 32, 1), base_filters=32, output_activation="tanh"
+            LATENT,
+            (32, 32, 1),
+            base_filters=32,
+            num_classes=num_classes,
+            output_activation="tanh",
         ),
-        kgen.models.build_dcgan_discriminator((32, 32, 1), base_filters=32),
-        latent_dim=LATENT,
-        label_smoothing=0.1,
-        ema_decay=0.999,
-        seed=seed,
+        kgen.models.build_dcgan_discriminator(
+            (32, 32, 1), base_filters=32, num_classes=num_classes
+        ),
+    ]
+    options = dict(
+        latent_dim=LATENT, label_smoothing=0.1, ema_decay=0.999, seed=seed
     )
+    if num_classes is None:
+        gan = kgen.models.GAN(*networks, **options)
+    else:
+        gan = kgen.models.ConditionalGAN(
+            *networks, num_classes=num_classes, **options
+        )
     adam = keras.optimizers.Adam
     gan.compile(
         optimizer={
@@ -81,7 +100,18 @@ def train_dcgan(images, num_images, batch_size, seed):
             "generator": adam(2e-4, beta_1=0.5),
         }
     )
-    return fit(gan, images, num_images, batch_size, seed)
+    return gan
+
+
+def train_dcgan(images, labels, num_images, batch_size, seed):
+    """The unconditional DCGAN (`build_dcgan`)."""
+    return fit(build_dcgan(seed), images, num_images, batch_size, seed)
+
+
+def train_cgan(images, labels, num_images, batch_size, seed):
+    """The DCGAN conditioned on the digit class (`build_dcgan`)."""
+    gan = build_dcgan(seed, num_classes=10)
+    return fit(gan, images, num_images, batch_size, seed, labels)
 
 
 def build_stylegan(seed):
@@ -101,7 +131,7 @@ def build_stylegan(seed):
     )
 
 
-def train_stylegan(images, num_images, batch_size, seed):
+def train_stylegan(images, labels, num_images, batch_size, seed):
     """StyleGAN2 (`kgen.models.StyleGAN`), Adam(2e-3, 0, 0.99) as the paper."""
     gan = build_stylegan(seed)
     adam = keras.optimizers.Adam
@@ -114,7 +144,7 @@ def train_stylegan(images, num_images, batch_size, seed):
     return fit(gan, images, num_images, batch_size, seed)
 
 
-def train_lapgan(images, num_images, batch_size, seed):
+def train_lapgan(images, labels, num_images, batch_size, seed):
     """LAPGAN, 3 levels: a DCGAN at 8x8, conditional residual GANs at 16x16
     and 32x32 (`kgen.models.build_lapgan_*`, 32 filters), Gaussian pyramid,
     Adam(2e-4, 0.5) for every phase."""
@@ -156,12 +186,14 @@ def save_lapgan_levels(gan, folder, seed):
     )
 
 
-# name -> train function (images, num_images, batch_size, seed) -> model
+# name -> train function (images, labels, num_images, batch_size, seed)
 MODELS = {
     "dcgan": train_dcgan,
+    "cgan": train_cgan,
     "stylegan": train_stylegan,
     "lapgan": train_lapgan,
 }
+CONDITIONAL = {"cgan"}
 
 
 def padded_mnist(data_dir):
@@ -188,6 +220,11 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--extractor-epochs", type=int, default=5)
     parser.add_argument(
+        "--extractor-filters",
+        default="32,64",
+        help="comma-separated conv filters of the classifier ('' for none)",
+    )
+    parser.add_argument(
         "--data-dir", default=os.path.join(ROOT, "..", "shared", "data")
     )
     parser.add_argument("--figures", help="folder for StyleGAN's pictures")
@@ -205,9 +242,17 @@ def main():
     if args.quick:
         args.images, args.samples, args.extractor_epochs = 640, 200, 1
     start = time.time()
-    (x_train, y_train), (x_test, _) = padded_mnist(args.data_dir)
+    (x_train, y_train), (x_test, y_test) = padded_mnist(args.data_dir)
+    filters = [int(f) for f in args.extractor_filters.split(",") if f]
     extractor = kgen.metrics.train_feature_extractor(
-        to_unit(x_train), y_train, epochs=args.extractor_epochs, seed=args.seed
+        to_unit(x_train),
+        y_train,
+        conv_filters=filters,
+        epochs=args.extractor_epochs,
+        seed=args.seed,
+    )
+    accuracy = float(
+        np.mean(extractor.predict_classes(to_unit(x_test)) == y_test)
     )
     real = to_unit(x_test[: args.samples])
     floor = to_unit(epoch_of(x_train, args.samples, args.seed + 1))
@@ -217,25 +262,37 @@ def main():
             **extractor.score(real, floor),
         }
     ]
-    print(f"classifier ready after {time.time() - start:.0f} s", flush=True)
+    print(
+        f"classifier ready after {time.time() - start:.0f} s, "
+        f"MNIST test accuracy {accuracy:.4f}",
+        flush=True,
+    )
     for name in names:
         begin = time.time()
-        model = MODELS[name](x_train, args.images, args.batch_size, args.seed)
+        model = MODELS[name](
+            x_train, y_train, args.images, args.batch_size, args.seed
+        )
         seconds = time.time() - begin
-        samples = to_unit(model.generate(args.samples, seed=args.seed))
+        labels, conditioning = None, {}
+        if name in CONDITIONAL:
+            labels = np.arange(args.samples) % 10
+            conditioning = {"labels": labels}
+        samples = to_unit(
+            model.generate(args.samples, seed=args.seed, **conditioning)
+        )
         rows.append(
             {
                 "model": name,
-                **extractor.score(real, samples),
+                **extractor.score(real, samples, fake_labels=labels),
                 "train_seconds": seconds,
             }
         )
         print(rows[-1], flush=True)
         if args.figures:
             kgen.utils.save_image_grid(
-                samples[:64],
+                samples[:100] if name in CONDITIONAL else samples[:64],
                 os.path.join(args.figures, f"mnist_generation_{name}.png"),
-                num_columns=8,
+                num_columns=10 if name in CONDITIONAL else 8,
             )
             if name == "stylegan":
                 save_figures(model, args.figures, args.seed, "stylegan_")
@@ -243,14 +300,19 @@ def main():
                 save_lapgan_levels(model, args.figures, args.seed)
     print(
         f"backend={keras.backend.backend()} images seen={args.images} "
-        f"batch={args.batch_size} samples={args.samples} seed={args.seed}"
+        f"batch={args.batch_size} samples={args.samples} seed={args.seed} "
+        f"classifier test accuracy={accuracy:.4f}"
     )
-    print(f"{'model':30} {'FD':>8} {'KID':>8} {'prec':>5} {'rec':>5} {'s':>6}")
+    print(
+        f"{'model':30} {'FD':>8} {'KID':>8} {'prec':>5} {'rec':>5} "
+        f"{'label':>5} {'s':>6}"
+    )
     for row in rows:
         print(
             f"{row['model']:30} {row['frechet_distance']:>8.2f} "
             f"{row['kernel_distance']:>8.4f} {row['precision']:>5.2f} "
-            f"{row['recall']:>5.2f} {row.get('train_seconds', 0):>6.0f}"
+            f"{row['recall']:>5.2f} {row.get('label_accuracy', np.nan):>5.3f} "
+            f"{row.get('train_seconds', 0):>6.0f}"
         )
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     path = os.path.join(ROOT, "bench", "results", args.results)
@@ -260,6 +322,7 @@ def main():
                 "backend": keras.backend.backend(),
                 "settings": vars(args),
                 "wall_seconds": time.time() - start,
+                "classifier_test_accuracy": accuracy,
                 "rows": rows,
             },
             file,

@@ -13,6 +13,7 @@ def train_feature_extractor(
     x=None,
     y=None,
     hidden_units=(256, 64),
+    conv_filters=(),
     epochs=60,
     batch_size=64,
     seed=0,
@@ -26,13 +27,19 @@ def train_feature_extractor(
     the classifier score. With no data it trains on the training split of
     `kgen.datasets.load_digits()` (pixels in [0, 1]), so every metric works
     offline: a domain-specific analogue of Inception features, as TF-GAN's
-    MNIST classifier.
+    MNIST classifier. With `conv_filters`, image samples first go through
+    3x3 convolutions (ReLU), each followed by 2x2 max pooling: a small
+    convolutional classifier, which reaches the >= 99 % MNIST test
+    accuracy of TF-GAN's classifier in a few epochs.
 
     Args:
         x: samples, any shape `(num_samples, ...)`; `None` for digits.
         y: integer class labels `(num_samples,)`.
         hidden_units: sizes of the hidden layers; the last one is the
             feature size.
+        conv_filters: filters of the convolution blocks before the dense
+            layers (empty: none); needs images `(num_samples, height,
+            width, channels)`.
         epochs: training epochs.
         batch_size: training batch size.
         seed: seed of the initialisation and shuffling (set globally with
@@ -67,9 +74,22 @@ def train_feature_extractor(
             f"Received shape {y.shape}, dtype {y.dtype}."
         )
     epochs = check_integer(epochs, "epochs")
+    conv_filters = [check_integer(f, "conv_filters") for f in conv_filters]
+    if conv_filters and x.ndim != 4:
+        raise ValueError(
+            "`conv_filters` needs images of shape (num_samples, height, "
+            f"width, channels). Received samples of shape {x.shape}; pass "
+            "`conv_filters=()` for a dense classifier."
+        )
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(x.shape[1:])
-    hidden = keras.layers.Flatten()(inputs)
+    hidden = inputs
+    for filters in conv_filters:
+        hidden = keras.layers.Conv2D(
+            filters, 3, padding="same", activation="relu"
+        )(hidden)
+        hidden = keras.layers.MaxPooling2D(2)(hidden)
+    hidden = keras.layers.Flatten()(hidden)
     for index, units in enumerate(hidden_units):
         hidden = keras.layers.Dropout(0.2)(hidden)
         name = "features" if index == len(hidden_units) - 1 else None

@@ -68,3 +68,20 @@ def test_bad_arguments():
         ValueError, match="integer class labels >= 0, one per sample"
     ):
         kgen.metrics.train_feature_extractor(np.zeros((4, 3)), np.array([0, 1]))
+
+
+def test_convolutional_extractor_classifies_digit_images():
+    (x_train, y_train), (x_test, y_test) = kgen.datasets.load_digits()
+    images = x_train.reshape(-1, 8, 8, 1)
+    extractor = kgen.metrics.train_feature_extractor(
+        images, y_train, hidden_units=(32,), conv_filters=(16,), epochs=20
+    )
+    layers = [type(layer).__name__ for layer in extractor.model.layers]
+    assert layers.count("Conv2D") == 1 and layers.count("MaxPooling2D") == 1
+    predicted = extractor.predict_classes(x_test.reshape(-1, 8, 8, 1))
+    assert np.mean(predicted == y_test) > 0.9
+    assert extractor.features(images[:3]).shape == (3, 32)
+    with pytest.raises(ValueError, match="`conv_filters` needs images"):
+        kgen.metrics.train_feature_extractor(
+            x_train, y_train, conv_filters=(8,), epochs=1
+        )
