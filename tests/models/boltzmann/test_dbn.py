@@ -174,10 +174,16 @@ def _two_classes(rng, num_samples=96):
 
 def test_label_units_learn_and_condition_generation(rng, tmp_path):
     x, labels = _two_classes(rng)
-    dbn = DBN(10, [8, 16], num_classes=2, persistent_chains=16, seed=0)
+    dbn = DBN(10, [8, 16], num_classes=2, seed=0)
     dbn.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.5))
-    dbn.fit(
-        x, labels, epochs=[30, 100], batch_size=16, shuffle=False, verbose=0
+    dbn.pretrain(
+        x,
+        labels,
+        epochs=[30, 100],
+        persistent_chains=16,
+        batch_size=16,
+        shuffle=False,
+        verbose=0,
     )
     assert np.mean(dbn.predict_labels(x) == labels) > 0.9
     for label in (0, 1):
@@ -190,6 +196,45 @@ def test_label_units_learn_and_condition_generation(rng, tmp_path):
         np.isfinite(dbn.log_likelihood_bound(x[:4], num_samples=10, seed=0))
     )
     assert_round_trip(dbn, tmp_path, call=lambda model: model.predict_labels(x))
+
+
+def test_classifier_dropout_acts_in_training_only(data):
+    dbn, _ = _trained(data)
+    plain = dbn.to_classifier(3)
+    dropped = dbn.to_classifier(3, dropout=0.5, input_dropout=0.25)
+    rates = {
+        layer.name: layer.rate
+        for layer in dropped.layers
+        if isinstance(layer, keras.layers.Dropout)
+    }
+    assert rates == {"input_dropout": 0.25, "dropout_0": 0.5, "dropout_1": 0.5}
+    assert not any(
+        isinstance(layer, keras.layers.Dropout) for layer in plain.layers
+    )
+    # Inference: the up-pass, exactly (NumPy sigmoids of the RBM weights).
+    hidden = data
+    for rbm in dbn.rbm_layers:
+        kernel = keras.ops.convert_to_numpy(rbm.kernel)
+        bias = keras.ops.convert_to_numpy(rbm.hidden_bias)
+        hidden = 1 / (1 + np.exp(-(hidden @ kernel + bias)))
+    features = keras.Model(dropped.inputs, dropped.get_layer("dense_1").output)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(features(data)), hidden, atol=1e-5
+    )
+    # Training: about half the hidden units of the top layer are zeroed and
+    # the others scaled by 1 / (1 - 0.5).
+    dropped_features = keras.Model(
+        dropped.inputs, dropped.get_layer("dropout_1").output
+    )
+    trained = keras.ops.convert_to_numpy(dropped_features(data, training=True))
+    zeros = np.mean(trained == 0)
+    assert 0.35 < zeros < 0.65
+    kept = trained != 0
+    assert not np.allclose(trained[kept], hidden[kept], atol=1e-3)
+    with pytest.raises(ValueError, match="dropout rate in"):
+        dbn.to_classifier(3, dropout=1.0)
+    with pytest.raises(ValueError, match="input_dropout"):
+        dbn.to_classifier(3, input_dropout=-0.1)
 
 
 def test_label_errors(data):
