@@ -3,6 +3,7 @@
 import keras
 
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 class KLAnnealing(keras.callbacks.Callback):
@@ -37,7 +38,7 @@ class KLAnnealing(keras.callbacks.Callback):
     def __init__(self, epochs=10, start=0.0, end=None, per_batch=False):
         super().__init__()
         self.epochs = check_integer(epochs, "epochs")
-        self.start = float(start)
+        self.start = check_number(start, "start", low=0)
         self.end = end
         self.per_batch = per_batch
         self._epoch = 0

@@ -12,6 +12,7 @@ from kgen.datasets.mnist import load_mnist
 from kgen.datasets.photos import PHOTOS
 from kgen.datasets.photos import load_photos
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 # Test photos of `edges_to_photos`: three unrelated scenes. The two
 # motorcycle photos are a stereo pair, so they stay on the same side.
@@ -138,8 +139,7 @@ def motion_blur_pairs(
 
     patch_size = check_integer(patch_size, "patch_size", minimum=8)
     stride = check_integer(stride or patch_size, "stride")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"`noise` must be >= 0. Received: noise={noise}.")
+    noise = check_number(noise, "noise", low=0)
     kernel_size = _kernel_size(min_length, max_length)
     rng = np.random.default_rng(seed)
     margin = kernel_size // 2

@@ -6,12 +6,11 @@ from scipy.special import logsumexp
 
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 def _positive(value, name):
-    if not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"`{name}` must be a number > 0. Received: {value!r}.")
-    return float(value)
+    return check_number(value, name, low=0, low_open=True)
 
 
 def _moon_points(angles):

@@ -6,6 +6,7 @@ from keras import ops
 from kgen.layers.bijector import Bijector
 from kgen.layers.bijector import positions_per_channel
 from kgen.layers.bijector import sum_over_events
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -48,11 +49,7 @@ class ActNorm(Bijector):
 
     def __init__(self, epsilon=1e-6, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(epsilon, (int, float)) or epsilon <= 0:
-            raise ValueError(
-                f"`epsilon` must be a number > 0. Received: epsilon={epsilon!r}."
-            )
-        self.epsilon = float(epsilon)
+        self.epsilon = check_number(epsilon, "epsilon", low=0, low_open=True)
 
     def build(self, input_shape):
         channels = (input_shape[-1],)

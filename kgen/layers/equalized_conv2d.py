@@ -5,8 +5,8 @@ import math
 import keras
 from keras import ops
 
-from kgen.layers.equalized_dense import check_positive
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -52,8 +52,10 @@ class EqualizedConv2D(keras.layers.Layer):
         self.kernel_size = check_odd(kernel_size)
         self.activation = keras.activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.lr_multiplier = check_positive(lr_multiplier, "lr_multiplier")
-        self.gain = check_positive(gain, "gain")
+        self.lr_multiplier = check_number(
+            lr_multiplier, "lr_multiplier", low=0, low_open=True
+        )
+        self.gain = check_number(gain, "gain", low=0, low_open=True)
 
     def build(self, input_shape):
         fan_in = self.kernel_size**2 * input_shape[-1]

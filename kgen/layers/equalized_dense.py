@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -54,9 +55,13 @@ class EqualizedDense(keras.layers.Layer):
         self.units = check_integer(units, "units")
         self.activation = keras.activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.bias_initial_value = float(bias_initial_value)
-        self.lr_multiplier = check_positive(lr_multiplier, "lr_multiplier")
-        self.gain = check_positive(gain, "gain")
+        self.bias_initial_value = check_number(
+            bias_initial_value, "bias_initial_value"
+        )
+        self.lr_multiplier = check_number(
+            lr_multiplier, "lr_multiplier", low=0, low_open=True
+        )
+        self.gain = check_number(gain, "gain", low=0, low_open=True)
 
     def build(self, input_shape):
         fan_in = input_shape[-1]
@@ -96,17 +101,3 @@ class EqualizedDense(keras.layers.Layer):
             "lr_multiplier": self.lr_multiplier,
             "gain": self.gain,
         }
-
-
-def check_positive(value, name):
-    """`value` as a float after checking that it is a finite number > 0."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(
-            f"`{name}` must be a number > 0. Received: {name}={value!r}."
-        )
-    return float(value)

@@ -6,6 +6,7 @@ from keras import ops
 from kgen.layers.bijector import Bijector
 from kgen.layers.bijector import positions_per_channel
 from kgen.layers.bijector import sum_over_events
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -42,17 +43,10 @@ class FlowBatchNormalization(Bijector):
 
     def __init__(self, momentum=0.9, epsilon=1e-5, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(momentum, (int, float)) or not 0 <= momentum < 1:
-            raise ValueError(
-                "`momentum` must be a number in [0, 1). Received: "
-                f"momentum={momentum!r}."
-            )
-        if not isinstance(epsilon, (int, float)) or epsilon <= 0:
-            raise ValueError(
-                f"`epsilon` must be a number > 0. Received: epsilon={epsilon!r}."
-            )
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.momentum = check_number(
+            momentum, "momentum", low=0, high=1, high_open=True
+        )
+        self.epsilon = check_number(epsilon, "epsilon", low=0, low_open=True)
 
     def build(self, input_shape):
         channels = (input_shape[-1],)

@@ -8,6 +8,7 @@ import numpy as np
 from keras import ops
 
 from kgen.layers.rbm_layer import RBMLayer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -67,11 +68,7 @@ class GaussianBernoulliRBM(RBMLayer):
             seed=seed,
             **kwargs,
         )
-        if not sigma > 0:
-            raise ValueError(
-                f"`sigma` must be a positive float. Received: sigma={sigma!r}."
-            )
-        self.sigma = float(sigma)
+        self.sigma = check_number(sigma, "sigma", low=0, low_open=True)
         self.learn_sigma = bool(learn_sigma)
 
     def build(self, input_shape):

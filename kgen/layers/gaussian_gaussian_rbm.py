@@ -8,6 +8,7 @@ from keras import ops
 
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
 from kgen.layers.gaussian_hidden_units import GaussianHiddenUnits
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -74,17 +75,16 @@ class GaussianGaussianRBM(GaussianHiddenUnits, GaussianBernoulliRBM):
             seed=seed,
             **kwargs,
         )
-        if (
-            isinstance(max_spectral_norm, bool)
-            or not isinstance(max_spectral_norm, (int, float))
-            or not 0 < max_spectral_norm < 1
-        ):
-            raise ValueError(
-                "`max_spectral_norm` must be a number in (0, 1): the model is "
-                "normalisable only while the kernel's largest singular value "
-                f"is below 1. Received: max_spectral_norm={max_spectral_norm!r}."
-            )
-        self.max_spectral_norm = float(max_spectral_norm)
+        self.max_spectral_norm = check_number(
+            max_spectral_norm,
+            "max_spectral_norm",
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+            hint="The model is normalisable only while the kernel's largest "
+            "singular value is below 1.",
+        )
 
     def build(self, input_shape):
         super().build(input_shape)

@@ -7,6 +7,7 @@ from keras import ops
 
 from kgen.layers.bijector import Bijector
 from kgen.layers.bijector import sum_over_events
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -40,11 +41,9 @@ class LogitTransform(Bijector):
 
     def __init__(self, alpha=0.05, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(alpha, (int, float)) or not 0 <= alpha < 0.5:
-            raise ValueError(
-                f"`alpha` must be a number in [0, 0.5). Received: alpha={alpha!r}."
-            )
-        self.alpha = float(alpha)
+        self.alpha = check_number(
+            alpha, "alpha", low=0, high=0.5, high_open=True
+        )
         self.built = True
 
     def _forward(self, x, training):

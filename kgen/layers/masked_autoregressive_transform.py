@@ -9,6 +9,7 @@ from kgen.layers.masked_dense import MaskedDense
 from kgen.layers.masked_dense import input_degrees
 from kgen.layers.masked_dense import made_masks
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -83,15 +84,9 @@ class MaskedAutoregressiveTransform(Bijector):
             )
         self.hidden_degrees = hidden_degrees
         self.mask_seed = check_integer(mask_seed, "mask_seed", minimum=0)
-        if (
-            not isinstance(log_scale_bound, (int, float))
-            or log_scale_bound <= 0
-        ):
-            raise ValueError(
-                "`log_scale_bound` must be a number > 0. Received: "
-                f"log_scale_bound={log_scale_bound!r}."
-            )
-        self.log_scale_bound = float(log_scale_bound)
+        self.log_scale_bound = check_number(
+            log_scale_bound, "log_scale_bound", low=0, low_open=True
+        )
 
     def build(self, input_shape):
         if len(input_shape) != 2 or input_shape[-1] is None:

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -46,7 +47,7 @@ class MinibatchStandardDeviation(keras.layers.Layer):
         super().__init__(**kwargs)
         self.group_size = check_integer(group_size, "group_size", minimum=2)
         self.num_features = check_integer(num_features, "num_features")
-        self.epsilon = float(epsilon)
+        self.epsilon = check_number(epsilon, "epsilon", low=0)
 
     def build(self, input_shape):
         channels = input_shape[-1]

@@ -7,6 +7,7 @@ from keras import ops
 
 from kgen.layers.equalized_conv2d import check_odd
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -63,7 +64,7 @@ class ModulatedConv2D(keras.layers.Layer):
         self.kernel_size = check_odd(kernel_size)
         self.demodulate = bool(demodulate)
         self.use_bias = bool(use_bias)
-        self.epsilon = float(epsilon)
+        self.epsilon = check_number(epsilon, "epsilon", low=0)
 
     def build(self, input_shape):
         image_shape, style_shape = _check_input_shapes(input_shape)

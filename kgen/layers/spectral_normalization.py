@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from kgen.utils.validation import check_integer
+
 _EPSILON = 1e-12
 
 
@@ -45,16 +47,9 @@ class SpectralNormalization(keras.layers.Wrapper):
 
     def __init__(self, layer, power_iterations=1, **kwargs):
         super().__init__(layer, **kwargs)
-        if (
-            isinstance(power_iterations, bool)
-            or not isinstance(power_iterations, int)
-            or power_iterations < 1
-        ):
-            raise ValueError(
-                "`power_iterations` must be an integer >= 1. Received: "
-                f"power_iterations={power_iterations!r}."
-            )
-        self.power_iterations = power_iterations
+        self.power_iterations = check_integer(
+            power_iterations, "power_iterations"
+        )
 
     def build(self, input_shape):
         super().build(input_shape)

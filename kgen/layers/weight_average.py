@@ -5,6 +5,8 @@ import weakref
 import keras
 from keras import ops
 
+from kgen.utils.validation import check_number
+
 
 @keras.saving.register_keras_serializable(package="kgen")
 class WeightAverage(keras.layers.Layer):
@@ -55,15 +57,7 @@ class WeightAverage(keras.layers.Layer):
                 "`network` must be a built Keras layer or model (call it on "
                 f"an input, or build it, first). Received: {network!r}."
             )
-        if (
-            isinstance(decay, bool)
-            or not isinstance(decay, (int, float))
-            or not 0 <= decay < 1
-        ):
-            raise ValueError(
-                f"`decay` must be a number in [0, 1). Received: decay={decay!r}."
-            )
-        self.decay = float(decay)
+        self.decay = check_number(decay, "decay", low=0, high=1, high_open=True)
         self.warmup = bool(warmup)
         # A weak reference: the owner tracks and saves the network itself.
         self._network = weakref.ref(network)

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from kgen.losses import gan_losses
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -46,15 +47,9 @@ class AdversarialLoss:
                 f"Unknown GAN loss {game!r}. Expected one of "
                 f"{sorted(gan_losses.GAN_LOSSES)}."
             )
-        if (
-            isinstance(label_smoothing, bool)
-            or not isinstance(label_smoothing, (int, float))
-            or not 0 <= label_smoothing < 1
-        ):
-            raise ValueError(
-                "`label_smoothing` must be in [0, 1.0). Received: "
-                f"label_smoothing={label_smoothing!r}."
-            )
+        label_smoothing = check_number(
+            label_smoothing, "label_smoothing", low=0, high=1, high_open=True
+        )
         discriminator, generator, smoothable = gan_losses.GAN_LOSSES[game]
         if label_smoothing and not smoothable:
             raise ValueError(

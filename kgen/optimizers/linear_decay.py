@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -37,16 +38,9 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, constant_steps, decay_steps):
-        if (
-            isinstance(initial_learning_rate, bool)
-            or not isinstance(initial_learning_rate, (int, float))
-            or initial_learning_rate <= 0
-        ):
-            raise ValueError(
-                "`initial_learning_rate` must be a number > 0. Received: "
-                f"initial_learning_rate={initial_learning_rate!r}."
-            )
-        self.initial_learning_rate = float(initial_learning_rate)
+        self.initial_learning_rate = check_number(
+            initial_learning_rate, "initial_learning_rate", low=0, low_open=True
+        )
         self.constant_steps = check_integer(
             constant_steps, "constant_steps", minimum=0
         )

@@ -16,7 +16,10 @@ from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_labels
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
+from kgen.utils.validation import one_hot
 from kgen.utils.validation import seed_generator
 
 __all__ = [
@@ -36,6 +39,9 @@ __all__ = [
     "serialize_network",
     "check_array",
     "check_integer",
+    "check_labels",
+    "check_number",
     "is_array",
+    "one_hot",
     "seed_generator",
 ]

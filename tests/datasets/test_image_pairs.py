@@ -123,5 +123,5 @@ def test_motion_blur_pairs_blur_each_patch_by_its_kernel():
     np.testing.assert_array_equal(noisy[2], kernels)
     difference = (noisy[0] - blurred)[(blurred > -0.9) & (blurred < 0.9)]
     np.testing.assert_allclose(np.std(difference / 2), 0.02, rtol=0.1)
-    with pytest.raises(ValueError, match="`noise` must be >= 0"):
+    with pytest.raises(ValueError, match="`noise` must be a number >= 0"):
         kgen.datasets.motion_blur_pairs(noise=-1.0)

@@ -13,6 +13,7 @@ from kgen.models.phased_model import PhasedModel
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 _NETWORKS = ("encoder", "decoder", "reconstruction_encoder", "discriminator")
@@ -314,12 +315,4 @@ def _deserialize(network, name):
 
 
 def _weight(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(
-            f"`{name}_weight` must be a number >= 0. Received: {value!r}."
-        )
-    if value < 0:
-        raise ValueError(
-            f"`{name}_weight` must be >= 0. Received: {name}_weight={value}."
-        )
-    return float(value)
+    return check_number(value, f"{name}_weight", low=0)

@@ -16,7 +16,6 @@ from kgen.applications.colourisation.lab import denormalize_lab
 from kgen.applications.colourisation.lab import lab_to_rgb
 from kgen.applications.colourisation.lab import rgb_to_lab
 from kgen.models.gan.adversarial_model import AdversarialModel
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
 from kgen.models.translation.builders import build_patchgan_discriminator
 from kgen.models.translation.builders import build_unet_generator
@@ -24,6 +23,7 @@ from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 METHODS = ("regression", "classification", "adversarial", "autoencoder")
@@ -149,8 +149,8 @@ class Colouriser(AdversarialModel):
         super().__init__(
             loss=loss,
             loss_weights={
-                "adversarial": check_float(
-                    adversarial_weight, "adversarial_weight"
+                "adversarial": check_number(
+                    adversarial_weight, "adversarial_weight", low=0
                 )
             },
             seed=seed,
@@ -161,10 +161,12 @@ class Colouriser(AdversarialModel):
                 f"`method` must be one of {METHODS}. Received: {method!r}."
             )
         self.method = method
-        self.grid_size = check_float(grid_size, "grid_size")
-        self.rebalancing = check_float(rebalancing, "rebalancing", high=1.0001)
-        self.temperature = check_float(temperature, "temperature")
-        self.sigma = check_float(sigma, "sigma")
+        self.grid_size = check_number(grid_size, "grid_size", low=0)
+        self.rebalancing = check_number(
+            rebalancing, "rebalancing", low=0, high=1
+        )
+        self.temperature = check_number(temperature, "temperature", low=0)
+        self.sigma = check_number(sigma, "sigma", low=0)
         self.neighbours = check_integer(neighbours, "neighbours")
         self.base_filters = check_integer(base_filters, "base_filters")
         self.num_downsampling = check_integer(

@@ -11,6 +11,7 @@ from kgen.applications.recommendation.recommender import Recommender
 from kgen.layers.gaussian_sampling import GaussianSampling
 from kgen.losses.kl_divergence import gaussian_kl_divergence
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -90,14 +91,10 @@ class MultVAE(Recommender):
             check_integer(u, "hidden_units") for u in hidden_units
         )
         self.latent_dim = check_integer(latent_dim, "latent_dim")
-        if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(
-                f"`dropout` must be in [0, 1). Received: dropout={dropout!r}."
-            )
-        self.dropout = float(dropout)
-        if not isinstance(beta, (int, float)) or beta < 0:
-            raise ValueError(f"`beta` must be >= 0. Received: beta={beta!r}.")
-        self.beta = float(beta)
+        self.dropout = check_number(
+            dropout, "dropout", low=0, high=1, high_open=True
+        )
+        self.beta = check_number(beta, "beta", low=0)
         self.positive_rating = positive_rating
         super().__init__(
             rating_scale=rating_scale,

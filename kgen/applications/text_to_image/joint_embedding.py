@@ -5,9 +5,9 @@ import numpy as np
 from keras import ops
 
 from kgen.applications.text_to_image.losses import symmetric_matching_loss
-from kgen.models.gan.adversarial_model import check_float
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -47,7 +47,7 @@ class JointEmbedding(keras.Model):
         super().__init__(**kwargs)
         self.image_encoder = deserialize_network(image_encoder, "image_encoder")
         self.text_encoder = deserialize_network(text_encoder, "text_encoder")
-        self.temperature = check_float(temperature, "temperature")
+        self.temperature = check_number(temperature, "temperature", low=0)
         if not self.temperature:
             raise ValueError("`temperature` must be > 0. Received 0.")
         image_dim = self.image_encoder.outputs[0].shape[-1]

@@ -6,11 +6,11 @@ from keras import ops
 
 from kgen import backend
 from kgen.applications.text_to_image.losses import matching_aware_loss
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.gan.gan import GAN
 from kgen.models.phase import Phase
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 
@@ -78,10 +78,10 @@ class TextConditionalGAN(GAN):
         **kwargs,
     ):
         self.embedding_dim = check_integer(embedding_dim, "embedding_dim")
-        self.interpolation_weight = check_float(
-            interpolation_weight, "interpolation_weight"
+        self.interpolation_weight = check_number(
+            interpolation_weight, "interpolation_weight", low=0
         )
-        beta = check_float(interpolation_beta, "interpolation_beta")
+        beta = check_number(interpolation_beta, "interpolation_beta", low=0)
         if beta > 1:
             raise ValueError(
                 "`interpolation_beta` must be in [0, 1]. Received: "

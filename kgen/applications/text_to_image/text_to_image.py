@@ -19,9 +19,9 @@ from kgen.applications.text_to_image.joint_embedding import JointEmbedding
 from kgen.applications.text_to_image.text_conditional_gan import (
     TextConditionalGAN,
 )
-from kgen.models.gan.adversarial_model import check_float
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -111,14 +111,14 @@ class TextToImage(keras.Model):
         self.word_dim = check_integer(word_dim, "word_dim")
         self.text_units = check_integer(text_units, "text_units")
         self.base_filters = check_integer(base_filters, "base_filters")
-        self.temperature = check_float(temperature, "temperature")
-        self.interpolation_weight = check_float(
-            interpolation_weight, "interpolation_weight"
+        self.temperature = check_number(temperature, "temperature", low=0)
+        self.interpolation_weight = check_number(
+            interpolation_weight, "interpolation_weight", low=0
         )
         self.ema_decay = ema_decay
-        self.learning_rate = check_float(learning_rate, "learning_rate")
-        self.embedding_learning_rate = check_float(
-            embedding_learning_rate, "embedding_learning_rate"
+        self.learning_rate = check_number(learning_rate, "learning_rate", low=0)
+        self.embedding_learning_rate = check_number(
+            embedding_learning_rate, "embedding_learning_rate", low=0
         )
         self.seed = None if seed is None else check_integer(seed, "seed", 0)
         if isinstance(tokenizer, dict):

@@ -12,6 +12,7 @@ from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 _COMPILED_INFERENCE = keras.backend.backend() == "jax"
@@ -449,18 +450,6 @@ def _pad_to_multiple(images, multiple):
 
 
 def _check_number(value, name, low, high, open_ends=False):
-    valid = isinstance(value, (int, float, np.floating)) and not isinstance(
-        value, bool
+    return check_number(
+        value, name, low=low, high=high, low_open=open_ends, high_open=open_ends
     )
-    if valid:
-        value = float(value)
-        if open_ends:
-            valid = low < value < high
-        else:
-            valid = value >= low and (high is None or value <= high)
-    if not valid:
-        bounds = f"in ({low}, {high})" if open_ends else f">= {low}"
-        raise ValueError(
-            f"`{name}` must be a number {bounds}. Received: {name}={value!r}."
-        )
-    return value

@@ -5,6 +5,7 @@ from keras import ops
 
 from kgen.models.autoencoder.autoencoder import Autoencoder
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_number
 
 _CORRUPTIONS = ("gaussian", "masking", "salt_and_pepper")
 
@@ -75,13 +76,8 @@ class DenoisingAutoencoder(Autoencoder):
                 f"`corruption` must be one of {_CORRUPTIONS} or a function "
                 f"`corrupt(x, seed)`. Received: corruption={corruption!r}."
             )
-        if not isinstance(noise_level, (int, float)) or noise_level < 0:
-            raise ValueError(
-                "`noise_level` must be a number >= 0. Received: "
-                f"noise_level={noise_level!r}."
-            )
         self.corruption = corruption
-        self.noise_level = float(noise_level)
+        self.noise_level = check_number(noise_level, "noise_level", low=0)
         super().__init__(
             encoder, decoder, reconstruction_loss, seed=seed, **kwargs
         )

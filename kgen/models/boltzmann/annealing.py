@@ -3,6 +3,7 @@
 import numpy as np
 
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 def geometric_temperatures(start, num_steps, stop=1.0):
@@ -38,15 +39,8 @@ def geometric_temperatures(start, num_steps, stop=1.0):
     samples = rbm.generate(16, temperatures=schedule, burn_in=0)
     ```
     """
-    for name, value in (("start", start), ("stop", stop)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float, np.floating))
-            or not value > 0
-        ):
-            raise ValueError(
-                f"`{name}` must be a temperature > 0. Received: {name}={value!r}."
-            )
+    start = check_number(start, "start", low=0, low_open=True)
+    stop = check_number(stop, "stop", low=0, low_open=True)
     num_steps = check_integer(num_steps, "num_steps")
     if num_steps == 1:
         return np.array([stop], "float32")

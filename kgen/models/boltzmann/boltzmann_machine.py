@@ -6,8 +6,11 @@ from keras import ops
 
 from kgen.models.boltzmann.annealing import check_temperatures
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.binary import bernoulli
+from kgen.utils.binary import binary_states
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 #: Exact enumeration visits `2**n` states; beyond this many units it is refused.
@@ -62,9 +65,9 @@ class BoltzmannMachine(GenerativeModel):
         sampler: `"sequential"` (unit by unit, always valid) or `"blocked"`
             (layer by layer, only for a machine without lateral connections);
             used by the negative phase and by default in `generate`.
-        gibbs_steps: int >= 1, Gibbs sweeps per training step, for the
-            negative chains and the clamped hidden units.
-        num_chains: int >= 1, number of persistent negative chains.
+        k: int >= 1, Gibbs sweeps per training step, for the negative
+            chains and the clamped hidden units.
+        persistent_chains: int >= 1, number of persistent negative chains.
         kernel_initializer: initializer of the weights; by default normal
             with standard deviation 0.01.
         seed: int or `None`, seed of the model's random stream.
@@ -81,9 +84,12 @@ class BoltzmannMachine(GenerativeModel):
     machine.compile(optimizer=keras.optimizers.SGD(0.1))
     machine.fit(x, epochs=2, batch_size=32, verbose=0)
     machine.log_likelihood(x).mean()  # exact, by enumeration
-    samples = machine.generate(10, sweeps=100)  # shape (10, 6)
+    samples = machine.generate(10, burn_in=100)  # shape (10, 6)
     ```
     """
+
+    likelihood_methods = {"exact": "_exact_log_likelihood"}
+    renamed_arguments = {"gibbs_steps": "k", "num_chains": "persistent_chains"}
 
     def __init__(
         self,
@@ -93,8 +99,8 @@ class BoltzmannMachine(GenerativeModel):
         visible_connections=True,
         hidden_connections=True,
         sampler="sequential",
-        gibbs_steps=1,
-        num_chains=100,
+        k=1,
+        persistent_chains=100,
         kernel_initializer=None,
         seed=None,
         **kwargs,
@@ -106,8 +112,10 @@ class BoltzmannMachine(GenerativeModel):
         self.visible_connections = bool(visible_connections)
         self.hidden_connections = bool(hidden_connections)
         self.sampler = self._check_sampler(sampler)
-        self.gibbs_steps = check_integer(gibbs_steps, "gibbs_steps")
-        self.num_chains = check_integer(num_chains, "num_chains")
+        self.k = check_integer(k, "k")
+        self.persistent_chains = check_integer(
+            persistent_chains, "persistent_chains"
+        )
         self.kernel_initializer = keras.initializers.get(
             kernel_initializer
             or keras.initializers.RandomNormal(stddev=0.01, seed=seed)
@@ -122,13 +130,15 @@ class BoltzmannMachine(GenerativeModel):
             shape=(n,), initializer="zeros", name="bias"
         )
         self.chains = self.add_weight(
-            shape=(self.num_chains, n),
+            shape=(self.persistent_chains, n),
             initializer="zeros",
             trainable=False,
             name="chains",
         )
         self.chains.assign(
-            _bernoulli(ops.full((self.num_chains, n), 0.5), self.seed_generator)
+            bernoulli(
+                ops.full((self.persistent_chains, n), 0.5), self.seed_generator
+            )
         )
         self.built = True
 
@@ -197,14 +207,14 @@ class BoltzmannMachine(GenerativeModel):
     def gibbs(
         self,
         x,
-        sweeps,
+        steps,
         seed,
         sampler=None,
         temperature=None,
         clamp_visible=False,
         temperatures=None,
     ):
-        """Runs `sweeps` Gibbs sweeps from the states `x`.
+        """Runs `steps` Gibbs sweeps from the states `x`.
 
         Compiles as one loop (`keras.ops.fori_loop`). The random numbers of
         all sweeps are drawn up front, one per unit and sweep. With
@@ -213,14 +223,14 @@ class BoltzmannMachine(GenerativeModel):
 
         Args:
             x: starting states, shape `(batch, num_units)`.
-            sweeps: int >= 0, number of sweeps over the free units.
+            steps: int >= 0, number of sweeps over the free units.
             seed: a `keras.random.SeedGenerator`.
             sampler: `"sequential"` or `"blocked"`; default: the model's.
             temperature: float > 0; default: the model's.
             clamp_visible: keep the visible units fixed (positive phase).
             temperatures: optional 1-D array of temperatures > 0, one per
                 sweep (e.g. `geometric_temperatures(10.0, 200)`); it
-                replaces `sweeps` and `temperature`.
+                replaces `steps` and `temperature`.
 
         Returns:
             The states after the sweeps, shape `(batch, num_units)`.
@@ -230,17 +240,17 @@ class BoltzmannMachine(GenerativeModel):
             temperature = _check_temperature(
                 self.temperature if temperature is None else temperature
             )
-            if not sweeps:
+            if not steps:
                 return x
-            temperatures = np.full((sweeps,), temperature, "float32")
+            temperatures = np.full((steps,), temperature, "float32")
         temperatures = check_temperatures(temperatures)
-        sweeps = len(temperatures)
+        steps = len(temperatures)
         blocks = ops.convert_to_tensor(self._blocks(sampler, clamp_visible))
         num_blocks = blocks.shape[0]
         weights = ops.stop_gradient(self.weights_matrix())
         bias = ops.stop_gradient(self.bias)
         temperatures = ops.convert_to_tensor(temperatures)
-        uniforms = keras.random.uniform((sweeps, *ops.shape(x)), seed=seed)
+        uniforms = keras.random.uniform((steps, *ops.shape(x)), seed=seed)
 
         def step(t, state):
             block = ops.take(blocks, t % num_blocks, axis=0)
@@ -250,13 +260,13 @@ class BoltzmannMachine(GenerativeModel):
             on = ops.cast(uniform < ops.sigmoid(field), state.dtype)
             return ops.where(ops.cast(block, "bool"), on, state)
 
-        return ops.fori_loop(0, sweeps * num_blocks, step, x)
+        return ops.fori_loop(0, steps * num_blocks, step, x)
 
     def sample(
         self,
         num_samples,
         seed,
-        sweeps=1000,
+        burn_in=1000,
         sampler=None,
         temperature=None,
         temperatures=None,
@@ -267,7 +277,7 @@ class BoltzmannMachine(GenerativeModel):
         Args:
             num_samples: number of independent chains.
             seed: a `keras.random.SeedGenerator`.
-            sweeps: int >= 1 (>= 0 after an annealing schedule), number of
+            burn_in: int >= 1 (>= 0 after an annealing schedule), number of
                 Gibbs sweeps at `temperature` (burn-in), after the annealing
                 sweeps if any.
             sampler: `"sequential"` or `"blocked"`; default: the model's.
@@ -281,15 +291,15 @@ class BoltzmannMachine(GenerativeModel):
             Binary states, shape `(num_samples, num_visible)` (or
             `num_units` with `return_hidden`).
         """
-        sweeps = check_integer(
-            sweeps, "sweeps", minimum=0 if temperatures is not None else 1
+        burn_in = check_integer(
+            burn_in, "burn_in", minimum=0 if temperatures is not None else 1
         )
-        states = _bernoulli(ops.full((num_samples, self.num_units), 0.5), seed)
+        states = bernoulli(ops.full((num_samples, self.num_units), 0.5), seed)
         if temperatures is not None:
             states = self.gibbs(
                 states, 1, seed, sampler, temperatures=temperatures
             )
-        states = self.gibbs(states, sweeps, seed, sampler, temperature)
+        states = self.gibbs(states, burn_in, seed, sampler, temperature)
         return states if return_hidden else states[:, : self.num_visible]
 
     # Training ---------------------------------------------------------------
@@ -299,7 +309,7 @@ class BoltzmannMachine(GenerativeModel):
 
         Without hidden-hidden connections the hidden units are independent
         given `v` and their exact probabilities are returned; otherwise they
-        are sampled by `gibbs_steps` sweeps started from those probabilities'
+        are sampled by `k` sweeps started from those probabilities'
         samples with the hidden-hidden weights ignored.
         """
         v = ops.convert_to_tensor(v, dtype=self.compute_dtype)
@@ -315,11 +325,11 @@ class BoltzmannMachine(GenerativeModel):
                 ops.concatenate([v, probabilities], axis=-1)
             )
         start = ops.concatenate(
-            [v, _bernoulli(probabilities, self.seed_generator)], axis=-1
+            [v, bernoulli(probabilities, self.seed_generator)], axis=-1
         )
         return self.gibbs(
             start,
-            self.gibbs_steps,
+            self.k,
             self.seed_generator,
             "sequential",
             clamp_visible=True,
@@ -332,9 +342,7 @@ class BoltzmannMachine(GenerativeModel):
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
     ):
         positive = self.positive_phase(x) if y_pred is None else y_pred
-        negative = self.gibbs(
-            self.chains.value, self.gibbs_steps, self.seed_generator
-        )
+        negative = self.gibbs(self.chains.value, self.k, self.seed_generator)
         if training:
             self.chains.assign(negative)
         gap = ops.mean(self.energy(ops.stop_gradient(positive)))
@@ -377,8 +385,10 @@ class BoltzmannMachine(GenerativeModel):
         )
         return float(ops.logsumexp(-self.energy(states) / temperature))
 
-    def log_likelihood(self, v, temperature=None):
+    def _exact_log_likelihood(self, v, temperature=None):
         """The exact `log P(v)` of visible vectors by enumeration.
+
+        Reached as `log_likelihood(v, method="exact", temperature=...)`.
 
         Args:
             v: binary visible vectors, shape `(batch, num_visible)`.
@@ -417,8 +427,8 @@ class BoltzmannMachine(GenerativeModel):
             "visible_connections": self.visible_connections,
             "hidden_connections": self.hidden_connections,
             "sampler": self.sampler,
-            "gibbs_steps": self.gibbs_steps,
-            "num_chains": self.num_chains,
+            "k": self.k,
+            "persistent_chains": self.persistent_chains,
             "kernel_initializer": keras.initializers.serialize(
                 self.kernel_initializer
             ),
@@ -426,16 +436,7 @@ class BoltzmannMachine(GenerativeModel):
 
 
 def _check_temperature(temperature):
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, (int, float, np.floating))
-        or not temperature > 0
-    ):
-        raise ValueError(
-            "`temperature` must be a number > 0. "
-            f"Received: temperature={temperature!r}."
-        )
-    return float(temperature)
+    return check_number(temperature, "temperature", low=0, low_open=True)
 
 
 def _all_states(num_units, what):
@@ -446,10 +447,4 @@ def _all_states(num_units, what):
             f"limited to {MAX_ENUMERABLE_UNITS} units. Received {num_units} "
             "units. Use a smaller model or a sampling estimate."
         )
-    codes = np.arange(2**num_units)[:, None] >> np.arange(num_units)[::-1]
-    return (codes & 1).astype("float32")
-
-
-def _bernoulli(probabilities, seed):
-    uniform = keras.random.uniform(ops.shape(probabilities), seed=seed)
-    return ops.cast(uniform < probabilities, "float32")
+    return binary_states(num_units)

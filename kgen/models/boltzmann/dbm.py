@@ -5,7 +5,6 @@ import numpy as np
 from keras import ops
 
 from kgen.layers.bernoulli_rbm import BernoulliRBM
-from kgen.layers.rbm_layer import bernoulli
 from kgen.layers.rbm_layer import seeded_fori_loop
 from kgen.models.boltzmann.boltzmann_machine import _all_states
 from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
@@ -13,12 +12,15 @@ from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
 from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
+from kgen.models.boltzmann.greedy_pretraining import pretraining_optimizer
 from kgen.models.boltzmann.imputation import IMPUTATION_METHODS
 from kgen.models.boltzmann.imputation import check_imputation
 from kgen.models.boltzmann.imputation import running_mean_weight
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.binary import bernoulli
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 
@@ -45,18 +47,20 @@ class DBM(GenerativeModel):
       posterior `q(h | v)`, iterated (each sweep updates the layers bottom to
       top) until no probability changes by more than `mean_field_tolerance`
       or for `mean_field_steps` sweeps; the negative phase advances
-      `num_chains` persistent Gibbs chains (alternately all odd and all even
-      layers, each an exact block) by `gibbs_steps` steps. `fit` minimises
+      `persistent_chains` Gibbs chains (alternately all odd and all even
+      layers, each an exact block) by `k` steps. `fit` minimises
       `mean E(v, q) - mean E(x_chains)` (both held fixed), whose gradient is
       exactly this update, with any Keras optimizer. The chains are
       non-trainable weights, saved with the model.
     - **Inference**: `mean_field(x)` (all layers) and `transform(x)` (one
       layer); calling the model returns the list of mean-field posteriors.
-    - **Likelihood**: `log_likelihood_bound(x)` is the variational lower
-      bound `-E(v, q) + H(q) - log Z`; `log_partition()` is exact by
-      enumerating the smaller of the two layer parities (odd or even layers,
-      the other ones summed out analytically) and `log_likelihood(x)` exact by
-      enumerating the odd layers, both for up to 20 enumerated units.
+    - **Likelihood**: `log_likelihood(x, method="bound")` (or
+      `log_likelihood_bound(x)`) is the variational lower bound
+      `-E(v, q) + H(q) - log Z`; `log_partition()` is exact by enumerating
+      the smaller of the two layer parities (odd or even layers, the other
+      ones summed out analytically) and `log_likelihood(x)`
+      (`method="exact"`) exact by enumerating the odd layers, both for up
+      to 20 enumerated units.
     - **Classification**: `to_classifier` exports the network of Salakhutdinov
       and Hinton (2009), a `keras.Model` whose inputs are the data and the
       mean-field posteriors of layers 2..L (`classifier_inputs(x)`) and whose
@@ -71,8 +75,9 @@ class DBM(GenerativeModel):
         num_visible: int >= 1, number of binary visible units.
         hidden_units: list of at least 2 ints >= 1, hidden units per layer,
             bottom first.
-        num_chains: int >= 1, persistent Gibbs chains of the negative phase.
-        gibbs_steps: int >= 1, Gibbs steps of the chains per update.
+        persistent_chains: int >= 1, persistent Gibbs chains of the negative
+            phase.
+        k: int >= 1, Gibbs steps of the chains per update.
         mean_field_steps: int >= 1, the most mean-field sweeps.
         mean_field_tolerance: float >= 0, stop the sweeps once no probability
             changes by more than this.
@@ -91,17 +96,23 @@ class DBM(GenerativeModel):
     dbm.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9))
     dbm.pretrain(x, epochs=10, batch_size=32)
     dbm.fit(x, epochs=10, batch_size=32)
-    bound = dbm.log_likelihood_bound(x_test).mean()  # exact log Z: 16 odd units
+    bound = dbm.log_likelihood(x_test, method="bound").mean()  # exact log Z
     samples = dbm.generate(16)  # (16, 64) probabilities
     ```
     """
+
+    likelihood_methods = {
+        "exact": "_exact_log_likelihood",
+        "bound": "log_likelihood_bound",
+    }
+    renamed_arguments = {"gibbs_steps": "k", "num_chains": "persistent_chains"}
 
     def __init__(
         self,
         num_visible,
         hidden_units,
-        num_chains=100,
-        gibbs_steps=1,
+        persistent_chains=100,
+        k=1,
         mean_field_steps=30,
         mean_field_tolerance=1e-5,
         seed=None,
@@ -110,21 +121,16 @@ class DBM(GenerativeModel):
         super().__init__(seed=seed, **kwargs)
         self.num_visible = check_integer(num_visible, "num_visible")
         self.hidden_units = _check_hidden_units(hidden_units, minimum=2)
-        self.num_chains = check_integer(num_chains, "num_chains")
-        self.gibbs_steps = check_integer(gibbs_steps, "gibbs_steps")
+        self.persistent_chains = check_integer(
+            persistent_chains, "persistent_chains"
+        )
+        self.k = check_integer(k, "k")
         self.mean_field_steps = check_integer(
             mean_field_steps, "mean_field_steps"
         )
-        if (
-            isinstance(mean_field_tolerance, bool)
-            or not isinstance(mean_field_tolerance, (int, float))
-            or not mean_field_tolerance >= 0
-        ):
-            raise ValueError(
-                "`mean_field_tolerance` must be a number >= 0. Received: "
-                f"mean_field_tolerance={mean_field_tolerance!r}."
-            )
-        self.mean_field_tolerance = float(mean_field_tolerance)
+        self.mean_field_tolerance = check_number(
+            mean_field_tolerance, "mean_field_tolerance", low=0
+        )
         sizes = self.layer_sizes
         self.kernels = [
             self.add_weight(
@@ -143,14 +149,15 @@ class DBM(GenerativeModel):
         self.chains = []
         for l, n in enumerate(sizes):
             chain = self.add_weight(
-                shape=(self.num_chains, n),
+                shape=(self.persistent_chains, n),
                 initializer="zeros",
                 trainable=False,
                 name=f"chains_{l}",
             )
             chain.assign(
                 bernoulli(
-                    ops.full((self.num_chains, n), 0.5), self.seed_generator
+                    ops.full((self.persistent_chains, n), 0.5),
+                    self.seed_generator,
                 )
             )
             self.chains.append(chain)
@@ -205,6 +212,7 @@ class DBM(GenerativeModel):
     def pretrain(
         self,
         x,
+        y=None,
         epochs=1,
         optimizer=None,
         k=1,
@@ -220,8 +228,11 @@ class DBM(GenerativeModel):
         DBM: `W_l` from RBM `l`, the visible bias from the bottom RBM and the
         bias of hidden layer `l` from the hidden bias of RBM `l - 1`.
 
+        The same method as `DBN.pretrain` (same arguments and meaning).
+
         Args:
             x: binary (or [0, 1]) data, shape `(num_samples, num_visible)`.
+            y: must be `None`: a DBM has no label units.
             epochs: int, or one int per layer.
             optimizer: optimizer for every layer (a copy each); default: a
                 copy of the one given to `compile`.
@@ -234,13 +245,14 @@ class DBM(GenerativeModel):
             A `keras.callbacks.History` with each layer's logs under
             `layer_<index>_<name>`.
         """
-        x = self._check_visible(x)
-        optimizer = optimizer or getattr(self, "optimizer", None)
-        if optimizer is None:
+        if y is not None:
             raise ValueError(
-                "`pretrain` needs an optimizer: call `compile(optimizer=...)` "
-                "first or pass `optimizer=`."
+                "A DBM has no label units, so its pre-training is "
+                "unsupervised: call `pretrain(x)` without `y`, and fine-tune "
+                "with labels on `to_classifier()`."
             )
+        x = self._check_visible(x)
+        optimizer = pretraining_optimizer(self, optimizer)
         layers = self.pretraining_layers()
         history = greedy_pretrain(
             layers,
@@ -282,7 +294,7 @@ class DBM(GenerativeModel):
             [ops.stop_gradient(b) for b in biases],
         )
         chains = [c.value for c in self.chains]
-        chains = _gibbs(chains, self.gibbs_steps, self.seed_generator, *fixed)
+        chains = _gibbs(chains, self.k, self.seed_generator, *fixed)
         for variable, state in zip(self.chains, chains):
             variable.assign(state)
         self.trained.assign(1)
@@ -517,8 +529,10 @@ class DBM(GenerativeModel):
         parity = 0 if sum(sizes[0::2]) <= sum(sizes[1::2]) else 1
         return float(ops.convert_to_numpy(self._log_sum(parity)))
 
-    def log_likelihood(self, x, log_z=None):
+    def _exact_log_likelihood(self, x, log_z=None):
         """Exact `log P(v)` by enumeration of the odd hidden layers (<= 20 units).
+
+        Reached as `log_likelihood(x, method="exact")`.
 
         Args:
             x: data of shape `(num_samples, num_visible)`.
@@ -672,8 +686,8 @@ class DBM(GenerativeModel):
             **super().get_config(),
             "num_visible": self.num_visible,
             "hidden_units": list(self.hidden_units),
-            "num_chains": self.num_chains,
-            "gibbs_steps": self.gibbs_steps,
+            "persistent_chains": self.persistent_chains,
+            "k": self.k,
             "mean_field_steps": self.mean_field_steps,
             "mean_field_tolerance": self.mean_field_tolerance,
         }

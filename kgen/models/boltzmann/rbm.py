@@ -8,13 +8,16 @@ from keras import ops
 
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.rbm_layer import RBMLayer
+from kgen.metrics.log_likelihood import log_likelihood
 from kgen.metrics.log_likelihood import pseudo_log_likelihood
+from kgen.metrics.log_partition import ais_log_partition
 from kgen.models.boltzmann.annealing import check_temperatures
 from kgen.models.boltzmann.imputation import check_imputation
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 
@@ -81,8 +84,17 @@ class RBM(GenerativeModel):
     model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9))
     model.fit(x, batch_size=64, epochs=20, validation_data=(x_test,))
     samples = model.generate(16, burn_in=1000)
+    log_p = model.log_likelihood(x_test, method="ais", data=x, seed=0)
     ```
     """
+
+    #: `compute_loss` ignores `y_pred`: PyTorch's step skips `call`.
+    loss_uses_predictions = False
+
+    likelihood_methods = {
+        "exact": "_exact_log_likelihood",
+        "ais": "_ais_log_likelihood",
+    }
 
     def __init__(
         self,
@@ -413,6 +425,37 @@ class RBM(GenerativeModel):
             )
         return ops.convert_to_numpy(state)
 
+    # Likelihood -------------------------------------------------------------
+
+    def _exact_log_likelihood(self, x, log_z=None):
+        """`log p(v) = -F(v) - log Z`, exact `log Z` unless `log_z` is given.
+
+        Reached as `log_likelihood(x, method="exact")`; see
+        `kgen.metrics.log_likelihood`.
+        """
+        self._check_built("log_likelihood")
+        return log_likelihood(self, x, log_z=log_z)
+
+    def _ais_log_likelihood(
+        self, x, data=None, betas=14500, num_runs=100, seed=None
+    ):
+        """`log p(v) = -F(v) - log Z` with `log Z` estimated by AIS.
+
+        Reached as `log_likelihood(x, method="ais", ...)`; the arguments are
+        those of `kgen.metrics.ais_log_partition`, `data` (default: `x`)
+        being the samples that fit its base-rate model (the training data
+        is best).
+        """
+        self._check_built("log_likelihood")
+        log_z, _ = ais_log_partition(
+            self,
+            x if data is None else data,
+            betas=betas,
+            num_runs=num_runs,
+            seed=seed,
+        )
+        return log_likelihood(self, x, log_z=log_z)
+
     def _check_built(self, method):
         if not self.built:
             raise ValueError(
@@ -438,7 +481,7 @@ class RBM(GenerativeModel):
     def from_config(cls, config):
         config = dict(config)
         config["layer"] = deserialize_network(config["layer"], "layer")
-        return cls(**config)
+        return super().from_config(config)
 
 
 class _EpochMetrics(keras.callbacks.Callback):
@@ -461,12 +504,4 @@ def _validation_array(validation_data):
 
 
 def _check_range(value, name, low, high):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not low <= value < high
-    ):
-        raise ValueError(
-            f"`{name}` must be a number in [{low}, {high}). Received: {name}={value!r}."
-        )
-    return float(value)
+    return check_number(value, name, low=low, high=high, high_open=True)

@@ -13,6 +13,7 @@ from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -80,6 +81,10 @@ class NormalizingFlow(GenerativeModel):
     ```
     """
 
+    # `log_prob`: exact for continuous data, the dequantisation bound for
+    # `num_levels` data.
+    likelihood_methods = {"exact": "log_prob"}
+
     def __init__(
         self,
         event_shape,
@@ -92,6 +97,9 @@ class NormalizingFlow(GenerativeModel):
         super().__init__(seed=seed, **kwargs)
         self.event_shape = _check_event_shape(event_shape)
         self.num_features = int(np.prod(self.event_shape))
+        # Created here, not in the first step: a distributed JAX step fixes
+        # the layout of every metric variable before it is traced.
+        self.add_tracker("bits_per_dim")
         if num_levels is not None:
             num_levels = check_integer(num_levels, "num_levels", minimum=2)
         self.num_levels = num_levels
@@ -315,11 +323,9 @@ class NormalizingFlow(GenerativeModel):
             Tensor `(num_samples, *event_shape)`; for discrete data,
             integers `0..K-1` as floats.
         """
-        if not isinstance(temperature, (int, float)) or temperature <= 0:
-            raise ValueError(
-                "`temperature` must be a number > 0. Received: "
-                f"temperature={temperature!r}."
-            )
+        temperature = check_number(
+            temperature, "temperature", low=0, low_open=True
+        )
         z = temperature * keras.random.normal(
             (num_samples, self.num_features), seed=seed
         )
@@ -348,7 +354,7 @@ class NormalizingFlow(GenerativeModel):
             config["bijectors"] = [
                 deserialize_network(b, "bijectors") for b in config["bijectors"]
             ]
-        return cls(**config)
+        return super().from_config(config)
 
 
 def _check_event_shape(event_shape):

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from kgen.models.gan.conditional_gan import ConditionalGAN
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -52,16 +53,9 @@ class ACGAN(ConditionalGAN):
         auxiliary_weight=1.0,
         **kwargs,
     ):
-        if (
-            isinstance(auxiliary_weight, bool)
-            or not isinstance(auxiliary_weight, (int, float))
-            or auxiliary_weight < 0
-        ):
-            raise ValueError(
-                "`auxiliary_weight` must be a number >= 0. Received: "
-                f"auxiliary_weight={auxiliary_weight!r}."
-            )
-        self.auxiliary_weight = float(auxiliary_weight)
+        self.auxiliary_weight = check_number(
+            auxiliary_weight, "auxiliary_weight", low=0
+        )
         super().__init__(
             generator, discriminator, latent_dim, num_classes, **kwargs
         )

@@ -1,11 +1,11 @@
 """Public base class of adversarial models over any number of networks."""
 
 import keras
-import numpy as np
 from keras import ops
 
 from kgen.losses.adversarial_loss import AdversarialLoss
 from kgen.models.phased_model import PhasedModel
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -94,7 +94,9 @@ class AdversarialModel(PhasedModel):
     ):
         super().__init__(seed=seed, **kwargs)
         self.adversarial_loss = AdversarialLoss(loss, label_smoothing)
-        self.instance_noise = check_float(instance_noise, "instance_noise")
+        self.instance_noise = check_number(
+            instance_noise, "instance_noise", low=0
+        )
         self.loss_weights = self._check_loss_weights(loss_weights)
 
     @property
@@ -116,7 +118,9 @@ class AdversarialModel(PhasedModel):
                 f"{type(self).__name__} combines {sorted(weights)}."
             )
         for name, value in (loss_weights or {}).items():
-            weights[name] = check_float(value, f"loss_weights['{name}']")
+            weights[name] = check_number(
+                value, f"loss_weights['{name}']", low=0
+            )
         return weights
 
     def noisy(self, x, training):
@@ -180,27 +184,3 @@ class AdversarialModel(PhasedModel):
         if self.default_loss_weights:
             config["loss_weights"] = dict(self.loss_weights)
         return config
-
-
-def check_float(value, name, high=None):
-    """`value` as a float after checking that it is a number in range.
-
-    Args:
-        value: the argument.
-        name: its name, for the error message.
-        high: exclusive upper bound, or `None`; the lower bound is 0.
-    """
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, np.floating, np.integer)
-    ):
-        raise ValueError(
-            f"`{name}` must be a number. Received: {name}={value!r}."
-        )
-    if (
-        not np.isfinite(value)
-        or value < 0
-        or (high is not None and value >= high)
-    ):
-        bound = f"in [0, {high})" if high is not None else ">= 0"
-        raise ValueError(f"`{name}` must be {bound}. Received: {name}={value}.")
-    return float(value)

@@ -12,12 +12,12 @@ from kgen.layers.weight_average import WeightAverage
 from kgen.losses import gan_losses
 from kgen.losses.feature_matching import feature_matching_loss
 from kgen.models.gan.adversarial_model import AdversarialModel
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 _LATENT_DISTRIBUTIONS = ("normal", "uniform")
@@ -178,15 +178,17 @@ class GAN(AdversarialModel):
         self.discriminator_steps = check_integer(
             discriminator_steps, "discriminator_steps"
         )
-        self.gradient_penalty = check_float(
-            gradient_penalty, "gradient_penalty"
+        self.gradient_penalty = check_number(
+            gradient_penalty, "gradient_penalty", low=0
         )
-        self.r1_penalty = check_float(r1_penalty, "r1_penalty")
+        self.r1_penalty = check_number(r1_penalty, "r1_penalty", low=0)
         self.clip_value = clip_value
         if clip_value is not None:
-            check_float(clip_value, "clip_value")
+            check_number(clip_value, "clip_value", low=0)
         if ema_decay is not None:
-            check_float(ema_decay, "ema_decay", high=1.0)
+            check_number(
+                ema_decay, "ema_decay", high=1.0, low=0, high_open=True
+            )
         self.ema_decay = ema_decay
         self.penalty_interval = check_integer(
             penalty_interval, "penalty_interval"
@@ -427,23 +429,13 @@ class GAN(AdversarialModel):
         z = self._latent(num_samples, seed)
         return self._generate(z, condition, False, self.sampling_generator)
 
-    def generate(self, num_samples, labels=None, seed=None):
-        """Draws `num_samples` samples from the generator.
-
-        Args:
-            num_samples: int >= 1.
-            labels: conditional models only: one class id for every sample,
-                or an array of `num_samples` class ids.
-            seed: int for a reproducible draw, or `None` to advance the
-                model's own random stream.
-
-        Returns:
-            NumPy array of shape `(num_samples, *sample_shape)`.
-        """
-        return super().generate(num_samples, seed=seed, labels=labels)
-
-    def interpolate(self, num_steps=8, labels=None, seed=None, spherical=True):
+    def latent_path(
+        self, num_steps=8, *, labels=None, seed=None, spherical=True
+    ):
         """Samples along a path between two random latent vectors.
+
+        Not to be confused with `Autoencoder.interpolate`, whose path joins
+        the codes of two given samples.
 
         Args:
             num_steps: int >= 2, points on the path, ends included.

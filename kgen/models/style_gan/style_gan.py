@@ -4,12 +4,14 @@ import keras
 import numpy as np
 from keras import ops
 
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.gan.gan import GAN
 from kgen.models.generative_model import GenerativeModel
 from kgen.models.style_gan.style_generator import StyleGenerator
+from kgen.utils.binary import bernoulli
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -104,9 +106,15 @@ class StyleGAN(GAN):
                 f"({generator.latent_dim}). Leave it out: StyleGAN reads it "
                 "from the generator."
             )
-        self.style_mixing = _check_probability(style_mixing)
-        self.style_average_decay = check_float(
-            style_average_decay, "style_average_decay", high=1.0
+        self.style_mixing = check_number(
+            style_mixing, "style_mixing", low=0, high=1
+        )
+        self.style_average_decay = check_number(
+            style_average_decay,
+            "style_average_decay",
+            high=1.0,
+            low=0,
+            high_open=True,
         )
         super().__init__(
             generator,
@@ -146,10 +154,8 @@ class StyleGAN(GAN):
         crossover = keras.random.randint(
             (batch, 1, 1), 1, self.num_styles, seed=self.seed_generator
         )
-        mixed = (
-            keras.random.uniform((batch, 1, 1), seed=self.seed_generator)
-            < self.style_mixing
-        )
+        probability = ops.full((batch, 1, 1), self.style_mixing)
+        mixed = bernoulli(probability, self.seed_generator) > 0
         crossover = ops.where(mixed, crossover, self.num_styles)
         layers = ops.arange(self.num_styles)[None, :, None]
         return ops.where(layers < crossover, z[:, None], other[:, None])
@@ -174,17 +180,21 @@ class StyleGAN(GAN):
             z, truncation=truncation, noise=noise, seed=seed
         )
 
-    def generate(self, num_samples, truncation=1.0, seed=None, noise=True):
+    def generate(
+        self, num_samples, *, labels=None, seed=None, truncation=1.0, noise=True
+    ):
         """Draws `num_samples` images, with the truncation trick.
 
         Args:
             num_samples: int >= 1.
+            labels: conditional models only: one class id for every
+                sample, or one per sample.
+            seed: int for a reproducible draw (latents and noise), or `None`
+                to advance the model's own random stream.
             truncation: `psi` in [0, 1]: every style is moved to
                 `w_avg + psi * (w - w_avg)`; 1 leaves it, 0 gives the
                 average style (one image, up to noise), values between trade
                 diversity for typical-looking images.
-            seed: int for a reproducible draw (latents and noise), or `None`
-                to advance the model's own random stream.
             noise: `False` for noise-free images.
 
         Returns:
@@ -193,6 +203,7 @@ class StyleGAN(GAN):
         return GenerativeModel.generate(
             self,
             num_samples,
+            labels=labels,
             seed=seed,
             truncation=_check_truncation(truncation),
             noise=bool(noise),
@@ -234,16 +245,7 @@ class StyleGAN(GAN):
                 "`source_a` and `source_b` must have the same shape (one "
                 f"latent pair per image). Received {a.shape} and {b.shape}."
             )
-        if (
-            isinstance(crossover_layer, bool)
-            or not isinstance(crossover_layer, (int, np.integer))
-            or not 0 <= crossover_layer <= self.num_styles
-        ):
-            raise ValueError(
-                f"`crossover_layer` must be an int in [0, {self.num_styles}] "
-                f"(this generator has {self.num_styles} styles). Received: "
-                f"crossover_layer={crossover_layer!r}."
-            )
+        check_integer(crossover_layer, "crossover_layer", 0, self.num_styles)
         layers = np.arange(self.num_styles)[None, :, None]
         latents = np.where(layers < crossover_layer, a[:, None], b[:, None])
         images = self.sampling_generator(
@@ -262,25 +264,11 @@ class StyleGAN(GAN):
         }
 
 
-def _check_probability(value):
-    value = check_float(value, "style_mixing")
-    if value > 1:
-        raise ValueError(
-            f"`style_mixing` must be a probability in [0, 1]. Received: "
-            f"style_mixing={value}."
-        )
-    return value
-
-
 def _check_truncation(truncation):
-    if (
-        isinstance(truncation, bool)
-        or not isinstance(truncation, (int, float, np.floating, np.integer))
-        or not 0 <= truncation <= 1
-    ):
-        raise ValueError(
-            "`truncation` (psi) must be a number in [0, 1]: 1 for no "
-            "truncation, 0 for the average style. Received: "
-            f"truncation={truncation!r}."
-        )
-    return float(truncation)
+    return check_number(
+        truncation,
+        "truncation",
+        low=0,
+        high=1,
+        hint="Truncation psi is 1 for no truncation, 0 for the average style.",
+    )

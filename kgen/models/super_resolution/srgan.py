@@ -6,13 +6,13 @@ from keras import ops
 
 from kgen import backend
 from kgen.models.gan.adversarial_model import AdversarialModel
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
 from kgen.models.translation.translation import RANGE_HINT
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 
@@ -109,7 +109,7 @@ class SRGAN(AdversarialModel):
         **kwargs,
     ):
         kwargs.pop("loss_weights", None)  # rebuilt from adversarial_weight
-        weight = check_float(adversarial_weight, "adversarial_weight")
+        weight = check_number(adversarial_weight, "adversarial_weight", low=0)
         super().__init__(
             loss=loss,
             label_smoothing=label_smoothing,

@@ -5,12 +5,12 @@ import keras
 from kgen import backend
 from kgen.layers.image_pool import ImagePool
 from kgen.models.gan.adversarial_model import AdversarialModel
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
 from kgen.models.translation import translation
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 _DIRECTIONS = ("a_to_b", "b_to_a")
 
@@ -104,8 +104,10 @@ class CycleGAN(AdversarialModel):
             label_smoothing=label_smoothing,
             instance_noise=instance_noise,
             loss_weights={
-                "cycle": check_float(cycle_weight, "cycle_weight"),
-                "identity": check_float(identity_weight, "identity_weight"),
+                "cycle": check_number(cycle_weight, "cycle_weight", low=0),
+                "identity": check_number(
+                    identity_weight, "identity_weight", low=0
+                ),
             },
             seed=seed,
             **kwargs,

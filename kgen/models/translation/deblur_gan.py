@@ -6,12 +6,12 @@ from keras import ops
 from kgen import backend
 from kgen.losses import gan_losses
 from kgen.models.gan.adversarial_model import AdversarialModel
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
 from kgen.models.translation import translation
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 
@@ -113,13 +113,13 @@ class DeblurGAN(AdversarialModel):
             loss=loss,
             instance_noise=instance_noise,
             loss_weights={
-                "content": check_float(content_weight, "content_weight")
+                "content": check_number(content_weight, "content_weight", low=0)
             },
             seed=seed,
             **kwargs,
         )
-        self.gradient_penalty = check_float(
-            gradient_penalty, "gradient_penalty"
+        self.gradient_penalty = check_number(
+            gradient_penalty, "gradient_penalty", low=0
         )
         self.critic_steps = check_integer(critic_steps, "critic_steps")
         if not isinstance(residual, bool):

@@ -5,11 +5,11 @@ from keras import ops
 
 from kgen import backend
 from kgen.models.gan.adversarial_model import AdversarialModel
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
 from kgen.models.translation import translation
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 
@@ -88,7 +88,7 @@ class Pix2Pix(AdversarialModel):
             loss=loss,
             label_smoothing=label_smoothing,
             instance_noise=instance_noise,
-            loss_weights={"l1": check_float(l1_weight, "l1_weight")},
+            loss_weights={"l1": check_number(l1_weight, "l1_weight", low=0)},
             seed=seed,
             **kwargs,
         )

@@ -7,12 +7,12 @@ from keras import ops
 from kgen import backend
 from kgen.losses import gan_losses
 from kgen.models.gan.adversarial_model import AdversarialModel
-from kgen.models.gan.adversarial_model import check_float
 from kgen.models.phase import Phase
 from kgen.models.translation import translation
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
 
 
@@ -118,19 +118,19 @@ class StarGAN(AdversarialModel):
             label_smoothing=label_smoothing,
             instance_noise=instance_noise,
             loss_weights={
-                "classification": check_float(
-                    classification_weight, "classification_weight"
+                "classification": check_number(
+                    classification_weight, "classification_weight", low=0
                 ),
-                "reconstruction": check_float(
-                    reconstruction_weight, "reconstruction_weight"
+                "reconstruction": check_number(
+                    reconstruction_weight, "reconstruction_weight", low=0
                 ),
             },
             seed=seed,
             **kwargs,
         )
         self.num_domains = check_integer(num_domains, "num_domains", minimum=2)
-        self.gradient_penalty = check_float(
-            gradient_penalty, "gradient_penalty"
+        self.gradient_penalty = check_number(
+            gradient_penalty, "gradient_penalty", low=0
         )
         self.discriminator_steps = check_integer(
             discriminator_steps, "discriminator_steps"

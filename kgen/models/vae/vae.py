@@ -12,6 +12,7 @@ from kgen.losses.log_likelihood import bernoulli_log_likelihood
 from kgen.losses.log_likelihood import gaussian_log_likelihood
 from kgen.models.autoencoder.encoder_decoder import EncoderDecoder
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 _LIKELIHOODS = ("bernoulli", "gaussian")
 
@@ -70,6 +71,7 @@ class VAE(EncoderDecoder):
     """
 
     code_factor = 2
+    likelihood_methods = {"iwae": "_iwae_log_likelihood", "elbo": "_elbo"}
 
     def __init__(
         self,
@@ -87,17 +89,15 @@ class VAE(EncoderDecoder):
                 f"likelihood={likelihood!r}."
             )
         learned = variance == "learned"
-        if not learned and not (
-            isinstance(variance, (int, float)) and variance > 0
-        ):
-            raise ValueError(
-                "`variance` must be a number > 0 or 'learned'. Received: "
-                f"variance={variance!r}."
+        if not learned:
+            variance = check_number(
+                variance,
+                "variance",
+                low=0,
+                low_open=True,
+                hint="Pass variance='learned' to learn it.",
             )
-        if not isinstance(beta, (int, float)) or beta < 0:
-            raise ValueError(
-                f"`beta` must be a number >= 0. Received: beta={beta!r}."
-            )
+        beta = check_number(beta, "beta", low=0)
         super().__init__(encoder, decoder, seed=seed, **kwargs)
         self.likelihood = likelihood
         self.variance = variance if learned else float(variance)
@@ -208,10 +208,12 @@ class VAE(EncoderDecoder):
         raw = self._decoder_output(z, self._condition(labels, num_samples))
         return self._output_mean(raw)
 
-    def log_likelihood(
+    def _iwae_log_likelihood(
         self, x, labels=None, num_samples=500, batch_size=None, seed=0
     ):
         """Importance-weighted lower bound on `log p(x)`, per sample (IWAE).
+
+        Reached as `log_likelihood(x, method="iwae", ...)` (the default).
 
         `log (1/k) sum_i p(x, z_i) / q(z_i | x)` with `z_1..z_k ~ q(z | x)`:
         its expectation is the ELBO at `k = 1`, grows with `k` and tends to
@@ -234,32 +236,80 @@ class VAE(EncoderDecoder):
         Returns:
             NumPy array of shape `(n,)`, in nats.
         """
+        return self._per_batch(
+            self._iwae_bound, x, labels, num_samples, batch_size, seed
+        )
+
+    def _elbo(self, x, **options):
+        """`-negative_elbo(x, ...)`: `log_likelihood(x, method="elbo")`."""
+        return -self.negative_elbo(x, **options)
+
+    def negative_elbo(
+        self, x, labels=None, num_samples=1, batch_size=None, seed=0
+    ):
+        """Negative evidence lower bound of each sample, in nats.
+
+        `-E_q[log p(x | z)] + KL(q(z | x) || N(0, I))`: the reconstruction
+        term is averaged over `num_samples` draws `z ~ q(z | x)`, the KL
+        term is exact (a Gaussian posterior against the standard normal
+        prior). It is the per-sample `negative_elbo` that `fit` logs, an
+        upper bound on `-log p(x)` (see `log_likelihood` for a tighter one).
+
+        Args:
+            x: array of samples, shape `(n, *feature_shape)`.
+            labels: class labels, for a `ConditionalVAE` only.
+            num_samples: int >= 1, posterior draws per sample.
+            batch_size: inputs per decoder pass (default: about 50,000
+                samples in all, `50000 // num_samples`).
+            seed: int for a reproducible estimate, or `None` to advance the
+                model's own random stream.
+
+        Returns:
+            NumPy array of shape `(n,)`, in nats.
+        """
+        return self._per_batch(
+            self._negative_elbo, x, labels, num_samples, batch_size, seed
+        )
+
+    def _per_batch(self, function, x, labels, num_samples, batch_size, seed):
+        """`function(x, condition, k, seed)` over batches, as NumPy."""
         k = check_integer(num_samples, "num_samples")
         x = self._checked(x)
         condition = self._condition(labels, len(x))
         batch_size = batch_size or max(1, 50000 // k)
         seed = self._seed_for(seed)
-        bounds = []
+        values = []
         for start in range(0, len(x), batch_size):
             part = (
                 None
                 if condition is None
                 else condition[start : start + batch_size]
             )
-            bounds.append(
-                self._iwae_bound(x[start : start + batch_size], part, k, seed)
+            values.append(
+                function(x[start : start + batch_size], part, k, seed)
             )
-        return np.concatenate([ops.convert_to_numpy(b) for b in bounds])
+        return np.concatenate([ops.convert_to_numpy(v) for v in values])
 
-    def _iwae_bound(self, x, condition, k, seed):
+    def _posterior_samples(self, x, condition, k, seed):
+        """`(mean, log_var, z, log p(x | z))`, `k` draws of `z` per input."""
         mean, log_var = self._posterior(x, condition)
         mean_k, log_var_k = _tile(mean, k), _tile(log_var, k)
         z = self.sampling([mean_k, log_var_k], seed=seed)
         raw = self._decoder_output(z, _tile(condition, k))
+        log_p = self._log_likelihood(_tile(ops.convert_to_tensor(x), k), raw)
+        return mean, log_var, z, log_p
+
+    def _negative_elbo(self, x, condition, k, seed):
+        mean, log_var, _, log_p = self._posterior_samples(x, condition, k, seed)
+        reconstruction = -ops.mean(ops.reshape(log_p, (k, -1)), axis=0)
+        return reconstruction + gaussian_kl_divergence(mean, log_var)
+
+    def _iwae_bound(self, x, condition, k, seed):
+        mean, log_var, z, log_p = self._posterior_samples(x, condition, k, seed)
         log_weights = (
-            self._log_likelihood(_tile(ops.convert_to_tensor(x), k), raw)
+            log_p
             + gaussian_log_likelihood(z, 0.0)
-            - gaussian_log_likelihood(z, mean_k, log_var_k)
+            - gaussian_log_likelihood(z, _tile(mean, k), _tile(log_var, k))
         )
         log_weights = ops.reshape(log_weights, (k, -1))
         return ops.logsumexp(log_weights, axis=0) - math.log(k)

@@ -202,7 +202,7 @@ def test_weight_clipping_keeps_the_users_constraints():
     assert isinstance(hidden.kernel.constraint, keras.constraints.NonNeg)
 
 
-def test_generate_and_interpolate(mlp_networks):
+def test_generate_and_latent_path(mlp_networks):
     generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6)])
     gan = kgen.models.GAN(
         generator,
@@ -215,9 +215,9 @@ def test_generate_and_interpolate(mlp_networks):
         gan.generate(5, seed=1), gan.generate(5, seed=1)
     )
     assert not np.array_equal(gan.generate(5), gan.generate(5))
-    line = gan.interpolate(6, seed=2, spherical=False)
+    line = gan.latent_path(6, seed=2, spherical=False)
     np.testing.assert_allclose(np.diff(line, 2, axis=0), 0.0, atol=1e-5)
-    arc = gan.interpolate(6, seed=2)
+    arc = gan.latent_path(6, seed=2)
     np.testing.assert_allclose(arc[[0, -1]], line[[0, -1]], atol=1e-5)
     assert gan.predict(np.zeros((2, 4), "float32"), verbose=0).shape == (2, 6)
 
@@ -263,12 +263,18 @@ def test_sample_grid_callback_writes_pngs(tmp_path, mlp_networks):
             {"discriminator_steps": 0},
             "`discriminator_steps` must be an integer >= 1",
         ),
-        ({"label_smoothing": 1.0}, r"`label_smoothing` must be in \[0, 1.0\)"),
+        (
+            {"label_smoothing": 1.0},
+            r"`label_smoothing` must be a number in \[0, 1\)",
+        ),
         (
             {"loss": "hinge", "label_smoothing": 0.1},
             "`label_smoothing` applies to",
         ),
-        ({"gradient_penalty": -1.0}, "`gradient_penalty` must be >= 0"),
+        (
+            {"gradient_penalty": -1.0},
+            "`gradient_penalty` must be a number >= 0",
+        ),
     ],
 )
 def test_bad_arguments(mlp_networks, kwargs, message):

@@ -113,7 +113,7 @@ def test_errors():
         ValueError, match=r"must take images of shape \(2, 2, 2\)"
     ):
         kgen.models.Pix2Pix(pixel_network(1, 1, 0), pixel_network(3, 1, 0))
-    with pytest.raises(ValueError, match="`l1_weight` must be >= 0"):
+    with pytest.raises(ValueError, match="`l1_weight` must be a number >= 0"):
         tiny_pix2pix(l1_weight=-1.0)
     model = tiny_pix2pix()
     model.compile(optimizer="adam")
