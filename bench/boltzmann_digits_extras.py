@@ -103,7 +103,7 @@ def imputation(x, x_test, epochs, steps, rng):
     dbn = DBN(64, [100, 100], seed=0)
     dbn.compile(optimizer=sgd())
     dbn.fit(x, epochs=epochs, batch_size=32, verbose=0)
-    dbm = DBM(64, [100, 100], num_chains=64, seed=0)
+    dbm = DBM(64, [100, 100], persistent_chains=64, seed=0)
     dbm.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
     dbm.pretrain(x, optimizer=sgd(), epochs=epochs, batch_size=32, verbose=0)
     dbm.fit(x, epochs=epochs, batch_size=32, verbose=0)

@@ -56,7 +56,7 @@ def main():
     dbm = DBM(
         784,
         args.hidden,
-        num_chains=100,
+        persistent_chains=100,
         mean_field_steps=args.mean_field_steps,
         seed=0,
     )

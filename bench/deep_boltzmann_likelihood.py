@@ -67,7 +67,7 @@ def main():
         )
     )
 
-    dbm = DBM(64, [16, 32], num_chains=100, seed=0)
+    dbm = DBM(64, [16, 32], persistent_chains=100, seed=0)
     dbm.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
     dbm.pretrain(x, optimizer=optimizer(), **fit)
     log_z = dbm.log_partition()
@@ -82,7 +82,7 @@ def main():
         (
             "DBM 64-16-32, pre-trained only",
             "exact",
-            dbm.log_likelihood(x_test, log_z).mean(),
+            dbm.log_likelihood(x_test, log_z=log_z).mean(),
         )
     )
     dbm.fit(x, **fit)
@@ -98,7 +98,7 @@ def main():
         (
             "DBM 64-16-32, jointly trained",
             "exact",
-            dbm.log_likelihood(x_test, log_z).mean(),
+            dbm.log_likelihood(x_test, log_z=log_z).mean(),
         )
     )
 

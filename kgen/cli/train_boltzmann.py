@@ -97,15 +97,12 @@ def run(args):
     (x_train, y_train), (x_test, y_test) = load_data(name)
     model = build(name, x_train.shape[1], args)
     train = {"batch_size": args.batch_size, "verbose": 1}
-    if name == "dbm":
+    if name == "dbm":  # greedy pre-training, then joint training
         model.pretrain(x_train, epochs=args.epochs, **train)
     model.fit(x_train, epochs=args.epochs, **train)
     metrics = evaluate(name, model, args, (x_train, y_train), (x_test, y_test))
     model.save(os.path.join(args.output, "model.keras"))
-    if name == "bm":
-        samples = model.generate(64, sweeps=args.burn_in, seed=args.seed)
-    else:
-        samples = model.generate(64, burn_in=args.burn_in, seed=args.seed)
+    samples = model.generate(64, burn_in=args.burn_in, seed=args.seed)
     side = int(np.sqrt(x_train.shape[1]))
     save_image_grid(
         samples.reshape(-1, side, side),
@@ -128,7 +125,7 @@ def evaluate(name, model, args, train, test):
             x_train, y_train, epochs=args.epochs, batch_size=args.batch_size
         )
         accuracy = classifier.evaluate(x_test, y_test, verbose=0)[1]
-        bound = model.log_likelihood_bound(x_test, seed=args.seed)
+        bound = model.log_likelihood(x_test, method="bound", seed=args.seed)
         return {
             "test_log_likelihood_bound": float(np.mean(bound)),
             "test_accuracy": float(accuracy),
@@ -137,7 +134,7 @@ def evaluate(name, model, args, train, test):
         return {
             "test_log_likelihood": float(np.mean(model.log_likelihood(x_test))),
             "test_log_likelihood_bound": float(
-                np.mean(model.log_likelihood_bound(x_test))
+                np.mean(model.log_likelihood(x_test, method="bound"))
             ),
         }
     return {"test_log_likelihood": float(np.mean(model.log_likelihood(x_test)))}

@@ -169,7 +169,7 @@ def run(args):
         num_columns=10,
     )
     save_image_grid(
-        model.interpolate(
+        model.latent_path(
             10, labels=0 if conditional else None, seed=args.seed
         ),
         os.path.join(args.output, "interpolation.png"),

@@ -129,9 +129,9 @@ def run(args):
             "test_log_likelihood": float(
                 log_likelihood(model, x_test, log_z).mean()
             ),
-            "log_partition": log_z,
-            "log_partition_standard_error": error,
-            "log_partition_method": method,
+            "log_z": log_z,
+            "log_z_standard_error": error,
+            "log_z_method": method,
         }
     )
     model.save(os.path.join(args.output, "model.keras"))

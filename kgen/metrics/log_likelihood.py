@@ -9,13 +9,13 @@ from kgen.metrics.log_partition import exact_log_partition
 from kgen.utils.validation import check_integer
 
 
-def log_likelihood(rbm, x, log_partition=None):
+def log_likelihood(rbm, x, log_z=None):
     """Per-sample log-likelihood `log p(v) = -F(v) - log Z` of an RBM, in nats.
 
     Args:
         rbm: an `kgen.layers.RBMLayer` or a `kgen.models.RBM`.
         x: samples, shape `(num_samples, num_visible)`.
-        log_partition: `log Z` (e.g. from `ais_log_partition`), or `None` to
+        log_z: `log Z` (e.g. from `ais_log_partition`), or `None` to
             compute it exactly with `exact_log_partition`.
 
     Returns:
@@ -30,12 +30,12 @@ def log_likelihood(rbm, x, log_partition=None):
     """
     layer = _as_rbm_layer(rbm)
     x = layer.check_data(x)
-    if log_partition is None:
-        log_partition = exact_log_partition(layer)
+    if log_z is None:
+        log_z = exact_log_partition(layer)
     free_energy = ops.convert_to_numpy(
         layer.free_energy(ops.convert_to_tensor(x))
     )
-    return -free_energy.astype("float64") - float(log_partition)
+    return -free_energy.astype("float64") - float(log_z)
 
 
 def pseudo_log_likelihood(rbm, x, batch_size=256):

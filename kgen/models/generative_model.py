@@ -1,11 +1,14 @@
 """Base class of every kgen generative model."""
 
+import inspect
+
 import keras
 import numpy as np
 from keras import ops
 
 from kgen import backend
 from kgen.callbacks.stop_on_nan import StopOnNaN
+from kgen.utils.config_compat import upgrade_config
 from kgen.utils.keras_internals import portable_compile_config
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
@@ -19,9 +22,16 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
 
     A `keras.Model` that adds what all of kgen's models share:
 
-    - `generate(num_samples, seed=None, **kwargs)`, the common sampling
-      contract; subclasses implement `sample(num_samples, seed, **kwargs)` in
-      `keras.ops`.
+    - `generate(num_samples, *, labels=None, seed=None, **kwargs)`, the
+      common sampling contract; subclasses implement
+      `sample(num_samples, seed, **kwargs)` in `keras.ops` (with a `labels`
+      argument when they are conditional).
+    - `log_likelihood(x, *, method=None, **options)`, the one way to reach
+      a model's log-likelihood or bound: each subclass lists its methods in
+      `likelihood_methods` (e.g. `"exact"`, `"ais"`, `"bound"`, `"iwae"`).
+    - Configs saved under older argument names still load: a subclass lists
+      its renamed constructor arguments in `renamed_arguments` and
+      `from_config` translates them (`kgen.utils.config_compat`).
     - Named running-mean trackers (`add_tracker`) that appear in the `fit`
       logs and the progress bar.
     - Input checks on `fit` / `evaluate` (`check_inputs`, overridden per
@@ -41,6 +51,11 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
+    #: `{method name: name of the method computing it}`, default first.
+    likelihood_methods = {}
+    #: `{old constructor argument name: new name or None}`, for old configs.
+    renamed_arguments = {}
+
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         if seed is not None:
@@ -59,22 +74,82 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
             self._trackers[name] = keras.metrics.Mean(name=name)
         return self._trackers[name]
 
-    def generate(self, num_samples, seed=None, **kwargs):
+    def generate(self, num_samples, *, labels=None, seed=None, **kwargs):
         """Draws `num_samples` samples from the model.
 
         Args:
             num_samples: int >= 1.
+            labels: conditional models only: one class id for every
+                sample, or one per sample.
             seed: int for a reproducible draw, or `None` to advance the
                 model's own random stream.
             **kwargs: model-specific sampling options.
 
         Returns:
-            NumPy array of shape `(num_samples, *sample_shape)`.
+            NumPy array of shape `(num_samples, *sample_shape)` (or the
+            structure of arrays `sample` returns).
         """
         num_samples = check_integer(num_samples, "num_samples")
-        return ops.convert_to_numpy(
-            self.sample(num_samples, self._seed_for(seed), **kwargs)
+        if labels is not None:
+            if "labels" not in inspect.signature(self.sample).parameters:
+                raise ValueError(
+                    f"{type(self).__name__} is unconditional: `generate` "
+                    f"takes no `labels`. Received: labels={labels!r}."
+                )
+            kwargs["labels"] = labels
+        return keras.tree.map_structure(
+            ops.convert_to_numpy,
+            self.sample(num_samples, self._seed_for(seed), **kwargs),
         )
+
+    def log_likelihood(self, x, *, method=None, **options):
+        """Per-sample `log p(x)`, or a bound or estimate of it, in nats.
+
+        The one entry point to every model's likelihood: `method` names
+        how it is computed, among the model's `likelihood_methods` (the
+        first is the default). The names mean the same everywhere:
+
+        - `"exact"`: the exact value (enumeration for small Boltzmann
+          machines, the product of conditionals for autoregressive models,
+          the change of variables for flows).
+        - `"ais"`: `log Z` estimated by annealed importance sampling, the
+          rest exact (RBMs).
+        - `"bound"`: a variational lower bound (DBN up-pass, DBM mean field).
+        - `"iwae"`: the importance-weighted bound (VAEs; the ELBO with
+          `num_samples=1`).
+
+        Args:
+            x: array of samples, shape `(n, *sample_shape)`.
+            method: a name in `likelihood_methods`, or `None` for the
+                model's default.
+            **options: passed to the method (e.g. `log_z`, `num_samples`,
+                `seed`); see the specialised method it names.
+
+        Returns:
+            NumPy array of shape `(n,)`, in nats.
+
+        Example:
+
+        ```python
+        model.likelihood_methods  # e.g. {"exact": ..., "bound": ...}
+        model.log_likelihood(x_test, method="bound").mean()
+        ```
+        """
+        methods = type(self).likelihood_methods
+        if not methods:
+            raise ValueError(
+                f"{type(self).__name__} has no likelihood: `log_likelihood` "
+                "is for models with a tractable likelihood or bound (RBMs, "
+                "DBNs, DBMs, VAEs, autoregressive models, flows). Compare "
+                "samples with `kgen.metrics` instead (e.g. Frechet distance)."
+            )
+        method = next(iter(methods)) if method is None else method
+        if method not in methods:
+            raise ValueError(
+                f"`method` must be one of {list(methods)} for "
+                f"{type(self).__name__}. Received: method={method!r}."
+            )
+        return np.asarray(getattr(self, methods[method])(x, **options))
 
     def sample(self, num_samples, seed, **kwargs):
         """Draws samples as a backend tensor; implemented by subclasses."""
@@ -162,6 +237,12 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
                 generator.state.assign(store[key][()])
         weights = {k: store[k] for k in keys if not k.startswith("seed_state_")}
         super().load_own_variables(weights)
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(
+            upgrade_config(config, cls.renamed_arguments)
+        )
 
     def get_config(self):
         return {

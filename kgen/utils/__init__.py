@@ -1,5 +1,6 @@
 """Small utilities shared across kgen."""
 
+from kgen.utils.config_compat import upgrade_config
 from kgen.utils.images import image_grid
 from kgen.utils.images import save_filter_grid
 from kgen.utils.images import save_image_grid
@@ -44,4 +45,5 @@ __all__ = [
     "is_array",
     "one_hot",
     "seed_generator",
+    "upgrade_config",
 ]

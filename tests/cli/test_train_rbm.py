@@ -33,7 +33,7 @@ def test_train_rbm_writes_model_pictures_and_metrics(tmp_path):
     ):
         assert (tmp_path / name).stat().st_size > 0, name
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["log_partition_method"] == "exact"
+    assert metrics["log_z_method"] == "exact"
     assert (
         -64 * 0.7 < metrics["test_log_likelihood"] < 0
     )  # above uniform pixels

@@ -159,6 +159,4 @@ def test_bad_input_is_rejected(rng):
     with pytest.raises(ValueError, match="binary visible units"):
         kgen.metrics.pseudo_log_likelihood(gaussian, np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
-        kgen.metrics.log_likelihood(
-            big, np.full((2, 30), 2.0), log_partition=0.0
-        )
+        kgen.metrics.log_likelihood(big, np.full((2, 30), 2.0), log_z=0.0)

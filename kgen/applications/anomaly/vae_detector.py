@@ -1,10 +1,6 @@
 """Anomaly detection by a VAE's negative ELBO or log-likelihood bound."""
 
-import keras
-from keras import ops
-
 from kgen.applications.anomaly.network_detector import NetworkDetector
-from kgen.losses.kl_divergence import gaussian_kl_divergence
 from kgen.models.vae import VAE
 from kgen.utils.validation import check_integer
 
@@ -17,12 +13,13 @@ class VAEDetector(NetworkDetector):
     A VAE trained on normal data assigns anomalies a low likelihood. Scores,
     in nats per sample:
 
-    - `"negative_elbo"` (default): `-E_q[log p(x | z)] + KL(q(z | x) || p(z))`,
-      the reconstruction term averaged over `num_samples` draws of
-      `z ~ q(z | x)` and the KL term in closed form (An and Cho, 2015, use
-      the reconstruction probability, the first term);
+    - `"negative_elbo"` (default): `VAE.negative_elbo(x, num_samples)`,
+      `-E_q[log p(x | z)] + KL(q(z | x) || p(z))`, the reconstruction term
+      averaged over `num_samples` draws of `z ~ q(z | x)` and the KL term
+      in closed form (An and Cho, 2015, use the reconstruction
+      probability, the first term);
     - `"negative_log_likelihood"`: minus the importance-weighted bound
-      `VAE.log_likelihood(x, num_samples)` (Burda et al., 2016), which
+      `VAE.log_likelihood(x, num_samples=...)` (Burda et al., 2016), which
       tends to `-log p(x)` as `num_samples` grows.
 
     Both are Monte Carlo estimates drawn with `score_seed`, so the same
@@ -89,19 +86,6 @@ class VAEDetector(NetworkDetector):
             return -self.model.log_likelihood(
                 x, num_samples=self.num_samples, seed=self.score_seed
             )
-        return ops.convert_to_numpy(
-            _negative_elbo(self.model, x, self.num_samples, self.score_seed)
+        return self.model.negative_elbo(
+            x, num_samples=self.num_samples, seed=self.score_seed
         )
-
-
-def _negative_elbo(vae, x, num_samples, seed):
-    """Per-sample negative ELBO of `x` (see `VAEDetector`), a tensor."""
-    seed = keras.random.SeedGenerator(seed)
-    mean, log_var = vae._posterior(x)
-    reconstruction = 0.0
-    for _ in range(num_samples):
-        z = vae.sampling([mean, log_var], seed=seed)
-        reconstruction = reconstruction - vae._log_likelihood(
-            x, vae._decoder_output(z)
-        )
-    return reconstruction / num_samples + gaussian_kl_divergence(mean, log_var)

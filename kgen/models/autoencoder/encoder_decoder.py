@@ -364,7 +364,7 @@ class EncoderDecoder(GenerativeModel):
         for key in cls.nested:
             if isinstance(config.get(key), dict):
                 config[key] = deserialize_network(config[key], key)
-        return cls(**config)
+        return super().from_config(config)
 
 
 def _weighted_mean(values, sample_weight):

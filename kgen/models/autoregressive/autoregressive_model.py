@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.binary import bernoulli
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 
@@ -36,6 +37,8 @@ class AutoregressiveModel(GenerativeModel):
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
+
+    likelihood_methods = {"exact": "log_prob"}
 
     def __init__(self, event_shape, num_classes=2, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
@@ -223,7 +226,7 @@ class AutoregressiveModel(GenerativeModel):
     def _draw(self, logits, seed):
         """One value per row of logits `(batch, 1)` or `(batch, classes)`."""
         if self.binary:
-            uniform = keras.random.uniform(ops.shape(logits[:, 0]), seed=seed)
-            return ops.cast(uniform < ops.sigmoid(logits[:, 0]), "float32")
+            probabilities = ops.cast(ops.sigmoid(logits[:, 0]), "float32")
+            return bernoulli(probabilities, seed)
         draws = keras.random.categorical(logits, 1, seed=seed)[:, 0]
         return ops.cast(draws, "float32")

@@ -7,7 +7,6 @@ from keras import ops
 from kgen.layers.bernoulli_rbm import BernoulliRBM
 from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
 from kgen.layers.labelled_bernoulli_rbm import LabelledBernoulliRBM
-from kgen.layers.rbm_layer import bernoulli
 from kgen.layers.rbm_layer import seeded_fori_loop
 from kgen.metrics.log_partition import exact_log_partition
 from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
@@ -15,9 +14,11 @@ from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
 from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
+from kgen.models.boltzmann.greedy_pretraining import pretraining_optimizer
 from kgen.models.boltzmann.imputation import check_imputation
 from kgen.models.boltzmann.imputation import running_mean_weight
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.binary import bernoulli
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 
@@ -31,11 +32,12 @@ class DBN(GenerativeModel):
 
     The bottom RBM has Bernoulli or Gaussian visible units; every other RBM
     is binary and takes the hidden units of the one below as its visible
-    units. `fit` pre-trains the layers in turn (Hinton, Osindero and Teh,
-    2006): layer `l` is trained as a `kgen.models.RBM` by CD-k or PCD-k on
-    the hidden probabilities (or samples, `pretrain_input="samples"`) of
-    layer `l - 1` given the data, for its own number of epochs. One `fit`
-    call runs them all; each layer shows its own progress bar and the
+    units. `pretrain` (or `fit`, the same) trains the layers in turn
+    (Hinton, Osindero and Teh, 2006): layer `l` is trained as a
+    `kgen.models.RBM` by CD-k or PCD-k on the hidden probabilities (or
+    samples, `pretrain_input="samples"`) of layer `l - 1` given the data, for
+    its own number of epochs; `pretrain` takes the same arguments as
+    `DBM.pretrain`. One call runs them all; each layer shows its own progress bar and the
     returned history holds every layer's logs prefixed with `layer_<l>_`.
     Callbacks receive the layer's RBM model as their model.
 
@@ -56,9 +58,6 @@ class DBN(GenerativeModel):
             bottom first.
         visible_type: `"bernoulli"` (data in [0, 1]) or `"gaussian"`
             (standardised real data, unit variance).
-        k: int >= 1, Gibbs steps of each layer's CD-k / PCD-k.
-        persistent_chains: `None` for CD-k, or the number of persistent
-            chains for PCD-k.
         pretrain_input: `"probabilities"` or `"samples"`, what a layer
             passes up to train the next one.
         num_classes: `None`, or the number of label units joined to the top
@@ -81,7 +80,7 @@ class DBN(GenerativeModel):
     (x, y), _ = load_digits("unit")
     dbn = DBN(64, [128, 128], seed=0)
     dbn.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9))
-    dbn.fit(x, epochs=[10, 10], batch_size=32)
+    dbn.pretrain(x, epochs=[10, 10], k=1, batch_size=32)
     features = dbn.transform(x)  # (num_samples, 128)
     samples = dbn.generate(16)  # (16, 64) probabilities
     classifier = dbn.to_classifier(num_classes=10)
@@ -90,13 +89,15 @@ class DBN(GenerativeModel):
     ```
     """
 
+    likelihood_methods = {"bound": "log_likelihood_bound"}
+    # The pre-training options moved to `pretrain` (as in `DBM.pretrain`).
+    renamed_arguments = {"k": None, "persistent_chains": None}
+
     def __init__(
         self,
         num_visible,
         hidden_units,
         visible_type="bernoulli",
-        k=1,
-        persistent_chains=None,
         pretrain_input="probabilities",
         num_classes=None,
         seed=None,
@@ -111,10 +112,6 @@ class DBN(GenerativeModel):
                 f"Received: visible_type={visible_type!r}."
             )
         self.visible_type = visible_type
-        self.k = check_integer(k, "k")
-        if persistent_chains is not None:
-            check_integer(persistent_chains, "persistent_chains")
-        self.persistent_chains = persistent_chains
         if pretrain_input not in PRETRAIN_INPUTS:
             raise ValueError(
                 f"`pretrain_input` must be one of {PRETRAIN_INPUTS}. "
@@ -158,15 +155,35 @@ class DBN(GenerativeModel):
     # Pre-training -----------------------------------------------------------
 
     def fit(self, x=None, y=None, epochs=1, callbacks=None, **kwargs):
+        """Trains the DBN: its greedy pre-training, `pretrain` (same arguments)."""
+        return self.pretrain(x, y, epochs=epochs, callbacks=callbacks, **kwargs)
+
+    def pretrain(
+        self,
+        x,
+        y=None,
+        epochs=1,
+        optimizer=None,
+        k=1,
+        persistent_chains=None,
+        callbacks=None,
+        **kwargs,
+    ):
         """Pre-trains the layers greedily, bottom first, in one call.
 
         Each layer is trained as a `kgen.models.RBM` compiled with a copy of
-        the DBN's optimizer (see `kgen.models.boltzmann.greedy_pretrain`).
+        the optimizer (see `kgen.models.boltzmann.greedy_pretrain`). The
+        same method as `DBM.pretrain` (same arguments and meaning).
 
         Args:
             x: training data, array of shape `(num_samples, num_visible)`.
-            y: unused (the pre-training is unsupervised); must be `None`.
+            y: labels, exactly when the DBN has label units
+                (`num_classes`); otherwise `None` (unsupervised).
             epochs: int, or one int per layer.
+            optimizer: optimizer for every layer (a copy each); default: a
+                copy of the one given to `compile`.
+            k: int >= 1, Gibbs steps of each layer's CD-k / PCD-k.
+            persistent_chains: `None` for CD-k, or the number of PCD chains.
             callbacks: Keras callbacks, passed to every layer's `fit`.
             **kwargs: passed to every layer's `fit` (`batch_size`,
                 `verbose`, `shuffle`, ...).
@@ -183,17 +200,16 @@ class DBN(GenerativeModel):
                 "pre-training is unsupervised: fine-tune with labels on "
                 "`to_classifier()`."
             )
-        if self.optimizer is None:
-            raise ValueError("Call `compile(optimizer=...)` before `fit`.")
+        optimizer = pretraining_optimizer(self, optimizer)
         self.rbm_layers[0].check_data(x)
         history = greedy_pretrain(
             self.rbm_layers,
             x,
             epochs,
-            self.optimizer,
+            optimizer,
             lambda layer, inputs: self._pass_up(layer, inputs, y),
-            k=self.k,
-            persistent_chains=self.persistent_chains,
+            k=k,
+            persistent_chains=persistent_chains,
             seed=self.seed,
             callbacks=callbacks,
             **kwargs,
@@ -634,8 +650,6 @@ class DBN(GenerativeModel):
             "num_visible": self.num_visible,
             "hidden_units": list(self.hidden_units),
             "visible_type": self.visible_type,
-            "k": self.k,
-            "persistent_chains": self.persistent_chains,
             "pretrain_input": self.pretrain_input,
             "num_classes": self.num_classes,
         }

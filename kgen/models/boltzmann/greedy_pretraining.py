@@ -84,6 +84,17 @@ def greedy_pretrain(
     return history
 
 
+def pretraining_optimizer(model, optimizer):
+    """`optimizer`, or the one `model` was compiled with; an error if neither."""
+    optimizer = optimizer or getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise ValueError(
+            "`pretrain` needs an optimizer: call `compile(optimizer=...)` "
+            "first or pass `optimizer=`."
+        )
+    return optimizer
+
+
 def _check_stack(layers):
     if not isinstance(layers, (list, tuple)) or not layers:
         raise ValueError(

@@ -4,9 +4,9 @@ import keras
 from keras import ops
 
 from kgen.layers.labelled_bernoulli_rbm import LabelledBernoulliRBM
-from kgen.layers.rbm_layer import bernoulli
 from kgen.models.boltzmann.dbn import DBN
 from kgen.models.generative_model import GenerativeModel
+from kgen.utils.binary import bernoulli
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
@@ -50,8 +50,7 @@ class UpDownDBN(GenerativeModel):
         dbn: a pre-trained `kgen.models.DBN` without label units, with at
             least 2 layers; the recognition weights start as copies of its
             tied weights at construction.
-        k: int >= 1, Gibbs steps of the top RBM's CD, or `None` for the
-            DBN's `k`.
+        k: int >= 1, Gibbs steps of the top RBM's CD.
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -67,20 +66,22 @@ class UpDownDBN(GenerativeModel):
     dbn = DBN(64, [64, 16], seed=0)
     dbn.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.5))
     dbn.fit(x, epochs=[10, 10], batch_size=32, verbose=0)
-    before = dbn.log_likelihood_bound(x_test, seed=0).mean()
+    before = dbn.log_likelihood(x_test, method="bound", seed=0).mean()
     tuned = UpDownDBN(dbn, k=10, seed=0)
     tuned.compile(optimizer=keras.optimizers.SGD(0.01))
     tuned.fit(x, epochs=10, batch_size=32, verbose=0)
-    after = tuned.log_likelihood_bound(x_test, seed=0).mean()
+    after = tuned.log_likelihood(x_test, method="bound", seed=0).mean()
     ```
     """
 
-    def __init__(self, dbn, k=None, seed=None, **kwargs):
+    likelihood_methods = {"bound": "log_likelihood_bound"}
+
+    def __init__(self, dbn, k=1, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         if isinstance(dbn, DBN):  # a reloaded model's DBN is trained later
             dbn.check_pretrained("UpDownDBN")
         self.dbn = _check_dbn(deserialize_network(dbn, "dbn"))
-        self.k = self.dbn.k if k is None else check_integer(k, "k")
+        self.k = check_integer(k, "k")
         self.recognition_kernels, self.recognition_biases = [], []
         for i, rbm in enumerate(self.dbn.rbm_layers[:-1]):
             self.recognition_kernels.append(

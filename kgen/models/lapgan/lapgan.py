@@ -247,11 +247,14 @@ class LAPGAN(AdversarialModel):
         levels = self._sample_levels(z, seed)
         return levels if return_levels else levels[0]
 
-    def generate(self, num_samples, seed=None, return_levels=False):
+    def generate(
+        self, num_samples, *, labels=None, seed=None, return_levels=False
+    ):
         """Draws images coarse to fine.
 
         Args:
             num_samples: int >= 1.
+            labels: must be `None` (a LAPGAN is unconditional).
             seed: int for a reproducible draw, or `None` to advance the
                 model's own random stream.
             return_levels: also return the images at every level.
@@ -263,9 +266,9 @@ class LAPGAN(AdversarialModel):
             `images`), each the sum of the coarser level's upsampling and
             the residual drawn at that level. Values are not clipped.
         """
-        num_samples = check_integer(num_samples, "num_samples")
-        result = self.sample(num_samples, self._seed_for(seed), True)
-        levels = [ops.convert_to_numpy(images) for images in result]
+        levels = super().generate(
+            num_samples, labels=labels, seed=seed, return_levels=True
+        )
         return (levels[0], levels) if return_levels else levels[0]
 
     # ---------------------------------------------------------------- checks

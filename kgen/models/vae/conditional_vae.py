@@ -2,11 +2,12 @@
 
 import keras
 import numpy as np
-from keras import ops
 
 from kgen.models.vae.vae import VAE
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_labels
 from kgen.utils.validation import is_array
+from kgen.utils.validation import one_hot
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -69,9 +70,7 @@ class ConditionalVAE(VAE):
                 "input: pass the labels, e.g. `fit(x, labels)` or `predict([x, labels])`."
             )
         x, labels = inputs
-        return x, ops.one_hot(
-            ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes
-        )
+        return x, one_hot(labels, self.num_classes)
 
     def _split_data(self, x):
         if is_array(x):
@@ -84,21 +83,7 @@ class ConditionalVAE(VAE):
         return x if y is None else [x, y]
 
     def _check_labels(self, labels, count):
-        labels = np.asarray(labels)
-        if labels.shape not in ((count,), (count, 1)):
-            raise ValueError(
-                f"`labels` must have shape ({count},), one label per sample. "
-                f"Received shape {labels.shape}."
-            )
-        valid = np.issubdtype(labels.dtype, np.integer) or np.all(
-            labels == np.round(labels)
-        )
-        if not valid or labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(
-                f"`labels` must be integers in [0, {self.num_classes - 1}] "
-                f"(num_classes={self.num_classes}). Received values in "
-                f"[{labels.min()}, {labels.max()}]."
-            )
+        return check_labels(labels, self.num_classes, num_samples=count)
 
     def _condition(self, labels, count):
         if labels is None:
@@ -106,21 +91,17 @@ class ConditionalVAE(VAE):
                 "A ConditionalVAE needs `labels`: an int for one class, or one "
                 f"integer in [0, {self.num_classes - 1}] per sample."
             )
-        labels = np.broadcast_to(np.asarray(labels), (count,))
-        self._check_labels(labels, count)
-        return ops.one_hot(
-            ops.convert_to_tensor(labels.astype("int32")), self.num_classes
-        )
+        return one_hot(self._check_labels(labels, count), self.num_classes)
 
-    def generate(self, num_samples, seed=None, labels=None):
+    def generate(self, num_samples, *, labels=None, seed=None):
         """Draws samples of the given classes.
 
         Args:
             num_samples: int >= 1.
-            seed: int for a reproducible draw, or `None` to advance the
-                model's own random stream.
             labels: an int (every sample of that class), one label per
                 sample, or `None` to cycle through the classes `0, 1, ...`.
+            seed: int for a reproducible draw, or `None` to advance the
+                model's own random stream.
 
         Returns:
             NumPy array of shape `(num_samples, *feature_shape)`.
@@ -130,7 +111,7 @@ class ConditionalVAE(VAE):
                 np.arange(check_integer(num_samples, "num_samples"))
                 % self.num_classes
             )
-        return super().generate(num_samples, seed=seed, labels=labels)
+        return super().generate(num_samples, labels=labels, seed=seed)
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}

@@ -47,12 +47,12 @@ def test_boltzmann_machine_constant_schedule_equals_plain_sampling(rng):
     machine = BoltzmannMachine(4, 3, seed=0)
     machine.kernel.assign(rng.normal(size=(7, 7)).astype("float32"))
     np.testing.assert_array_equal(
-        machine.generate(20, seed=2, sweeps=0, temperatures=np.ones(5)),
-        machine.generate(20, seed=2, sweeps=5),
+        machine.generate(20, seed=2, burn_in=0, temperatures=np.ones(5)),
+        machine.generate(20, seed=2, burn_in=5),
     )
     np.testing.assert_array_equal(
-        machine.generate(20, seed=2, sweeps=0, temperatures=np.full(5, 3.0)),
-        machine.generate(20, seed=2, sweeps=5, temperature=3.0),
+        machine.generate(20, seed=2, burn_in=0, temperatures=np.full(5, 3.0)),
+        machine.generate(20, seed=2, burn_in=5, temperature=3.0),
     )
 
 

@@ -73,7 +73,7 @@ def test_gibbs_samples_match_the_exact_distribution(
     machine = _machine(
         num_visible, num_hidden, rng, temperature=temperature, **kwargs
     )
-    samples = machine.generate(40000, seed=1, sweeps=30)
+    samples = machine.generate(40000, seed=1, burn_in=30)
     assert set(np.unique(samples)) <= {0.0, 1.0}
     empirical = _empirical(samples)
     exact = _exact_visible_distribution(machine, temperature)
@@ -86,7 +86,7 @@ def test_gibbs_samples_match_the_exact_distribution(
 
 def test_temperature_argument_of_generate_overrides_the_model(rng):
     machine = _machine(5, 0, rng)
-    samples = machine.generate(40000, seed=2, sweeps=30, temperature=3.0)
+    samples = machine.generate(40000, seed=2, burn_in=30, temperature=3.0)
     exact = _exact_visible_distribution(machine, 3.0)
     assert _total_variation(_empirical(samples), exact) < 0.03
 
@@ -109,7 +109,7 @@ def test_one_learning_step_equals_numpy_reference(rng):
         scale=0.5,
         temperature=temperature,
         hidden_connections=False,
-        num_chains=16,
+        persistent_chains=16,
     )
     weights, bias = _numpy_weights(machine)
     chains_before = keras.ops.convert_to_numpy(machine.chains)
@@ -162,8 +162,8 @@ def test_exact_log_partition_and_log_likelihood_match_numpy(rng):
 
 def test_fit_raises_the_exact_log_likelihood(rng):
     teacher = _machine(6, 0, rng, scale=1.5)
-    data = teacher.generate(512, seed=3, sweeps=30)
-    student = BoltzmannMachine(6, 2, seed=0, num_chains=64)
+    data = teacher.generate(512, seed=3, burn_in=30)
+    student = BoltzmannMachine(6, 2, seed=0, persistent_chains=64)
     before = student.log_likelihood(data).mean()
     student.compile(optimizer=keras.optimizers.Adam(0.05))
     history = student.fit(data, epochs=4, batch_size=64, verbose=0)
@@ -173,7 +173,12 @@ def test_fit_raises_the_exact_log_likelihood(rng):
 
 def test_round_trip_keeps_weights_chains_and_stream(tmp_path, rng):
     machine = BoltzmannMachine(
-        4, 2, temperature=0.8, hidden_connections=False, num_chains=8, seed=5
+        4,
+        2,
+        temperature=0.8,
+        hidden_connections=False,
+        persistent_chains=8,
+        seed=5,
     )
     machine.compile(optimizer="adam")
     machine.fit(
@@ -184,7 +189,7 @@ def test_round_trip_keeps_weights_chains_and_stream(tmp_path, rng):
         tmp_path,
         call=lambda m: [
             m.log_likelihood(np.eye(4)),
-            m.generate(6, seed=1, sweeps=5),
+            m.generate(6, seed=1, burn_in=5),
         ],
     )
 
@@ -198,8 +203,8 @@ def test_round_trip_keeps_weights_chains_and_stream(tmp_path, rng):
         (dict(num_visible=3, temperature="hot"), "temperature"),
         (dict(num_visible=3, sampler="metropolis"), "sampler"),
         (dict(num_visible=3, num_hidden=2, sampler="blocked"), "sequential"),
-        (dict(num_visible=3, gibbs_steps=0), "gibbs_steps"),
-        (dict(num_visible=3, num_chains=0), "num_chains"),
+        (dict(num_visible=3, k=0), "`k`"),
+        (dict(num_visible=3, persistent_chains=0), "persistent_chains"),
     ],
 )
 def test_bad_arguments_raise(kwargs, message):
@@ -208,7 +213,7 @@ def test_bad_arguments_raise(kwargs, message):
 
 
 def test_enumeration_of_a_large_machine_is_refused():
-    machine = BoltzmannMachine(18, 3, num_chains=1)
+    machine = BoltzmannMachine(18, 3, persistent_chains=1)
     with pytest.raises(
         ValueError, match="2\\*\\*21 states.*limited to 20 units"
     ):
@@ -227,7 +232,7 @@ def test_enumeration_of_a_large_machine_is_refused():
     ],
 )
 def test_bad_data_raises(x, message):
-    machine = BoltzmannMachine(3, 1, num_chains=2)
+    machine = BoltzmannMachine(3, 1, persistent_chains=2)
     machine.compile(optimizer="sgd")
     with pytest.raises(ValueError, match=message):
         machine.fit(x, verbose=0)
@@ -235,6 +240,6 @@ def test_bad_data_raises(x, message):
         machine.log_likelihood(x)
 
 
-def test_generate_rejects_bad_sweeps():
-    with pytest.raises(ValueError, match="sweeps"):
-        BoltzmannMachine(3).generate(2, sweeps=0)
+def test_generate_rejects_bad_burn_in():
+    with pytest.raises(ValueError, match="burn_in"):
+        BoltzmannMachine(3).generate(2, burn_in=0)

@@ -174,7 +174,7 @@ def test_pretraining_trains_the_doubled_stack_and_copies_it(data):
 def test_fit_moves_the_chains_and_they_persist_across_save_and_load(
     data, tmp_path
 ):
-    dbm = DBM(5, [4, 3], num_chains=8, seed=0)
+    dbm = DBM(5, [4, 3], persistent_chains=8, seed=0)
     dbm.compile(optimizer=keras.optimizers.SGD(0.1))
     before = [keras.ops.convert_to_numpy(c) for c in dbm.chains]
     dbm.fit(data, epochs=1, batch_size=16, verbose=0)
@@ -220,7 +220,7 @@ def test_classifier_reproduces_the_mean_field_fixed_point(data, rng):
         ({"hidden_units": []}, "at least 2"),
         ({"hidden_units": [4, 0]}, "hidden_units"),
         ({"mean_field_tolerance": -1.0}, "mean_field_tolerance"),
-        ({"num_chains": 0}, "num_chains"),
+        ({"persistent_chains": 0}, "persistent_chains"),
     ],
 )
 def test_bad_hyperparameters(kwargs, match):

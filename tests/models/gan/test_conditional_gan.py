@@ -37,7 +37,7 @@ def test_fit_generate_and_round_trip(tmp_path, mlp_networks, build):
     history = model.fit(X, Y, batch_size=8, epochs=1, verbose=0).history
     assert np.isfinite(history["discriminator_loss"][0])
     assert model.generate(4, labels=[0, 1, 2, 0]).shape == (4, 6)
-    assert model.interpolate(3, labels=2, seed=0).shape == (3, 6)
+    assert model.latent_path(3, labels=2, seed=0).shape == (3, 6)
     kgen.testing.assert_round_trip(
         model, tmp_path, call=lambda m: m.generate(3, labels=1, seed=0)
     )
@@ -71,7 +71,7 @@ def test_missing_and_bad_labels(mlp_networks):
     ):
         model.fit(X, verbose=0)
     with pytest.raises(
-        ValueError, match=r"Labels must be integer class ids in \[0, 3\)"
+        ValueError, match=r"`y` must be integer class ids in \[0, 2\]"
     ):
         model.fit(X, Y + 1, verbose=0)
     with pytest.raises(
@@ -79,7 +79,7 @@ def test_missing_and_bad_labels(mlp_networks):
     ):
         model.generate(4)
     with pytest.raises(
-        ValueError, match=r"array of shape \(4,\). Received shape \(3,\)"
+        ValueError, match=r"of shape \(4,\), one per sample. Received shape \(3,\)"
     ):
         model.generate(4, labels=[0, 1, 2])
     with pytest.raises(
