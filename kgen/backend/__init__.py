@@ -27,6 +27,10 @@ PyTorch. It exposes the same names for every backend:
   (JAX), so that checking its logs on a worker thread pays.
 - `fit_data(x, y, options)`: the data and `fit` options to hand Keras; on
   TensorFlow, arrays become one `tf.data` pipeline kept across epochs.
+- `fast_bernoulli(probabilities, seed)`: binary states drawn as
+  `keras.random.uniform(...) < probabilities` would draw them, where the
+  backend has a faster way (PyTorch: the same draw compared in place);
+  `None` where Keras' own draw should serve.
 """
 
 import keras
@@ -56,6 +60,7 @@ elif _BACKEND == "torch":
 
     from kgen.backend.torch import PhasedTrainer
     from kgen.backend.torch import StepFunctions
+    from kgen.backend.torch import fast_bernoulli
     from kgen.backend.torch import global_norm
     from kgen.backend.torch import input_gradients
     from kgen.backend.torch import minimize
@@ -66,6 +71,12 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}. Set the environment variable "
         "KERAS_BACKEND to one of these before importing keras or kgen."
     )
+
+if _BACKEND != "torch":
+
+    def fast_bernoulli(probabilities, seed):
+        """`None`: Keras' own draw serves (compiled graphs fuse it)."""
+        return None
 
 
 ASYNC_DISPATCH = _BACKEND == "jax"
@@ -109,6 +120,7 @@ __all__ = [
     "ASYNC_DISPATCH",
     "PhasedTrainer",
     "StepFunctions",
+    "fast_bernoulli",
     "fit_data",
     "global_norm",
     "input_gradients",

@@ -1,10 +1,40 @@
 """PyTorch training primitives (see `kgen.backend`)."""
 
+import keras
 import torch
+from keras import ops
 
 
 class StepFunctions:
-    """Mixin: Keras' own `fit` / `evaluate` step functions serve on PyTorch."""
+    """Mixin: Keras' `fit` step, without an unused forward pass, on PyTorch.
+
+    Keras' PyTorch `train_step` computes `y_pred = self(x)` before
+    `compute_loss`. A model whose `compute_loss` ignores `y_pred` sets the
+    class attribute `loss_uses_predictions = False`; without compiled
+    metrics (which would read `y_pred`), its step then skips that call,
+    which eager PyTorch would run in full (TensorFlow and JAX drop it from
+    their graphs as dead code). Everything else is Keras' own step.
+    """
+
+    loss_uses_predictions = True
+
+    def train_step(self, data):
+        if self.loss_uses_predictions or self._compile_metrics is not None:
+            return super().train_step(data)
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        self.zero_grad()
+        loss = self.compute_loss(
+            x=x, y=y, y_pred=None, sample_weight=sample_weight, training=True
+        )
+        self._loss_tracker.update_state(
+            loss, sample_weight=ops.shape(keras.tree.flatten(x)[0])[0]
+        )
+        weights = self.trainable_weights[:]
+        if weights:
+            self.optimizer.scale_loss(loss).backward()
+            with torch.no_grad():
+                self.optimizer.apply([v.value.grad for v in weights], weights)
+        return self.compute_metrics(x, y, None, sample_weight=sample_weight)
 
 
 class PhasedTrainer:
@@ -63,3 +93,37 @@ def input_gradients(fn, x):
         total = fn(x).sum()
         (grad,) = torch.autograd.grad(total, x, create_graph=True)
     return grad
+
+
+def fast_bernoulli(probabilities, seed):
+    """Binary states drawn as Keras' would be, in fewer passes over memory.
+
+    Keras' `uniform` scales and shifts its `torch.rand` draw (two more
+    passes), then `uniform < p` allocates a boolean tensor and the cast a
+    third one; at MNIST scale these cost as much as a matrix product on one
+    CPU thread. Here the same `torch.rand` draw (same generator, same seed
+    from `seed`, so the same states) is compared with `p` in place.
+
+    Args:
+        probabilities: tensor of probabilities.
+        seed: a `keras.random.SeedGenerator` or an int.
+
+    Returns:
+        The states, or `None` where Keras' own draw must serve (symbolic
+        `meta` tensors, other seeds).
+    """
+    if probabilities.device.type == "meta":
+        return None
+    if isinstance(seed, keras.random.SeedGenerator):
+        seed = ops.sum(seed.next())
+    elif not isinstance(seed, int):
+        return None
+    generator = torch.Generator(device=probabilities.device)
+    generator.manual_seed(int(seed) & 0xFFFFFFFF)
+    uniform = torch.rand(
+        probabilities.shape,
+        generator=generator,
+        dtype=probabilities.dtype,
+        device=probabilities.device,
+    )
+    return uniform.lt_(probabilities)
