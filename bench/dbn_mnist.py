@@ -9,9 +9,9 @@ In one run (Keras backend from `KERAS_BACKEND`, JAX by default):
    (`kgen.metrics.ais_log_partition`); published: -86.22 nats (Salakhutdinov
    & Murray 2008, a DBN trained much longer). Only on binarised data.
 3. `to_classifier(10, dropout=..., input_dropout=...)` fine-tuned with SGD +
-   momentum 0.9 and a cosine-decayed learning rate, keeping the weights of
-   the epoch with the best accuracy on a validation split of the training
-   set (early stopping), beside the SAME MLP (same layers, dropout,
+   momentum 0.9 or Adam (`--optimizer`), the learning rate decayed to 0 by a
+   cosine, keeping the weights of the epoch with the best accuracy on a
+   validation split of the training set (early stopping), beside the SAME MLP (same layers, dropout,
    optimizer, schedule, epochs, batches, validation rule) from random
    initialisation (Keras' Glorot-uniform kernels, zero biases). Published:
    1.25 % test error (Hinton, Osindero & Teh 2006), 1.2 % with
@@ -57,6 +57,7 @@ def parse_args():
     parser.add_argument("--pretrain-epochs", type=int, default=10)
     parser.add_argument("--pretrain-lr", type=float, default=0.05)
     parser.add_argument("--tune-epochs", type=int, default=35)
+    parser.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
     parser.add_argument("--tune-lr", type=float, default=0.1)
     parser.add_argument("--dropout", type=float, default=0.3)
     parser.add_argument("--input-dropout", type=float, default=0.2)
@@ -65,19 +66,22 @@ def parse_args():
     parser.add_argument("--ais-betas", type=int, default=5000)
     parser.add_argument("--bound-images", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--tag", default="", help="results go to dbn_mnist[_TAG].json"
+    )
     parser.add_argument("--quick", action="store_true", help="tiny run")
     return parser.parse_args()
 
 
 def fine_tune(classifier, train, validation, test, args):
-    """SGD + momentum, cosine decay, best-validation-accuracy weights."""
+    """SGD + momentum or Adam, cosine decay, best-validation-accuracy weights."""
     keras.utils.set_random_seed(args.seed)
     steps = args.tune_epochs * -(-len(train[0]) // args.batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(args.tune_lr, steps)
     classifier.compile(
-        keras.optimizers.SGD(
-            keras.optimizers.schedules.CosineDecay(args.tune_lr, steps),
-            momentum=0.9,
-        ),
+        keras.optimizers.SGD(schedule, momentum=0.9)
+        if args.optimizer == "sgd"
+        else keras.optimizers.Adam(schedule),
         "sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -188,7 +192,8 @@ def main():
             f" {r['train_accuracy_at_best_epoch']:>9.2%} {published:>10}"
         )
     os.makedirs(RESULTS, exist_ok=True)
-    name = "dbn_mnist_quick.json" if args.quick else "dbn_mnist.json"
+    tag = "_quick" if args.quick else f"_{args.tag}" if args.tag else ""
+    name = f"dbn_mnist{tag}.json"
     with open(os.path.join(RESULTS, name), "w") as f:
         json.dump(
             {

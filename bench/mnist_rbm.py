@@ -16,7 +16,12 @@ Each `--run` is one trained model; results are merged into
 `bench/results/mnist_rbm.json` (one entry per run name), so runs can be made
 in separate processes.
 
-Usage: `python bench/mnist_rbm.py --run cd1 --epochs 10 [--quick]`
+With `--curve-every N`, training stops every N epochs for a cheap AIS
+estimate (`--curve-betas` temperatures, `--curve-runs` runs, seed 1) of the
+test log-likelihood, recorded as the run's learning curve.
+
+Usage: `python bench/mnist_rbm.py --run cd1 --epochs 10 [--curve-every 2]
+[--quick]`
 (JAX unless KERAS_BACKEND is set).
 """
 
@@ -56,6 +61,20 @@ def parse_args():
     parser.add_argument("--ais-runs", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--curve-every",
+        type=int,
+        default=0,
+        help="every N epochs, a quick AIS estimate of the test log-likelihood"
+        " (0: none)",
+    )
+    parser.add_argument("--curve-betas", type=int, default=2000)
+    parser.add_argument(
+        "--pictures",
+        default=None,
+        help="folder for rbm_mnist_filters.png and rbm_mnist_samples.png",
+    )
+    parser.add_argument("--curve-runs", type=int, default=50)
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: 5,000 training images, 1 epoch, 1,000 temperatures",
@@ -63,7 +82,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def train(x, args):
+def train(x, x_test, args):
     kind, k = (
         ("pcd", int(args.run[3:]))
         if args.run.startswith("pcd")
@@ -86,10 +105,59 @@ def train(x, args):
         args.learning_rate, steps, end_learning_rate=0.0
     )
     model.compile(optimizer=keras.optimizers.SGD(schedule, momentum=0.9))
-    history = model.fit(
-        x, batch_size=args.batch_size, epochs=args.epochs, verbose=2
+    every = args.curve_every or args.epochs
+    curve = []
+    for stop in range(every, args.epochs + every, every):
+        stop = min(stop, args.epochs)
+        model.fit(
+            x,
+            batch_size=args.batch_size,
+            initial_epoch=stop - every,
+            epochs=stop,
+            verbose=2,
+        )
+        if args.curve_every and stop < args.epochs:
+            curve.append(
+                {"epoch": stop, **quick_estimate(model, x, x_test, args)}
+            )
+            print(f"epoch {stop}: {curve[-1]}", flush=True)
+    return model, curve
+
+
+def quick_estimate(model, x, x_test, args):
+    """A cheap AIS estimate (fewer temperatures and runs) for the curve."""
+    log_z, error = kgen.metrics.ais_log_partition(
+        model, x, betas=args.curve_betas, num_runs=args.curve_runs, seed=1
     )
-    return model, history
+    test = kgen.metrics.log_likelihood(model, x_test, log_z)
+    return {
+        "test_log_likelihood": float(np.mean(test)),
+        "log_z_standard_error": error,
+        "ais_betas": args.curve_betas,
+        "ais_runs": args.curve_runs,
+    }
+
+
+def save_pictures(model, args):
+    """The first 100 filters, and 100 samples (1,000 Gibbs steps, seed 0)."""
+    os.makedirs(args.pictures, exist_ok=True)
+    title = f"RBM 784-{args.hidden}, {args.run.upper()}, {args.epochs} epochs"
+    kgen.utils.save_filter_grid(
+        model,
+        os.path.join(args.pictures, "rbm_mnist_filters.png"),
+        (28, 28),
+        num_filters=100,
+        title=f"{title}: filters",
+        num_columns=10,
+    )
+    samples = model.generate(100, burn_in=1000, probabilities=True, seed=0)
+    kgen.utils.save_image_grid(
+        samples,
+        os.path.join(args.pictures, "rbm_mnist_samples.png"),
+        title=f"{title}: samples",
+        num_columns=10,
+        image_shape=(28, 28),
+    )
 
 
 def main():
@@ -102,13 +170,15 @@ def main():
     if args.quick:
         x = x[:5000]
     start = time.perf_counter()
-    model, _ = train(x, args)
+    model, curve = train(x, x_test, args)
     train_seconds = time.perf_counter() - start
     start = time.perf_counter()
     log_z, error = kgen.metrics.ais_log_partition(
         model, x, betas=args.ais_betas, num_runs=args.ais_runs, seed=args.seed
     )
     ais_seconds = time.perf_counter() - start
+    if args.pictures:
+        save_pictures(model, args)
     test = kgen.metrics.log_likelihood(model, x_test, log_z)
     train_ll = kgen.metrics.log_likelihood(model, x[:10000], log_z)
     row = {
@@ -130,6 +200,7 @@ def main():
         "train_seconds": round(train_seconds, 1),
         "ais_seconds": round(ais_seconds, 1),
         "published": PUBLISHED.get(args.run),
+        "curve": curve,
         "quick": args.quick,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
