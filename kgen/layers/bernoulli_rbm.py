@@ -5,7 +5,7 @@ import numpy as np
 from keras import ops
 
 from kgen.layers.rbm_layer import RBMLayer
-from kgen.layers.rbm_layer import bernoulli
+from kgen.utils.binary import bernoulli
 
 
 @keras.saving.register_keras_serializable(package="kgen")

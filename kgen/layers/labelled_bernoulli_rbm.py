@@ -5,8 +5,9 @@ import numpy as np
 from keras import ops
 
 from kgen.layers.rbm_layer import RBMLayer
-from kgen.layers.rbm_layer import bernoulli
+from kgen.utils.binary import bernoulli
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_labels
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -57,14 +58,9 @@ class LabelledBernoulliRBM(RBMLayer):
                 with values in [0, 1].
             labels: int array of shape `(num_samples,)` in `[0, num_classes)`.
         """
-        labels = np.asarray(labels)
-        valid = np.isin(labels, np.arange(self.num_classes)).all()
-        if labels.shape != (len(features),) or not valid:
-            raise ValueError(
-                f"`labels` must be {len(features)} integers in [0, "
-                f"{self.num_classes - 1}], one per sample. Received shape "
-                f"{labels.shape} with values {np.unique(labels)[:10]}."
-            )
+        labels = check_labels(
+            labels, self.num_classes, num_samples=len(features)
+        )
         one_hot = np.eye(self.num_classes, dtype="float32")[labels]
         return np.concatenate(
             [np.asarray(features, "float32"), one_hot], axis=1

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from kgen import backend
+from kgen.utils.binary import bernoulli
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import seed_generator
@@ -357,9 +358,3 @@ def seeded_fori_loop(lower, upper, body, init, seed_generator):
     )
     state.assign(seed_state)
     return value
-
-
-def bernoulli(probabilities, seed):
-    """Binary states that are 1 with the given probabilities."""
-    uniform = keras.random.uniform(ops.shape(probabilities), seed=seed)
-    return ops.cast(uniform < probabilities, probabilities.dtype)

@@ -3,11 +3,11 @@
 import numpy as np
 from keras import ops
 
-from kgen.layers.rbm_layer import bernoulli
 from kgen.layers.rbm_layer import seeded_fori_loop
 from kgen.metrics.log_partition import _check_betas
 from kgen.metrics.log_partition import _log_mean_exp
 from kgen.metrics.log_partition import annealing_schedule
+from kgen.utils.binary import bernoulli
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import seed_generator

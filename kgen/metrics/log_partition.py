@@ -7,6 +7,7 @@ from keras import ops
 
 from kgen.layers.rbm_layer import RBMLayer
 from kgen.layers.rbm_layer import seeded_fori_loop
+from kgen.utils.binary import binary_states
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import seed_generator
 
@@ -58,7 +59,7 @@ def exact_log_partition(rbm, max_units=20, chunk_size=8192):
     parameters = layer.parameters()
     total = None
     for start in range(0, 2**size, chunk_size):
-        states = _binary_states(size, start, min(chunk_size, 2**size - start))
+        states = binary_states(size, start, min(chunk_size, 2**size - start))
         chunk = ops.logsumexp(-energy(states, parameters))
         total = chunk if total is None else ops.logaddexp(total, chunk)
     return float(total)
@@ -178,14 +179,6 @@ def annealing_schedule(num_betas=14500):
             [1.0],
         ]
     )
-
-
-def _binary_states(num_units, start, count):
-    """The binary vectors numbered `start .. start + count - 1`, `(count, num_units)`."""
-    index = ops.arange(start, start + count, dtype="int32")
-    powers = ops.convert_to_tensor(2 ** np.arange(num_units), dtype="int32")
-    bits = ops.mod(ops.floor_divide(index[:, None], powers[None, :]), 2)
-    return ops.cast(bits, "float32")
 
 
 def _as_rbm_layer(rbm):
