@@ -12,6 +12,7 @@ from kgen.applications.anomaly.denoising_autoencoder_detector import (
     DenoisingAutoencoderDetector,
 )
 from kgen.applications.anomaly.detector import Detector
+from kgen.applications.anomaly.detector import load_detector
 from kgen.applications.anomaly.ganomaly import GANomaly
 from kgen.applications.anomaly.ganomaly_detector import GANomalyDetector
 from kgen.applications.anomaly.model_detector import ModelDetector
@@ -28,6 +29,7 @@ __all__ = [
     "Detector",
     "GANomaly",
     "GANomalyDetector",
+    "load_detector",
     "ModelDetector",
     "NetworkDetector",
     "RBMDetector",

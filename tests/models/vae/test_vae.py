@@ -104,6 +104,31 @@ def test_k1_bound_and_logged_losses_equal_the_elbo_in_expectation():
     np.testing.assert_allclose(logs["loss"], logs["negative_elbo"], rtol=1e-5)
 
 
+def test_negative_elbo_is_the_analytic_elbo_per_sample():
+    vae = _linear_vae(exact_posterior=False)
+    x = _data(16)
+    elbo, _ = _analytic_elbo(vae, x)
+    # Monte Carlo in the reconstruction term only; the spread of one draw
+    # of log p(x | z), z ~ q(z | x), from NumPy sets the tolerance.
+    code = keras.ops.convert_to_numpy(vae.encoder(x))
+    z = code[:, :2] + np.exp(code[:, 2:] / 2) * np.random.default_rng(3).normal(
+        size=(2000, 16, 2)
+    )
+    log_p = -0.5 * np.sum((x - z @ W - B) ** 2, axis=-1) / VARIANCE
+    k = 2000
+    estimate = vae.negative_elbo(x, num_samples=k, batch_size=5, seed=1)
+    np.testing.assert_array_less(
+        np.abs(estimate + elbo), 5 * log_p.std(axis=0) / np.sqrt(k) + 1e-3
+    )
+    np.testing.assert_array_equal(  # seeded
+        vae.negative_elbo(x, num_samples=3, seed=2),
+        vae.negative_elbo(x, num_samples=3, seed=2),
+    )
+    # An upper bound on -log p(x), which the IWAE bound tightens.
+    assert estimate.mean() > -vae.log_likelihood(x, num_samples=100).mean()
+    assert estimate.mean() > -_exact_log_likelihood(x).mean()
+
+
 def _dense(**kwargs):
     return VAE.dense((64,), 2, hidden_units=(16,), **kwargs)
 
