@@ -17,11 +17,57 @@ with a message naming the item when a Keras release changes it:
 4. `keras.optimizers.MultiOptimizer`'s `variables` hold the inner
    optimizers' slots in the multi-optimizer's order, which
    `kgen.backend.jax.PhasedTrainer` slices to apply each phase statelessly.
+
+Because of these items, kgen supports the Keras releases that CI tests,
+`SUPPORTED_KERAS` (the `keras` requirement in `pyproject.toml`, kept equal
+to it by the same test file); importing kgen with another Keras warns.
 """
+
+import warnings
 
 import keras
 
+#: The Keras releases kgen is tested with (CI installs the newest 3.15.x);
+#: the `keras` requirement of `pyproject.toml` says the same.
+SUPPORTED_KERAS = (">=3.15", "<3.16")
+
 _BACKEND_OPTIMIZER_MODULE = "keras.src.backend."
+
+
+def keras_version_supported(version=None):
+    """Whether a Keras version (default: the installed one) is supported.
+
+    Args:
+        version: a version string such as `"3.15.1"`, or `None`.
+
+    Returns:
+        `True` when `version` lies in `SUPPORTED_KERAS`.
+    """
+    release = _release(keras.__version__ if version is None else version)
+    low, high = (_release(bound.lstrip("<>=")) for bound in SUPPORTED_KERAS)
+    return low <= release < high
+
+
+def _release(version):
+    """`(major, minor)` of a version string."""
+    major, minor = version.split(".")[:2]
+    return int(major), int("".join(c for c in minor if c.isdigit()) or 0)
+
+
+def warn_if_unsupported_keras():
+    """Warns when the installed Keras lies outside `SUPPORTED_KERAS`."""
+    if not keras_version_supported():
+        warnings.warn(
+            f"kgen is tested with keras{','.join(SUPPORTED_KERAS)}, but "
+            f"Keras {keras.__version__} is installed. kgen relies on Keras "
+            "behaviour listed in kgen.utils.keras_internals that may have "
+            "changed; install a supported release, e.g. "
+            "`pip install 'keras>=3.15,<3.16'`.",
+            stacklevel=2,
+        )
+
+
+warn_if_unsupported_keras()
 
 
 def portable_compile_config(config):

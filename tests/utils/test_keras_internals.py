@@ -4,11 +4,15 @@ Each test names the item it guards; a failure means a Keras release changed
 that behaviour and the kgen code named in the message needs revisiting.
 """
 
+import pathlib
+import re
+
 import keras
 import numpy as np
 import pytest
 
 import kgen
+from kgen.utils import keras_internals
 from kgen.utils.keras_internals import portable_compile_config
 
 _BACKEND = keras.backend.backend()
@@ -104,3 +108,21 @@ def test_item_4_multi_optimizer_holds_every_phase_optimizers_slots():
             f"no longer holds the '{name}' phase optimizer's slots, so they "
             "would not be threaded through JAX steps or saved."
         )
+
+
+def test_declared_keras_range_matches_the_supported_range():
+    pyproject = pathlib.Path(kgen.__file__).parents[1] / "pyproject.toml"
+    if not pyproject.exists():
+        pytest.skip("pyproject.toml is not beside the installed kgen")
+    declared = re.findall(
+        r'^\s*"(keras[<>=!~][^"]*)"', pyproject.read_text(), re.M
+    )
+    assert declared == ["keras" + ",".join(keras_internals.SUPPORTED_KERAS)]
+    assert keras_internals.keras_version_supported(), (
+        f"Keras {keras.__version__} is installed, outside the supported "
+        f"range {keras_internals.SUPPORTED_KERAS}: update the range, "
+        "pyproject.toml and the items of kgen.utils.keras_internals together."
+    )
+    assert keras_internals.keras_version_supported("3.15.0")
+    assert not keras_internals.keras_version_supported("3.16.0rc1")
+    assert not keras_internals.keras_version_supported("3.10.0")
