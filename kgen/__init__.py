@@ -9,6 +9,7 @@ from kgen import losses
 from kgen import metrics
 from kgen import models
 from kgen import optimizers
+from kgen import saving
 from kgen import testing
 from kgen import utils
 from kgen.version import __version__
@@ -23,6 +24,7 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "saving",
     "testing",
     "utils",
 ]
