@@ -5,6 +5,8 @@ feature extractor, e.g. `kgen.metrics.FeatureExtractor`, so any network can
 supply them: a small classifier trained on the user's data, or Inception.
 """
 
+import warnings
+
 import numpy as np
 import scipy.linalg
 from sklearn.metrics import pairwise_distances_chunked
@@ -19,9 +21,18 @@ def frechet_distance(real_features, fake_features):
 
     `||mu_r - mu_f||^2 + tr(S_r + S_f - 2 (S_r S_f)^(1/2))`, the FID when
     the features come from Inception's pool layer, an FCD-style "Fréchet
-    classifier distance" with a domain classifier. The matrix square root is
-    `scipy.linalg.sqrtm`; a tiny diagonal offset is added if the product is
-    singular.
+    classifier distance" with a domain classifier. The trace of the matrix
+    square root is computed from the eigenvalues of the symmetric positive
+    semi-definite `S_r^(1/2) S_f S_r^(1/2)` (which has the same eigenvalues
+    as `S_r S_f`), so singular covariances need no regularisation and raise
+    no warning.
+
+    The estimate is biased upwards on small samples: with no more samples
+    than feature dimensions in either set (`num_samples <= num_features`)
+    a covariance is singular and the distance is dominated by this bias, so
+    the function warns. Use many more samples than features (FID uses
+    10,000 or more for 2,048 features) and compare distances only at equal
+    sample sizes.
 
     Reference: Heusel et al., "GANs Trained by a Two Time-Scale Update Rule
     Converge to a Local Nash Equilibrium", NeurIPS 2017.
@@ -33,6 +44,9 @@ def frechet_distance(real_features, fake_features):
     Returns:
         Float >= 0.
 
+    Warns:
+        UserWarning: if a set has no more samples than features.
+
     Example:
 
     ```python
@@ -40,17 +54,30 @@ def frechet_distance(real_features, fake_features):
     ```
     """
     real, fake = _check_pair(real_features, fake_features, minimum=2)
+    fewest, dim = min(len(real), len(fake)), real.shape[1]
+    if fewest <= dim:
+        warnings.warn(
+            f"frechet_distance on {fewest} samples of {dim} features: with "
+            "no more samples than features the covariance is singular and "
+            "the distance is strongly biased upwards. Use many more samples "
+            "than features, or fewer features.",
+            stacklevel=2,
+        )
     mean_real, mean_fake = real.mean(0), fake.mean(0)
     cov_real = np.atleast_2d(np.cov(real, rowvar=False))
     cov_fake = np.atleast_2d(np.cov(fake, rowvar=False))
-    root = scipy.linalg.sqrtm(cov_real @ cov_fake)
-    if not np.isfinite(root).all():
-        offset = np.eye(len(cov_real)) * 1e-6
-        root = scipy.linalg.sqrtm((cov_real + offset) @ (cov_fake + offset))
     distance = np.sum((mean_real - mean_fake) ** 2) + np.trace(
-        cov_real + cov_fake - 2 * root.real
+        cov_real + cov_fake
     )
-    return float(max(distance, 0.0))
+    return float(max(distance - 2 * _trace_sqrt_product(cov_real, cov_fake), 0))
+
+
+def _trace_sqrt_product(a, b):
+    """`tr((a b)^(1/2))` for symmetric positive semi-definite `a` and `b`."""
+    values, vectors = scipy.linalg.eigh(a)
+    root_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    middle = scipy.linalg.eigvalsh(root_a @ b @ root_a)
+    return float(np.sum(np.sqrt(np.clip(middle, 0, None))))
 
 
 def kernel_distance(
@@ -78,7 +105,10 @@ def kernel_distance(
     Returns:
         `(mean, standard_error)`: the average estimate over subsets and the
         standard deviation of the subset estimates divided by
-        `sqrt(num_subsets)`.
+        `sqrt(num_subsets)`. The standard error is NaN (with a warning)
+        when it cannot be estimated: one subset, or subsets that are the
+        whole of both sets (`subset_size` at least the size of each), which
+        are then all the same estimate.
 
     Example:
 
@@ -93,8 +123,27 @@ def kernel_distance(
         len(real),
         len(fake),
     )
+    if num_subsets == 1 or size == len(real) == len(fake):
+        warnings.warn(
+            f"kernel_distance cannot estimate a standard error from "
+            f"{num_subsets} subset(s) of {size} samples of sets of "
+            f"{len(real)} and {len(fake)} samples (whole sets are the same "
+            "subset every time); it returns NaN. Pass more samples than "
+            "`subset_size`, or several subsets.",
+            stacklevel=2,
+        )
+        estimate = _subset_estimates(real, fake, size, 1, seed)[0]
+        return float(estimate), float("nan")
+    estimates = _subset_estimates(real, fake, size, num_subsets, seed)
+    return float(estimates.mean()), float(
+        estimates.std() / np.sqrt(num_subsets)
+    )
+
+
+def _subset_estimates(real, fake, size, num_subsets, seed):
+    """Unbiased MMD^2 on `num_subsets` random subsets of `size` samples."""
     rng = np.random.default_rng(seed)
-    estimates = np.array(
+    return np.array(
         [
             _unbiased_mmd2(
                 real[rng.choice(len(real), size, replace=False)],
@@ -102,9 +151,6 @@ def kernel_distance(
             )
             for _ in range(num_subsets)
         ]
-    )
-    return float(estimates.mean()), float(
-        estimates.std() / np.sqrt(num_subsets)
     )
 
 

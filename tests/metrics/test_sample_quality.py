@@ -1,5 +1,7 @@
 """Sample-quality metrics against NumPy/SciPy references and known cases."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -39,6 +41,30 @@ def test_frechet_distance_of_known_gaussians(rng):
     )
 
 
+def test_frechet_distance_of_singular_covariances_raises_no_warning(rng):
+    """Rank-deficient features (a repeated column): exact, and no scipy
+    'Matrix is singular' warning."""
+    a = rng.normal(size=(200, 3))
+    b = rng.normal(size=(200, 3)) + 0.3
+    a, b = np.c_[a, a[:, :1]], np.c_[b, b[:, :1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        distance = kgen.metrics.frechet_distance(a, b)
+    np.testing.assert_allclose(distance, eigh_frechet(a, b), rtol=1e-6)
+
+
+def test_frechet_distance_warns_on_fewer_samples_than_features(rng):
+    with pytest.warns(UserWarning, match="5 samples of 8 features"):
+        kgen.metrics.frechet_distance(
+            rng.normal(size=(100, 8)), rng.normal(size=(5, 8))
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kgen.metrics.frechet_distance(
+            rng.normal(size=(9, 8)), rng.normal(size=(9, 8))
+        )
+
+
 def brute_force_mmd2(x, y):
     def k(a, b):
         return (a @ b / x.shape[1] + 1) ** 3
@@ -56,13 +82,29 @@ def brute_force_mmd2(x, y):
 
 def test_kernel_distance_matches_brute_force(rng):
     x, y = rng.normal(size=(12, 3)), rng.normal(1.0, 1.0, size=(12, 3))
-    mean, error = kgen.metrics.kernel_distance(
-        x, y, num_subsets=1, subset_size=12
-    )
+    with pytest.warns(UserWarning, match="cannot estimate a standard error"):
+        mean, error = kgen.metrics.kernel_distance(
+            x, y, num_subsets=1, subset_size=12
+        )
     assert mean == pytest.approx(brute_force_mmd2(x, y), rel=1e-6)
-    assert error == 0.0
+    assert np.isnan(error)
 
 
+def test_kernel_distance_on_whole_sets_has_no_standard_error(rng):
+    """Subsets as large as both sets are the same set each time: the spread
+    of the estimates is rounding noise (about 1e-16), not a standard error."""
+    x, y = rng.normal(size=(30, 3)), rng.normal(size=(30, 3))
+    with pytest.warns(UserWarning, match="whole sets are the same subset"):
+        mean, error = kgen.metrics.kernel_distance(x, y, 10, subset_size=50)
+    assert mean == pytest.approx(brute_force_mmd2(x, y), rel=1e-6)
+    assert np.isnan(error)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, error = kgen.metrics.kernel_distance(x, y, 10, subset_size=20)
+    assert error > 1e-6
+
+
+@pytest.mark.filterwarnings("ignore:kernel_distance cannot estimate")
 def test_kernel_distance_is_unbiased_on_known_data(rng):
     same = [
         kgen.metrics.kernel_distance(
