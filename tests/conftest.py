@@ -5,6 +5,17 @@ import numpy as np
 import pytest
 
 
+def pytest_report_header(config):
+    """Names the backend and the device the suite runs on (GPU if any)."""
+    from kgen.backend.distribution import local_devices
+
+    devices = local_devices()
+    return (
+        f"kgen: backend {keras.backend.backend()} on {devices[0]} "
+        f"({len(devices)} such device(s))"
+    )
+
+
 @pytest.fixture
 def backend_name():
     return keras.backend.backend()

@@ -43,6 +43,15 @@ class StepFunctions:
             "test", super().make_test_function, force
         )
 
+    def _compute_loss(self, *args, **kwargs):
+        # Under a `tf.distribute` strategy the optimizer sums the replicas'
+        # gradients, so Keras' own losses divide by the number of replicas;
+        # kgen's `compute_loss` overrides return plain per-replica means.
+        loss = super()._compute_loss(*args, **kwargs)
+        if type(self).compute_loss is keras.Model.compute_loss:
+            return loss
+        return per_replica(loss)
+
     def _make_step_function(self, kind, make_keras_function, force):
         name = f"{kind}_function"
         if self._keras_step_functions():
@@ -59,7 +68,7 @@ class StepFunctions:
         return (
             self.steps_per_execution != 1
             or self.run_eagerly
-            or self.distribute_strategy is not tf.distribute.get_strategy()
+            or _distributed(self.distribute_strategy)
         )
 
     def _one_step_function(self, step):
@@ -70,8 +79,32 @@ class StepFunctions:
         return lambda iterator: one_step_on_data(next(iterator))
 
 
+def _distributed(strategy):
+    """Whether `strategy` (a model's) is a `tf.distribute` strategy of its own.
+
+    Inside a strategy's scope `tf.distribute.get_strategy()` returns that
+    strategy, so comparing with it cannot tell; the default strategy has
+    one replica and no scope.
+    """
+    return tf.distribute.has_strategy() or strategy.num_replicas_in_sync > 1
+
+
 def _none_for_optional(value):
     return None if isinstance(value, tf.experimental.Optional) else value
+
+
+def per_replica(value):
+    """`value` divided by the number of replicas of the current strategy.
+
+    A replica's share of a quantity that `tf.distribute` sums over replicas
+    (gradients): under `MirroredStrategy` over `n` devices, each replica's
+    gradient of its batch mean, divided by `n` and summed, is the gradient
+    of the global batch mean. Without a strategy, `value` unchanged.
+    """
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if replicas == 1:
+        return value
+    return value * tf.cast(1.0 / replicas, value.dtype)
 
 
 def fori_loop(lower, upper, body, init):
@@ -103,7 +136,8 @@ def minimize(loss_fn, variables, optimizer):
     grads = [
         ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables)
     ]
-    optimizer.apply(grads, variables)
+    # The optimizer sums the gradients of all replicas.
+    optimizer.apply([per_replica(g) for g in grads], variables)
     return loss, aux, grads
 
 

@@ -17,6 +17,10 @@ with a message naming the item when a Keras release changes it:
 4. `keras.optimizers.MultiOptimizer`'s `variables` hold the inner
    optimizers' slots in the multi-optimizer's order, which
    `kgen.backend.jax.PhasedTrainer` slices to apply each phase statelessly.
+5. `Model._compute_loss`: Keras' TensorFlow `train_step` / `test_step` get
+   the loss through this wrapper of `compute_loss`;
+   `kgen.backend.tensorflow.StepFunctions` overrides it to divide kgen's own
+   losses by the number of `tf.distribute` replicas, as Keras' losses are.
 
 Because of these items, kgen supports the Keras releases that CI tests,
 `SUPPORTED_KERAS` (the `keras` requirement in `pyproject.toml`, kept equal

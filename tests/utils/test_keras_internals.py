@@ -126,3 +126,24 @@ def test_declared_keras_range_matches_the_supported_range():
     assert keras_internals.keras_version_supported("3.15.0")
     assert not keras_internals.keras_version_supported("3.16.0rc1")
     assert not keras_internals.keras_version_supported("3.10.0")
+
+
+@pytest.mark.skipif(_BACKEND != "tensorflow", reason="TF trainer internals")
+def test_item_5_tensorflow_steps_get_the_loss_through_compute_loss_wrapper():
+    model = kgen.models.Autoencoder.dense((4,), latent_dim=2, hidden_units=(3,))
+    model.compile(optimizer="sgd")
+    calls = []
+    wrapper = model._compute_loss
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("training"))
+        return wrapper(*args, **kwargs)
+
+    object.__setattr__(model, "_compute_loss", spy)
+    _fit(model)
+    assert calls, (
+        "Item 5 of kgen.utils.keras_internals: Keras' TensorFlow train_step "
+        "no longer calls Model._compute_loss; kgen.backend.tensorflow."
+        "StepFunctions._compute_loss no longer scales kgen's losses under "
+        "tf.distribute."
+    )
