@@ -67,7 +67,7 @@ def test_conditionals_and_samples(layer, rng):
 def test_join_and_bad_data(layer):
     joined = layer.join(np.zeros((2, 2)), [2, 0])
     np.testing.assert_array_equal(joined, [[0, 0, 0, 0, 1], [0, 0, 1, 0, 0]])
-    with pytest.raises(ValueError, match=r"integers in \[0, 2\]"):
+    with pytest.raises(ValueError, match=r"class ids in \[0, 2\]"):
         layer.join(np.zeros((2, 2)), [3, 0])
     with pytest.raises(ValueError, match="one-hot label"):
         layer.check_data(np.zeros((2, 5)))

@@ -1,12 +1,12 @@
 """Conditional GAN: class labels fed to both networks."""
 
 import keras
-import numpy as np
-from keras import ops
 
 from kgen.models.gan.gan import GAN
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_labels
 from kgen.utils.validation import is_array
+from kgen.utils.validation import one_hot
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -60,7 +60,7 @@ class ConditionalGAN(GAN):
         return keras.KerasTensor((None, self.num_classes))
 
     def _one_hot(self, labels):
-        return ops.one_hot(ops.cast(labels, "int32"), self.num_classes)
+        return one_hot(labels, self.num_classes)
 
     def _condition(self, num_samples, labels):
         if labels is None:
@@ -69,28 +69,8 @@ class ConditionalGAN(GAN):
                 f"`labels=`: one class id in [0, {self.num_classes}) or an "
                 f"array of {num_samples} class ids."
             )
-        labels = np.asarray(labels)
-        if labels.ndim == 0:
-            labels = np.full((num_samples,), labels)
-        if labels.shape != (num_samples,):
-            raise ValueError(
-                f"`labels` must be one class id or an array of shape "
-                f"({num_samples},). Received shape {labels.shape}."
-            )
-        self._check_label_values(labels)
+        labels = check_labels(labels, self.num_classes, num_samples=num_samples)
         return self._one_hot(labels)
-
-    def _check_label_values(self, labels):
-        if (
-            not np.issubdtype(labels.dtype, np.integer)
-            or labels.min() < 0
-            or labels.max() >= self.num_classes
-        ):
-            raise ValueError(
-                f"Labels must be integer class ids in [0, {self.num_classes}). "
-                f"Received dtype {labels.dtype} with values in "
-                f"[{labels.min()}, {labels.max()}]."
-            )
 
     def _split(self, data):
         if (
@@ -115,7 +95,7 @@ class ConditionalGAN(GAN):
         if is_array(x):
             if y is None:
                 self._split(x)  # raises the missing-labels error
-            self._check_label_values(np.asarray(y))
+            check_labels(y, self.num_classes, "y", num_samples=len(x))
         return super().fit(x, y, **kwargs)
 
     def get_config(self):

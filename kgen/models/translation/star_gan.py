@@ -12,8 +12,10 @@ from kgen.models.translation import translation
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_labels
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
+from kgen.utils.validation import one_hot
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -207,9 +209,8 @@ class StarGAN(AdversarialModel):
         Returns:
             Tensor `(batch, h, w, c + num_domains)`, the generator's input.
         """
-        one_hot = ops.one_hot(ops.cast(domains, "int32"), self.num_domains)
-        one_hot = ops.cast(one_hot, images.dtype)[:, None, None, :]
-        planes = ops.ones_like(images[..., :1]) * one_hot
+        codes = one_hot(domains, self.num_domains, images.dtype)
+        planes = ops.ones_like(images[..., :1]) * codes[:, None, None, :]
         return ops.concatenate([images, planes], axis=-1)
 
     def _translate(self, images, domains, training):
@@ -324,35 +325,9 @@ class StarGAN(AdversarialModel):
         Returns:
             NumPy int32 array `(num_images,)`.
         """
-        array = np.asarray(domains)
-        if array.shape != (num_images,):
-            hint = (
-                " One-hot labels? Pass `np.argmax(labels, axis=-1)`."
-                if array.ndim == 2
-                else ""
-            )
-            raise ValueError(
-                f"`{name}` must be integer domains of shape ({num_images},), "
-                f"one per image. Received shape {array.shape}.{hint}"
-            )
-        if not (
-            np.issubdtype(array.dtype, np.integer)
-            or (
-                np.issubdtype(array.dtype, np.floating)
-                and np.all(array == np.round(array))
-            )
-        ):
-            raise ValueError(
-                f"`{name}` must hold integer domains. Received dtype "
-                f"{array.dtype}."
-            )
-        if array.size and (array.min() < 0 or array.max() >= self.num_domains):
-            raise ValueError(
-                f"`{name}` must lie in [0, {self.num_domains}) for "
-                f"num_domains={self.num_domains}. Received values in "
-                f"[{array.min():g}, {array.max():g}]."
-            )
-        return array.astype("int32")
+        return check_labels(
+            domains, self.num_domains, name, num_samples=num_images
+        )
 
     def sample(self, num_samples, seed, **kwargs):
         raise NotImplementedError(

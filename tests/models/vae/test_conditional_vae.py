@@ -73,13 +73,13 @@ def test_label_errors():
     model.compile(optimizer="adam")
     with pytest.raises(ValueError, match="inputs are `\\[x, labels\\]`"):
         model.fit(X, verbose=0)
-    with pytest.raises(ValueError, match=r"integers in \[0, 9\]"):
+    with pytest.raises(ValueError, match=r"integer class ids in \[0, 9\]"):
         model.fit(X, Y + 1, verbose=0)
     with pytest.raises(ValueError, match=r"shape \(64,\)"):
         model.fit(X, Y[:10], verbose=0)
     with pytest.raises(ValueError, match="needs `labels`"):
         model.encode(X)
-    with pytest.raises(ValueError, match=r"integers in \[0, 9\]"):
+    with pytest.raises(ValueError, match=r"integer class ids in \[0, 9\]"):
         model.generate(3, labels=-1)
     with pytest.raises(ValueError, match="two inputs"):
         ConditionalVAE(
