@@ -205,6 +205,8 @@ def main():
             f,
             indent=2,
         )
+    # The pre-trained DBN, for reuse (git-ignored, like the JSON).
+    dbn.save(os.path.join(RESULTS, name.replace(".json", "_dbn.keras")))
 
 
 if __name__ == "__main__":
