@@ -21,9 +21,11 @@ class MinibatchStandardDeviation(keras.layers.Layer):
     constant channels. Works on any channels-last input: `(batch, c)`
     vectors or `(batch, h, w, c)` images.
 
-    The batch size must be a multiple of `group_size`, or smaller than it
-    (then the whole batch is one group); `num_features` must divide the
-    channels.
+    A batch whose size is not a multiple of `group_size` (the last, partial
+    batch of an epoch) uses the largest group size up to `group_size` that
+    divides it, as StyleGAN2's `min(group_size, batch)` does for small
+    batches; a batch smaller than `group_size` is one group. `num_features`
+    must divide the channels.
 
     Reference: Karras et al., "Progressive Growing of GANs for Improved
     Quality, Stability, and Variation", ICLR 2018, section 3; Karras et
@@ -77,15 +79,16 @@ class MinibatchStandardDeviation(keras.layers.Layer):
         return ops.concatenate([inputs, ops.cast(y, inputs.dtype)], axis=-1)
 
     def _group_size(self, batch):
-        if not isinstance(batch, int):  # traced without a static batch size
-            return ops.minimum(self.group_size, batch)
-        groups = min(self.group_size, batch)
-        if batch % groups:
-            raise ValueError(
-                f"The batch size ({batch}) must be a multiple of "
-                f"group_size={self.group_size} (or smaller). Use a batch size "
-                "that is a multiple of it, or a smaller group size."
+        """The largest divisor of `batch` up to `group_size`."""
+        if isinstance(batch, int):
+            return max(
+                d for d in range(1, self.group_size + 1) if batch % d == 0
             )
+        # Traced without a static batch size (TensorFlow): the same choice
+        # in tensor ops, trying the candidates from the smallest up.
+        groups = ops.ones((), "int32")
+        for d in range(2, self.group_size + 1):
+            groups = ops.where(ops.equal(batch % d, 0), d, groups)
         return groups
 
     def compute_output_shape(self, input_shape):

@@ -73,7 +73,7 @@ def test_equalized_layers_scale_their_weights_at_run_time():
 
 def minibatch_std_reference(x, group_size, num_features):
     n = x.shape[0]
-    groups = min(group_size, n)
+    groups = max(d for d in range(1, group_size + 1) if n % d == 0)
     members = n // groups
     out = []
     for i in range(n):
@@ -88,7 +88,13 @@ def minibatch_std_reference(x, group_size, num_features):
 
 @pytest.mark.parametrize(
     "shape, group_size, num_features",
-    [((8, 3, 3, 4), 4, 2), ((6, 5), 3, 1), ((3, 2, 2, 2), 4, 1)],
+    [
+        ((8, 3, 3, 4), 4, 2),
+        ((6, 5), 3, 1),
+        ((3, 2, 2, 2), 4, 1),
+        ((6, 5), 4, 1),  # partial batch: groups of 3
+        ((7, 2), 4, 1),  # prime batch: groups of 1
+    ],
 )
 def test_minibatch_standard_deviation_matches_numpy(
     shape, group_size, num_features
@@ -103,9 +109,30 @@ def test_minibatch_standard_deviation_matches_numpy(
     )
 
 
+def test_minibatch_standard_deviation_partial_last_batch_in_fit():
+    # 14 samples in batches of 8: the last batch of 6 is not a multiple of
+    # group_size=4 (a raw reshape error inside `fit` on TensorFlow before).
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(14, 3)).astype("float32")
+    model = keras.Sequential(
+        [
+            keras.Input((3,)),
+            kgen.layers.MinibatchStandardDeviation(4),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(x, x[:, :1], batch_size=8, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(model.layers[0](x[8:])),
+        minibatch_std_reference(x[8:].astype("float64"), 4, 1),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
 def test_minibatch_standard_deviation_errors():
-    with pytest.raises(ValueError, match="multiple of group_size=4"):
-        kgen.layers.MinibatchStandardDeviation(4)(np.zeros((6, 3), "float32"))
     with pytest.raises(ValueError, match="multiple of num_features=2"):
         kgen.layers.MinibatchStandardDeviation(2, 2)(
             np.zeros((4, 3), "float32")
