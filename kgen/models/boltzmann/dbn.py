@@ -19,6 +19,7 @@ from kgen.models.boltzmann.imputation import check_imputation
 from kgen.models.boltzmann.imputation import running_mean_weight
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.binary import bernoulli
+from kgen.utils.keras_internals import portable_compile_config
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 
@@ -153,6 +154,22 @@ class DBN(GenerativeModel):
         return len(self.rbm_layers)
 
     # Pre-training -----------------------------------------------------------
+
+    def compile(self, *args, **kwargs):
+        """Compiles the DBN; its optimizer is the one `pretrain` copies.
+
+        The optimizer is built over the DBN's variables at once (the DBN
+        never applies it itself), as Keras builds it when it reloads a
+        `.keras` file, so a saved DBN reloads its optimizer state whole.
+        """
+        super().compile(*args, **kwargs)
+        self.optimizer.build(self.trainable_variables)
+
+    def compile_from_config(self, config):
+        # Keras leaves a model with its own `compile` uncompiled on loading.
+        if config:
+            config = portable_compile_config(config)
+            self.compile(**keras.saving.deserialize_keras_object(config))
 
     def fit(self, x=None, y=None, epochs=1, callbacks=None, **kwargs):
         """Trains the DBN: its greedy pre-training, `pretrain` (same arguments)."""

@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -85,6 +87,26 @@ def test_round_trip(tmp_path, data):
         tmp_path,
         call=lambda m: [m.transform(data), m.generate(3, seed=2, burn_in=5)],
     )
+
+
+def test_resuming_from_a_file_equals_uninterrupted_training(tmp_path, data):
+    def pretrained():
+        dbn = DBN(10, [8, 6], seed=0)
+        dbn.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9))
+        dbn.fit(data, epochs=1, batch_size=16, shuffle=False, verbose=0)
+        return dbn
+
+    dbn = pretrained()
+    dbn.save(tmp_path / "dbn.keras")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resumed = keras.saving.load_model(tmp_path / "dbn.keras")
+    assert not [w for w in caught if "optimizer" in str(w.message)]
+    assert len(resumed.optimizer.variables) == len(dbn.optimizer.variables)
+    for model in (dbn, resumed):
+        model.fit(data, epochs=1, batch_size=16, shuffle=False, verbose=0)
+    for old, new in zip(dbn.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(old, new, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize(
