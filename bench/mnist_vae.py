@@ -49,11 +49,36 @@ def parse_args():
     parser.add_argument("--iwae-images", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--pictures",
+        default=None,
+        help="folder for vae_mnist_samples.png and vae_mnist_reconstructions.png",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: 2 epochs, k = 100 on 500 test images",
     )
     return parser.parse_args()
+
+
+def save_pictures(vae, x_test, args):
+    """100 samples from the prior, and 32 test digits beside reconstructions."""
+    os.makedirs(args.pictures, exist_ok=True)
+    title = f"VAE 784-200-200-50, {args.epochs} epochs"
+    kgen.utils.save_image_grid(
+        vae.generate(100, seed=args.seed),
+        os.path.join(args.pictures, "vae_mnist_samples.png"),
+        title=f"{title}: samples (decoder means)",
+        num_columns=10,
+        image_shape=(28, 28),
+    )
+    kgen.utils.save_reconstructions(
+        x_test[:32],
+        vae.reconstruct(x_test[:32]),
+        os.path.join(args.pictures, "vae_mnist_reconstructions.png"),
+        image_shape=(28, 28),
+        title=f"{title}: test digits and reconstructions",
+    )
 
 
 def main():
@@ -86,6 +111,8 @@ def main():
         seed=args.seed,
     )
     iwae_seconds = time.perf_counter() - start
+    if args.pictures:
+        save_pictures(vae, x_test, args)
     row = {
         "model": "kgen VAE 784-200-200-50 (tanh), ELBO training",
         "backend": keras.backend.backend(),
@@ -113,6 +140,9 @@ def main():
         "final_train_negative_elbo": float(
             history.history["negative_elbo"][-1]
         ),
+        "train_negative_elbo_curve": [
+            float(v) for v in history.history["negative_elbo"]
+        ],
         "train_seconds": round(train_seconds, 1),
         "iwae_seconds": round(iwae_seconds, 1),
         "published": PUBLISHED,
