@@ -8,6 +8,7 @@ from keras import ops
 
 from kgen import backend
 from kgen.callbacks.stop_on_nan import StopOnNaN
+from kgen.utils.checked_data import checked_stream
 from kgen.utils.config_compat import upgrade_config
 from kgen.utils.keras_internals import portable_compile_config
 from kgen.utils.validation import check_array
@@ -166,10 +167,21 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
 
         The base check rejects empty arrays and NaN or infinite values;
         subclasses add shape and range checks with `kgen.utils.check_array`.
-        Datasets and generators are not inspected.
+        Streamed data gets the same check batch by batch, on the host (every
+        batch of a generator or `keras.utils.PyDataset`, the first batch of
+        a `tf.data.Dataset`; see `kgen.utils.checked_data`). `predict` runs
+        `check_predict_inputs`, by default this same check.
         """
         if is_array(x):
             check_array(x, "x")
+
+    def check_predict_inputs(self, x):
+        """Validates array inputs of `predict` (by default `check_inputs`).
+
+        Models whose `call` takes something other than training samples
+        (a GAN's latent vectors) override it.
+        """
+        self.check_inputs(x)
 
     def fit(
         self,
@@ -183,11 +195,12 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         validation_data=None,
         **kwargs,
     ):
-        x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
+        x, y = as_arrays(x, "x"), as_arrays(y, "y")
         self.check_inputs(x)
+        x = checked_stream(x, self.check_inputs)
         check_integer(epochs, "epochs")
         if validation_data is not None:
-            self._check_validation_data(validation_data)
+            validation_data = self._check_validation_data(validation_data)
         kwargs.update(
             validation_split=validation_split, validation_data=validation_data
         )
@@ -205,18 +218,32 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         return super().fit(x, y, **options)
 
     def evaluate(self, x=None, y=None, **kwargs):
-        x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
+        x, y = as_arrays(x, "x"), as_arrays(y, "y")
         self.check_inputs(x)
-        return super().evaluate(x, y, **kwargs)
+        return super().evaluate(
+            checked_stream(x, self.check_inputs), y, **kwargs
+        )
+
+    def predict(self, x, *args, **kwargs):
+        x = as_arrays(x, "x")
+        self.check_predict_inputs(x)
+        return super().predict(
+            checked_stream(x, self.check_predict_inputs), *args, **kwargs
+        )
 
     def _check_validation_data(self, validation_data):
-        """Checks `validation_data` now, naming it in the error."""
+        """Checks `validation_data` now, naming it in the error; returns it
+        with streamed validation data checked batch by batch."""
+        inputs = validation_data
         if isinstance(validation_data, (tuple, list)):
-            validation_data = validation_data[0] if validation_data else None
+            inputs = validation_data[0] if validation_data else None
         try:
-            self.check_inputs(_as_arrays(validation_data, "x_val"))
+            self.check_inputs(as_arrays(inputs, "x_val"))
         except ValueError as error:
             raise ValueError(f"Invalid `validation_data`: {error}") from None
+        return checked_stream(
+            validation_data, self.check_inputs, "validation_data"
+        )
 
     def get_compile_config(self):
         return portable_compile_config(super().get_compile_config())
@@ -253,7 +280,7 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
         }
 
 
-def _as_arrays(data, name):
+def as_arrays(data, name):
     """`data` with Python lists of numbers as NumPy arrays (lists of arrays,
     several inputs, pass through); `None` refused for `x`."""
     if data is None and name == "x":

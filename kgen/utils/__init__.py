@@ -1,5 +1,6 @@
 """Small utilities shared across kgen."""
 
+from kgen.utils.checked_data import checked_stream
 from kgen.utils.config_compat import upgrade_config
 from kgen.utils.images import image_grid
 from kgen.utils.images import save_filter_grid
@@ -24,6 +25,7 @@ from kgen.utils.validation import one_hot
 from kgen.utils.validation import seed_generator
 
 __all__ = [
+    "checked_stream",
     "image_grid",
     "save_filter_grid",
     "save_image_grid",

@@ -186,8 +186,10 @@ class BoltzmannMachine(GenerativeModel):
 
         Args:
             x: states (or, for units that are independent given the others,
-                their probabilities) of shape `(batch, num_units)`.
+                their probabilities) of shape `(batch, num_units)`: a NumPy
+                array, a backend tensor or a nested list.
         """
+        x = ops.convert_to_tensor(x, self.compute_dtype)
         pairs = ops.sum(ops.matmul(x, self.weights_matrix()) * x, axis=-1)
         return -0.5 * pairs - ops.sum(x * self.bias, axis=-1)
 

@@ -14,6 +14,7 @@ from kgen.metrics.log_partition import ais_log_partition
 from kgen.models.boltzmann.annealing import check_temperatures
 from kgen.models.boltzmann.imputation import check_imputation
 from kgen.models.generative_model import GenerativeModel
+from kgen.models.generative_model import as_arrays
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_integer
@@ -221,9 +222,13 @@ class RBM(GenerativeModel):
         validation = _validation_array(validation_data)
         if validation is not None:
             self.layer.check_data(validation, "validation_data")
+        x = as_arrays(x, "x")
         if is_array(x):
+            # Checked before building: 3-D data must not build a layer of
+            # the wrong width that then refuses correct data.
+            x = self.layer.check_data(x)
             if not self.built:
-                self.build((None, ops.shape(x)[-1]))
+                self.build((None, x.shape[-1]))
             if self.monitor_samples:
                 callbacks.append(
                     _EpochMetrics(x[: self.monitor_samples], validation)

@@ -477,6 +477,11 @@ class GAN(AdversarialModel):
         if is_array(x):
             check_array(x, "x", feature_shape=self.sample_shape)
 
+    def check_predict_inputs(self, x):
+        """`predict` maps latent vectors to samples: checks their width."""
+        if is_array(x):
+            check_array(x, "x", feature_shape=(self.latent_dim,))
+
     def _check_networks(self):
         """Checks that G's samples fit D; returns the sample shape."""
         z = keras.KerasTensor((None, self.latent_dim))

@@ -277,6 +277,11 @@ class LAPGAN(AdversarialModel):
         if is_array(x):
             check_array(x, "x", feature_shape=self.image_shape)
 
+    def check_predict_inputs(self, x):
+        """`predict` maps coarsest-level latent vectors to images."""
+        if is_array(x):
+            check_array(x, "x", feature_shape=(self.latent_dim,))
+
     def _check_networks(self):
         """The image shape and each level's noise shape, after checks."""
         coarse = _symbolic(

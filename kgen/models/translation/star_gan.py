@@ -354,6 +354,16 @@ class StarGAN(AdversarialModel):
     def check_inputs(self, x):
         translation.check_images(x, self.image_shape, "x")
 
+    def check_predict_inputs(self, x):
+        """`predict` takes `(images, target_domains)`."""
+        if not isinstance(x, (tuple, list)) or len(x) != 2:
+            raise ValueError(
+                "StarGAN's `predict` takes `(images, target_domains)`: pass "
+                "both, or call `translate(images, target_domains)`."
+            )
+        self.check_inputs(x[0])
+        self.check_domains(x[1], len(x[0]), "target_domains")
+
     def get_config(self):
         config = super().get_config()
         del config["loss_weights"]
