@@ -111,7 +111,12 @@ class RBMLayer(keras.layers.Layer):
             Dict with keys `"kernel"`, `"visible_bias"`, `"hidden_bias"` and
             any unit-type parameter (e.g. `"log_sigma"`).
         """
-        parameters = {name: v.value for name, v in self._parameter_variables()}
+        # Cast to the compute dtype (a no-op in float32), as a layer's call
+        # under a mixed-precision policy would see them.
+        parameters = {
+            name: ops.cast(v.value, self.compute_dtype)
+            for name, v in self._parameter_variables()
+        }
         if temperature != 1.0:
             parameters = self.temper(parameters, temperature)
         return parameters

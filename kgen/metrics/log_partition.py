@@ -39,6 +39,7 @@ def exact_log_partition(rbm, max_units=20, chunk_size=8192):
     ```
     """
     layer = _as_rbm_layer(rbm)
+    _check_full_precision(layer)
     if not layer.binary_hidden and not layer.enumerable_visible:
         return layer.log_partition()  # a Gaussian integral in closed form
     num_visible, num_hidden = layer.num_visible, layer.num_hidden
@@ -103,6 +104,7 @@ def ais_log_partition(rbm, x, betas=14500, num_runs=100, seed=None):
     ```
     """
     layer = _as_rbm_layer(rbm)
+    _check_full_precision(layer)
     betas = _check_betas(
         annealing_schedule(betas) if np.ndim(betas) == 0 else betas
     )
@@ -213,3 +215,16 @@ def _check_betas(betas):
             f"{betas.max() if betas.size else None}."
         )
     return betas
+
+
+def _check_full_precision(layer):
+    """Refuses log Z of a layer that computes in half precision."""
+    if layer.compute_dtype in ("float16", "bfloat16"):
+        raise ValueError(
+            f"Log-partition and likelihood estimates of the RBM layer "
+            f"'{layer.name}' need float32: it computes in "
+            f"{layer.compute_dtype} (dtype policy "
+            f"'{layer.dtype_policy.name}'), whose 3-4 significant digits "
+            "lose log Z. Evaluate a float32 copy: rebuild the model under "
+            "the 'float32' policy and `set_weights(model.get_weights())`."
+        )
