@@ -48,7 +48,12 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
     several optimizers derive from `kgen.models.PhasedModel`.
 
     Args:
-        seed: int or `None`, seed of the model's random stream.
+        seed: int or `None`, seed of the model's random stream: every draw
+            the model makes itself (sampling, Gibbs chains, latent codes,
+            noise) follows it. Network initialisation and `fit`'s shuffling
+            use Keras' global random state instead: for a reproducible run
+            call `keras.utils.set_random_seed(seed)` before building the
+            model (the `kgen` CLI does).
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -215,7 +220,8 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
             callbacks=callbacks,
         )
         x, y, options = backend.fit_data(x, y, options)
-        return super().fit(x, y, **options)
+        with backend.state_kept_on_error(self):
+            return super().fit(x, y, **options)
 
     def evaluate(self, x=None, y=None, **kwargs):
         x, y = as_arrays(x, "x"), as_arrays(y, "y")
