@@ -2,10 +2,13 @@
 
 Run as a script in a fresh process (the device count must be fixed before
 the backend starts): `python data_parallel_worker.py NUM_DEVICES FAMILY...`.
-It prints one line `RESULTS{json}` mapping each family to the largest
-absolute difference between the weights (and non-trainable state) trained
-on one device and those trained with the batch split over `NUM_DEVICES`
-devices, from the same initial weights, seed and data, or to an error.
+It prints one line `RESULTS{json}` mapping each family either to
+`{"difference": d, "finite": f}`, where `d` is the largest absolute
+difference between the weights (and non-trainable state) trained on one
+device and those trained with each batch split over `NUM_DEVICES` CPU
+devices, from the same seed and data (`keras.utils.set_random_seed` before
+each build), and `f` says whether the latter are finite; or to the
+traceback of the error.
 """
 
 import json

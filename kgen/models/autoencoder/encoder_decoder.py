@@ -30,6 +30,9 @@ class EncoderDecoder(GenerativeModel):
 
     code_factor = 1
     nested = ("encoder", "decoder")
+    # `compute_loss` runs the networks itself (see there): on PyTorch the
+    # step skips Keras' unused forward pass (`kgen.backend.StepFunctions`).
+    loss_uses_predictions = False
 
     def __init__(self, encoder, decoder, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
