@@ -74,7 +74,12 @@ def test_convolutional_extractor_classifies_digit_images():
     (x_train, y_train), (x_test, y_test) = kgen.datasets.load_digits()
     images = x_train.reshape(-1, 8, 8, 1)
     extractor = kgen.metrics.train_feature_extractor(
-        images, y_train, hidden_units=(32,), conv_filters=(16,), epochs=20
+        images,
+        y_train,
+        hidden_units=(32,),
+        conv_filters=(16,),
+        epochs=15,
+        batch_size=128,
     )
     layers = [type(layer).__name__ for layer in extractor.model.layers]
     assert layers.count("Conv2D") == 1 and layers.count("MaxPooling2D") == 1
