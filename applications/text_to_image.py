@@ -279,7 +279,7 @@ def save_pictures(output, model, seen, held, task, seed=0, columns=6):
     plt.close(figure)
 
     start, end = INTERPOLATIONS[task]
-    path = model.interpolate(start, end, steps=8, seed=seed)
+    path = model.interpolate(start, end, num_steps=8, seed=seed)
     figure, axes = plt.subplots(1, len(path), figsize=(1.2 * len(path), 1.6))
     for axis, image in zip(axes, path):
         axis.imshow(np.clip(image, 0, 1))

@@ -80,7 +80,7 @@ class TextToImage(keras.Model):
     model = TextToImage(image_shape=(32, 32, 3), seed=0)
     model.fit(scenes.images, scenes.captions, embedding_epochs=2, gan_epochs=2)
     images = model.generate(["a thick red seven on the left"], seed=0)
-    path = model.interpolate("a red two", "a blue two", steps=6, seed=0)
+    path = model.interpolate("a red two", "a blue two", num_steps=6, seed=0)
     model.save("text_to_image.keras")
     ```
     """
@@ -266,7 +266,7 @@ class TextToImage(keras.Model):
         )
         return self.joint_embedding.encode_images(images)
 
-    def generate(self, captions, seed=None):
+    def generate(self, captions, *, seed=None):
         """One image per caption.
 
         Args:
@@ -282,7 +282,7 @@ class TextToImage(keras.Model):
         embeddings = self._scaled(self.encode_captions(captions))
         return self.gan.generate(len(embeddings), labels=embeddings, seed=seed)
 
-    def interpolate(self, caption_a, caption_b, steps=8, seed=None):
+    def interpolate(self, caption_a, caption_b, num_steps=8, *, seed=None):
         """Images along the straight path between two caption embeddings.
 
         The noise vector is the same for every step, so the images change
@@ -291,20 +291,20 @@ class TextToImage(keras.Model):
         Args:
             caption_a: start caption (a string).
             caption_b: end caption.
-            steps: int >= 2, images on the path, ends included.
+            num_steps: int >= 2, images on the path, ends included.
             seed: int for a reproducible noise vector, or `None`.
 
         Returns:
-            NumPy array `(steps, *image_shape)`.
+            NumPy array `(num_steps, *image_shape)`.
         """
-        steps = check_integer(steps, "steps", minimum=2)
+        num_steps = check_integer(num_steps, "num_steps", minimum=2)
         ends = self._scaled(self.encode_captions([caption_a, caption_b]))
-        t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
+        t = np.linspace(0.0, 1.0, num_steps, dtype="float32")[:, None]
         path = (1.0 - t) * ends[0] + t * ends[1]
         noise = np.random.default_rng(seed).standard_normal(
             (1, self.latent_dim)
         )
-        latents = np.repeat(noise.astype("float32"), steps, axis=0)
+        latents = np.repeat(noise.astype("float32"), num_steps, axis=0)
         return self.gan.generate_from(path, latents)
 
     def call(self, inputs, training=False):

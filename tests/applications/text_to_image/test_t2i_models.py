@@ -86,10 +86,10 @@ def test_text_to_image_generates_and_interpolates(fitted):
     np.testing.assert_allclose(
         images, model.generate(["a red two", "a green seven"], seed=0)
     )
-    path = model.interpolate("a red two", "a blue seven", steps=5, seed=1)
+    path = model.interpolate("a red two", "a blue seven", num_steps=5, seed=1)
     assert path.shape == (5, *SHAPE)
     # The ends are the two captions' images with the same noise.
-    ends = model.interpolate("a red two", "a blue seven", steps=2, seed=1)
+    ends = model.interpolate("a red two", "a blue seven", num_steps=2, seed=1)
     np.testing.assert_allclose(path[[0, -1]], ends, atol=1e-5)
     assert model.encode_captions(["a red two"]).shape == (1, 4)
 
