@@ -27,11 +27,16 @@ PyTorch. It exposes the same names for every backend:
   (JAX), so that checking its logs on a worker thread pays.
 - `fit_data(x, y, options)`: the data and `fit` options to hand Keras; on
   TensorFlow, arrays become one `tf.data` pipeline kept across epochs.
+- `state_kept_on_error(model)`: a context manager that keeps `model`'s
+  variables when `fit` stops on an error (JAX's `fit` detaches their values
+  while it runs); it does nothing on the other backends.
 - `fast_bernoulli(probabilities, seed)`: binary states drawn as
   `keras.random.uniform(...) < probabilities` would draw them, where the
   backend has a faster way (PyTorch: the same draw compared in place);
   `None` where Keras' own draw should serve.
 """
+
+import contextlib
 
 import keras
 
@@ -45,6 +50,7 @@ if _BACKEND == "jax":
     from kgen.backend.jax import global_norm
     from kgen.backend.jax import input_gradients
     from kgen.backend.jax import minimize
+    from kgen.backend.jax import state_kept_on_error
     from kgen.backend.jax import without_gradient
 elif _BACKEND == "tensorflow":
     from kgen.backend.tensorflow import PhasedTrainer
@@ -71,6 +77,14 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}. Set the environment variable "
         "KERAS_BACKEND to one of these before importing keras or kgen."
     )
+
+if _BACKEND != "jax":
+
+    @contextlib.contextmanager
+    def state_kept_on_error(model):
+        """Nothing to do: only JAX's `fit` detaches variable values."""
+        yield
+
 
 if _BACKEND != "torch":
 

@@ -146,3 +146,33 @@ def input_gradients(fn, x):
             return ops.sum(fn(x))
 
     return jax.grad(total)(ops.convert_to_tensor(x))
+
+
+@contextlib.contextmanager
+def state_kept_on_error(model):
+    """Restores `model`'s variables when `fit` stops on an error.
+
+    Keras' JAX `fit` detaches the variables' values while it runs and
+    writes them back only when it ends normally; a `ValueError` from the
+    data (a streamed batch that fails kgen's checks) would leave them
+    empty.
+    This writes back the last step's state, or, before the first step
+    ended, the values the variables had before `fit` (references to
+    immutable arrays: nothing is copied).
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and model.built and not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    variables = list(model.variables) + list(model.metrics_variables)
+    if optimizer is not None and optimizer.built:
+        variables += list(optimizer.variables)
+    values = [variable.value for variable in variables]
+    try:
+        yield
+    except ValueError:  # bad data; `StopOnNaN` keeps the state itself
+        if getattr(model, "_jax_state", None):
+            model.jax_state_sync()
+        else:
+            for variable, value in zip(variables, values):
+                variable.assign(value)
+        raise

@@ -99,7 +99,7 @@ def test_streamed_out_of_range_data_is_refused(stream):
     model.compile(optimizer="sgd")
     before = _weights(model)
     with pytest.raises(ValueError, match=r"Batch 0 of the streamed `x`.*\[0"):
-        model.fit(stream(), epochs=1, verbose=0)
+        model.fit(stream(), epochs=1, verbose=0, shuffle=False)
     for a, b in zip(before, _weights(model)):
         np.testing.assert_array_equal(a, b)
     if isinstance(stream(), keras.utils.PyDataset):
@@ -199,3 +199,41 @@ def test_python_and_numpy_floats_are_alike():
     np.testing.assert_allclose(values, values[0], rtol=1e-6)
     with pytest.raises(ValueError, match="of type bool"):
         model.log_partition(temperature=True)
+
+
+@pytest.mark.parametrize(
+    "build, name",
+    [
+        (lambda v: kgen.models.VAE.dense((6,), 2, beta=v), "beta"),
+        (lambda v: _rbm_with(weight_decay=v), "weight_decay"),
+        (
+            lambda v: kgen.models.BoltzmannMachine(4, temperature=v),
+            "temperature",
+        ),
+        (lambda v: kgen.layers.WeightAverage(_dense(), decay=v), "decay"),
+        (lambda v: kgen.layers.FlowBatchNormalization(momentum=v), "momentum"),
+        (
+            lambda v: kgen.losses.AdversarialLoss(label_smoothing=v),
+            "label_smoothing",
+        ),
+        (
+            lambda v: kgen.layers.SpectralNormalization(
+                keras.layers.Dense(2), power_iterations=v
+            ),
+            "power_iterations",
+        ),
+    ],
+)
+def test_booleans_are_refused_where_numbers_are_expected(build, name):
+    with pytest.raises(ValueError, match=rf"`{name}` must be .*of type bool"):
+        build(True)
+
+
+def _rbm_with(**kwargs):
+    return kgen.models.RBM(kgen.layers.BernoulliRBM(3), **kwargs)
+
+
+def _dense():
+    layer = keras.layers.Dense(2)
+    layer.build((None, 3))
+    return layer
