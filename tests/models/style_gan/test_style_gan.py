@@ -112,7 +112,9 @@ def test_fit_save_load_and_resume(gan, tmp_path):
 
 @pytest.mark.parametrize("truncation", [-0.1, 1.5, float("nan"), "0.5"])
 def test_truncation_outside_unit_interval(gan, truncation):
-    with pytest.raises(ValueError, match=r"`truncation` \(psi\)"):
+    with pytest.raises(
+        ValueError, match=r"`truncation` must be a number in \[0, 1\]"
+    ):
         gan.generate(2, truncation=truncation)
 
 
