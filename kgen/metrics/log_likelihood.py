@@ -81,7 +81,7 @@ def pseudo_log_likelihood(rbm, x, batch_size=256):
 
 
 def _pseudo_log_likelihood(layer, v, parameters):
-    v = ops.convert_to_tensor(v)
+    v = ops.convert_to_tensor(v, dtype=parameters["kernel"].dtype)
     field = layer.hidden_field(v, parameters)
     sign = 1.0 - 2.0 * v  # +1 where a flip turns 0 into 1, -1 otherwise
     flipped = field[:, None, :] + sign[:, :, None] * parameters["kernel"][None]
@@ -90,4 +90,4 @@ def _pseudo_log_likelihood(layer, v, parameters):
     )
     # F(flipped) - F(v) for every bit, then log sigmoid of it.
     gap = -sign * parameters["visible_bias"] - hidden_change
-    return -ops.sum(ops.softplus(-gap), axis=-1)
+    return ops.cast(-ops.sum(ops.softplus(-gap), axis=-1), "float32")

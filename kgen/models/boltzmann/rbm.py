@@ -263,8 +263,12 @@ class RBM(GenerativeModel):
         for prefix, data in (("", x), ("val_", validation)):
             if data is None:
                 continue
-            data = ops.convert_to_tensor(self.layer.check_data(data))
+            checked = self.layer.check_data(data)
+            data = ops.convert_to_tensor(
+                checked, dtype=self.layer.compute_dtype
+            )
             error = ops.mean(ops.square(self.layer.reconstruct(data) - data))
+            error = ops.cast(error, "float32")  # NumPy has no bfloat16
             logs[f"{prefix}reconstruction_error"] = float(
                 ops.convert_to_numpy(error)
             )
@@ -272,10 +276,12 @@ class RBM(GenerativeModel):
                 isinstance(self.layer, BernoulliRBM)
                 and self.layer.binary_hidden
             ):
-                pll = pseudo_log_likelihood(self.layer, data)
+                pll = pseudo_log_likelihood(self.layer, checked)
                 logs[f"{prefix}pseudo_log_likelihood"] = float(np.mean(pll))
             free_energy[prefix] = float(
-                ops.convert_to_numpy(ops.mean(self.layer.free_energy(data)))
+                ops.convert_to_numpy(
+                    ops.cast(ops.mean(self.layer.free_energy(data)), "float32")
+                )
             )
         if validation is not None:
             logs["free_energy_gap"] = free_energy["val_"] - free_energy[""]
