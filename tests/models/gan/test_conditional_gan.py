@@ -79,7 +79,8 @@ def test_missing_and_bad_labels(mlp_networks):
     ):
         model.generate(4)
     with pytest.raises(
-        ValueError, match=r"of shape \(4,\), one per sample. Received shape \(3,\)"
+        ValueError,
+        match=r"of shape \(4,\), one per sample. Received shape \(3,\)",
     ):
         model.generate(4, labels=[0, 1, 2])
     with pytest.raises(
