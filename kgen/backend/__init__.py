@@ -89,7 +89,22 @@ if _BACKEND != "jax":
 if _BACKEND != "torch":
 
     def fast_bernoulli(probabilities, seed):
-        """`None`: Keras' own draw serves (compiled graphs fuse it)."""
+        """Binary states drawn with `probabilities`, or `None`.
+
+        On PyTorch this draws `keras.random.uniform(shape, seed=seed) <
+        probabilities` with the same generator and seed as Keras, comparing
+        in place to save passes over memory. On JAX and TensorFlow it returns
+        `None`, and callers use Keras' own draw, which the compiled graph
+        fuses.
+
+        Args:
+            probabilities: tensor of Bernoulli probabilities.
+            seed: an int or a `keras.random.SeedGenerator`.
+
+        Returns:
+            A float tensor of 0s and 1s shaped like `probabilities`, or
+            `None` on JAX and TensorFlow.
+        """
         return None
 
 
