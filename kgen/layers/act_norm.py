@@ -63,16 +63,24 @@ class ActNorm(Bijector):
             shape=channels,
             initializer="zeros",
             trainable=False,
+            # Under a mirrored strategy each replica assigns its own batch's
+            # statistics; "mean" aggregates them across replicas.
+            aggregation="mean",
             name="initial_bias",
         )
         self.initial_log_scale = self.add_weight(
             shape=channels,
             initializer="zeros",
             trainable=False,
+            aggregation="mean",
             name="initial_log_scale",
         )
         self.initialized = self.add_weight(
-            shape=(), initializer="zeros", trainable=False, name="initialized"
+            shape=(),
+            initializer="zeros",
+            trainable=False,
+            aggregation="mean",
+            name="initialized",
         )
 
     def initialize(self, x):
