@@ -2,7 +2,11 @@ import os
 
 os.environ["KERAS_BACKEND"] = "jax"  # or "tensorflow", "torch"
 
+import keras
+
 import kgen
+
+keras.utils.set_random_seed(0)  # initial weights, shuffling
 
 # 1,797 handwritten 8x8 digits ship with kgen; pixels binarised to 0/1.
 (x_train, y_train), _ = kgen.datasets.load_digits("binary")
