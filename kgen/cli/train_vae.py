@@ -47,6 +47,12 @@ def add_arguments(parser):
         help="weight of the KL term",
     )
     parser.add_argument(
+        "--importance-samples",
+        type=positive_int,
+        default=1,
+        help="codes per input in training: 1 for the ELBO, k > 1 for IWAE",
+    )
+    parser.add_argument(
         "--kl-warmup",
         type=non_negative_int,
         default=0,
@@ -76,7 +82,11 @@ def run(args):
     (x_train, y_train), (x_test, y_test) = load_data(
         args, "binary" if bernoulli else "unit"
     )
-    options = {"likelihood": args.likelihood, "beta": args.beta}
+    options = {
+        "likelihood": args.likelihood,
+        "beta": args.beta,
+        "importance_samples": args.importance_samples,
+    }
     if not bernoulli:
         options["variance"] = args.variance
     labels = {}

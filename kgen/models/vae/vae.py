@@ -38,6 +38,14 @@ class VAE(EncoderDecoder):
     non-trainable variable, `kl_weight`, which `kgen.callbacks.KLAnnealing`
     can ramp up during training.
 
+    With `importance_samples=k > 1` the model is an importance weighted
+    autoencoder (IWAE): each step draws `k` codes per input and minimises
+    `-log (1/k) sum_i w_i`, with log weights
+    `log p(x | z_i) + beta * (log p(z_i) - log q(z_i | x))`, a tighter bound
+    on `-log p(x)` than the ELBO (equal to it in expectation at `k = 1`). It
+    costs `k` decoder passes per input; `reconstruction_loss` is then the
+    mean over the `k` codes, and `negative_elbo` stays the ELBO.
+
     Likelihoods: `"bernoulli"` (decoder outputs logits; data in [0, 1]) or
     `"gaussian"` (decoder outputs means) with a fixed `variance`, or
     `variance="learned"` for one trainable log variance per feature.
@@ -45,7 +53,7 @@ class VAE(EncoderDecoder):
     Reference:
         Kingma and Welling, "Auto-Encoding Variational Bayes", ICLR 2014.
         Burda, Grosse and Salakhutdinov, "Importance Weighted Autoencoders",
-        ICLR 2016 (`log_likelihood`). Higgins et al., "beta-VAE", ICLR 2017.
+        ICLR 2016 (`log_likelihood`, `importance_samples`). Higgins et al., "beta-VAE", ICLR 2017.
 
     Args:
         encoder: `keras.Model` mapping `(batch, *feature_shape)` to
@@ -55,6 +63,9 @@ class VAE(EncoderDecoder):
         likelihood: `"bernoulli"` or `"gaussian"`.
         variance: for `"gaussian"`, a float > 0 or `"learned"`.
         beta: float >= 0, weight of the KL term.
+        importance_samples: int >= 1, the number `k` of codes drawn per
+            input in training: `1` trains on the ELBO, more on the IWAE
+            bound with `k` samples.
         seed: int or `None`, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -80,6 +91,7 @@ class VAE(EncoderDecoder):
         likelihood="bernoulli",
         variance=1.0,
         beta=1.0,
+        importance_samples=1,
         seed=None,
         **kwargs,
     ):
@@ -98,10 +110,14 @@ class VAE(EncoderDecoder):
                 hint="Pass variance='learned' to learn it.",
             )
         beta = check_number(beta, "beta", low=0)
+        importance_samples = check_integer(
+            importance_samples, "importance_samples"
+        )
         super().__init__(encoder, decoder, seed=seed, **kwargs)
         self.likelihood = likelihood
         self.variance = variance if learned else float(variance)
         self.beta = float(beta)
+        self.importance_samples = importance_samples
         # The sampling layer's stream is distinct from the model's own.
         sampling_seed = None if seed is None else seed + 1
         self.sampling = GaussianSampling(seed=sampling_seed, name="sampling")
@@ -142,13 +158,19 @@ class VAE(EncoderDecoder):
 
     def _loss_terms(self, x, y, training):
         x, condition = self._split_inputs(x)
-        mean, log_var = self._posterior(x, condition, training)
-        z = self.sampling([mean, log_var])
-        raw = self._decoder_output(z, condition, training)
-        reconstruction = -self._log_likelihood(x, raw)
+        k = self.importance_samples
+        mean, log_var, z, log_p = self._posterior_samples(
+            x, condition, k, None, training
+        )
+        reconstruction = -_mean_over_samples(log_p, k)
         kl = gaussian_kl_divergence(mean, log_var)
+        beta = ops.cast(self.kl_weight, kl.dtype)
+        if k == 1:
+            loss = reconstruction + beta * kl
+        else:
+            loss = -self._importance_bound(mean, log_var, z, log_p, k, beta)
         return {
-            "loss": reconstruction + ops.cast(self.kl_weight, kl.dtype) * kl,
+            "loss": loss,
             "reconstruction_loss": reconstruction,
             "kl_loss": kl,
             "negative_elbo": reconstruction + kl,
@@ -290,28 +312,30 @@ class VAE(EncoderDecoder):
             )
         return np.concatenate([ops.convert_to_numpy(v) for v in values])
 
-    def _posterior_samples(self, x, condition, k, seed):
+    def _posterior_samples(self, x, condition, k, seed, training=False):
         """`(mean, log_var, z, log p(x | z))`, `k` draws of `z` per input."""
-        mean, log_var = self._posterior(x, condition)
+        mean, log_var = self._posterior(x, condition, training)
         mean_k, log_var_k = _tile(mean, k), _tile(log_var, k)
         z = self.sampling([mean_k, log_var_k], seed=seed)
-        raw = self._decoder_output(z, _tile(condition, k))
+        raw = self._decoder_output(z, _tile(condition, k), training)
         log_p = self._log_likelihood(_tile(ops.convert_to_tensor(x), k), raw)
         return mean, log_var, z, log_p
 
     def _negative_elbo(self, x, condition, k, seed):
         mean, log_var, _, log_p = self._posterior_samples(x, condition, k, seed)
-        reconstruction = -ops.mean(ops.reshape(log_p, (k, -1)), axis=0)
+        reconstruction = -_mean_over_samples(log_p, k)
         return reconstruction + gaussian_kl_divergence(mean, log_var)
 
     def _iwae_bound(self, x, condition, k, seed):
-        mean, log_var, z, log_p = self._posterior_samples(x, condition, k, seed)
-        log_weights = (
-            log_p
-            + gaussian_log_likelihood(z, 0.0)
-            - gaussian_log_likelihood(z, _tile(mean, k), _tile(log_var, k))
-        )
-        log_weights = ops.reshape(log_weights, (k, -1))
+        samples = self._posterior_samples(x, condition, k, seed)
+        return self._importance_bound(*samples, k)
+
+    def _importance_bound(self, mean, log_var, z, log_p, k, beta=1.0):
+        """`log (1/k) sum_i w_i` per input, the KL part of `log w` times `beta`."""
+        log_prior_ratio = gaussian_log_likelihood(
+            z, 0.0
+        ) - gaussian_log_likelihood(z, _tile(mean, k), _tile(log_var, k))
+        log_weights = ops.reshape(log_p + beta * log_prior_ratio, (k, -1))
         return ops.logsumexp(log_weights, axis=0) - math.log(k)
 
     def get_config(self):
@@ -320,7 +344,13 @@ class VAE(EncoderDecoder):
             "likelihood": self.likelihood,
             "variance": self.variance,
             "beta": self.beta,
+            "importance_samples": self.importance_samples,
         }
+
+
+def _mean_over_samples(values, k):
+    """The mean over the `k` stacked copies of a batch, per input."""
+    return ops.mean(ops.reshape(values, (k, -1)), axis=0)
 
 
 def _tile(tensor, k):

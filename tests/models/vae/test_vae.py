@@ -21,7 +21,7 @@ B = np.array([0.5, -1.0, 0.0, 2.0], "float32")
 VARIANCE = 0.5
 
 
-def _linear_vae(exact_posterior):
+def _linear_vae(exact_posterior, **kwargs):
     encoder = dense_encoder((4,), 4, hidden_units=())
     decoder = dense_decoder(2, (4,), hidden_units=())
     decoder.layers[1].set_weights([W, B])
@@ -37,7 +37,12 @@ def _linear_vae(exact_posterior):
         )
         encoder.get_layer("code").set_weights([kernel, bias])
     return VAE(
-        encoder, decoder, likelihood="gaussian", variance=VARIANCE, seed=0
+        encoder,
+        decoder,
+        likelihood="gaussian",
+        variance=VARIANCE,
+        seed=0,
+        **kwargs,
     )
 
 
@@ -127,6 +132,65 @@ def test_negative_elbo_is_the_analytic_elbo_per_sample():
     # An upper bound on -log p(x), which the IWAE bound tightens.
     assert estimate.mean() > -vae.log_likelihood(x, num_samples=100).mean()
     assert estimate.mean() > -_exact_log_likelihood(x).mean()
+
+
+def _evaluate(vae, x):
+    vae.compile(optimizer="adam")
+    return vae.evaluate(x, batch_size=len(x), verbose=0, return_dict=True)
+
+
+def test_iwae_objective_is_minus_log_likelihood_with_the_true_posterior():
+    # With q(z | x) = p(z | x) every importance weight equals p(x).
+    x = _data()
+    vae = _linear_vae(exact_posterior=True, importance_samples=5)
+    logs = _evaluate(vae, x)
+    np.testing.assert_allclose(
+        logs["loss"], -_exact_log_likelihood(x).mean(), rtol=1e-4
+    )
+    # The logged KL term is still the ELBO's, in closed form.
+    _, kl = _analytic_elbo(vae, x)
+    np.testing.assert_allclose(logs["kl_loss"], kl.mean(), rtol=1e-4)
+
+
+def test_iwae_objective_lies_between_the_elbo_and_log_likelihood():
+    x = np.tile(_data(8), (500, 1))
+    vae = _linear_vae(exact_posterior=False)
+    exact = -_exact_log_likelihood(x).mean()
+    elbo, _ = _analytic_elbo(vae, x)
+    losses = [
+        _evaluate(
+            VAE(
+                vae.encoder,
+                vae.decoder,
+                likelihood="gaussian",
+                variance=VARIANCE,
+                importance_samples=k,
+            ),
+            x,
+        )["loss"]
+        for k in (2, 20)
+    ]
+    assert -elbo.mean() > losses[0] > losses[1] > exact
+    # k = 20 matches the IWAE estimate of `log_likelihood` with k = 20.
+    bound = vae.log_likelihood(x, num_samples=20, seed=0)
+    np.testing.assert_allclose(
+        losses[1], -bound.mean(), atol=4 * bound.std() / np.sqrt(len(x))
+    )
+
+
+def test_iwae_training_trains_and_round_trips(tmp_path):
+    vae = _dense(seed=0, importance_samples=4)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-2))
+    before = vae.log_likelihood(X, num_samples=50, seed=0).mean()
+    vae.fit(X, epochs=5, batch_size=32, verbose=0)
+    assert vae.log_likelihood(X, num_samples=50, seed=0).mean() > before + 1
+    loaded = assert_round_trip(
+        vae, tmp_path, call=lambda m: m.generate(3, seed=0), atol=1e-5
+    )
+    assert loaded.importance_samples == 4
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="importance_samples"):
+            _dense(importance_samples=bad)
 
 
 def _dense(**kwargs):
