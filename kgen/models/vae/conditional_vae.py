@@ -36,7 +36,7 @@ class ConditionalVAE(VAE):
             `(batch, *feature_shape)`, with a linear output.
         num_classes: int >= 2, number of classes.
         **kwargs: the other `kgen.models.VAE` arguments (`likelihood`,
-            `variance`, `beta`, `seed`, `name`).
+            `variance`, `beta`, `importance_samples`, `seed`, `name`).
 
     Example:
 

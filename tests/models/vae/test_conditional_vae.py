@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -24,6 +25,20 @@ def test_fit_takes_labels_as_y_or_as_a_second_input():
         history = model.fit(*data, epochs=1, batch_size=32, verbose=0)
         assert np.isfinite(history.history["negative_elbo"][0])
     assert model.predict([X[:4], Y[:4]], verbose=0).shape == (4, 64)
+
+
+def test_iwae_objective_uses_each_input_with_its_own_label():
+    model = _model(importance_samples=4)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    model.fit(X, Y, epochs=30, batch_size=32, verbose=0)  # labels matter
+    x, y = np.tile(X, (40, 1)), np.tile(Y, 40)
+    loss = model.evaluate(x, y, batch_size=len(x), verbose=0)[0]
+    bound = model.log_likelihood(x, labels=y, num_samples=4, seed=0)
+    np.testing.assert_allclose(
+        loss, -bound.mean(), atol=4 * bound.std() / np.sqrt(len(x))
+    )
+    shuffled = model.log_likelihood(x, labels=y[::-1], num_samples=4, seed=0)
+    assert abs(loss + shuffled.mean()) > 8 * bound.std() / np.sqrt(len(x))
 
 
 def test_generation_follows_the_labels():
