@@ -235,6 +235,8 @@ def main():
         help="file name of the JSON in bench/results",
     )
     args = parser.parse_args()
+    if args.figures:  # made first, so that a missing folder ends no run
+        os.makedirs(args.figures, exist_ok=True)
     names = args.models.split(",")
     unknown = sorted(set(names) - set(MODELS))
     if unknown:
