@@ -355,6 +355,6 @@ def _mean_over_samples(values, k):
 
 def _tile(tensor, k):
     """`k` copies of a batch, stacked along the batch axis (`None` stays)."""
-    if tensor is None:
-        return None
+    if tensor is None or k == 1:
+        return tensor
     return ops.tile(tensor, (k,) + (1,) * (len(ops.shape(tensor)) - 1))
