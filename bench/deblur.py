@@ -107,13 +107,37 @@ def generator(shape, args):
     return network
 
 
-def adam(num_samples, args):
-    """Adam with the learning rate constant, then linearly decayed to 0."""
-    steps = -(-num_samples // args.batch) * args.epochs
+def adam(num_samples, args, updates_per_step=1):
+    """Adam with the learning rate constant, then linearly decayed to 0.
+
+    `LinearDecay` counts the optimizer's own updates, so an optimizer that
+    updates `updates_per_step` times per `fit` step (the critic's) gets a
+    schedule that many times longer: every optimizer decays over the whole
+    run.
+    """
+    steps = -(-num_samples // args.batch) * args.epochs * updates_per_step
     schedule = kgen.optimizers.LinearDecay(
         args.learning_rate, steps // 2, steps - steps // 2
     )
     return keras.optimizers.Adam(schedule, beta_1=0.5)
+
+
+def augmented(images, augment):
+    """The images, plus their flips and transposes when `augment` is set.
+
+    The blur kernels' directions are uniform, so flipping or transposing a
+    (blurred, sharp) pair gives another pair of the same task.
+    """
+    if not augment:
+        return images
+    return np.concatenate(
+        [
+            images,
+            images[:, ::-1],
+            images[:, :, ::-1],
+            np.transpose(images, (0, 2, 1, 3)),
+        ]
+    )
 
 
 def train_content_only(blurred, sharp, args):
@@ -139,7 +163,12 @@ def train_deblur_gan(blurred, sharp, args):
         content_weight=args.content_weight,
         seed=args.seed,
     )
-    model.compile(optimizer=adam(len(blurred), args))
+    model.compile(
+        optimizer={
+            "critic": adam(len(blurred), args, args.critic_steps),
+            "generator": adam(len(blurred), args),
+        }
+    )
     model.fit(
         blurred, sharp, batch_size=args.batch, epochs=args.epochs, verbose=2
     )
@@ -162,6 +191,18 @@ def main():
     parser.add_argument("--min-length", type=float, default=3.0)
     parser.add_argument("--max-length", type=float, default=13.0)
     parser.add_argument("--noise", type=float, default=0.01)
+    parser.add_argument(
+        "--train-stride",
+        type=int,
+        default=None,
+        help="distance between training patches (default: --patch, no "
+        "overlap); the test patches never overlap",
+    )
+    parser.add_argument(
+        "--augment",
+        action="store_true",
+        help="also train on flipped and transposed training pairs",
+    )
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--critic-steps", type=int, default=5)
@@ -220,14 +261,27 @@ def main():
             "wiener", t_blurred, fixed, fixed_balance
         ),
     }
+    pairs = (blurred, sharp)
+    if args.train_stride or args.augment:  # more training pairs, same task
+        pairs = kgen.datasets.motion_blur_pairs(
+            patch_size=args.patch,
+            scale=args.scale,
+            min_length=args.min_length,
+            max_length=args.max_length,
+            noise=args.noise,
+            seed=args.seed,
+            stride=args.train_stride,
+        )[0][:2]
+        pairs = [augmented(images, args.augment) for images in pairs]
+        print(f"{len(pairs[0])} training pairs for the networks")
     baseline_seconds = time.time() - start
     fit_start, fit_cpu = time.time(), time.process_time()
-    model = train_deblur_gan(blurred, sharp, args)
+    model = train_deblur_gan(*pairs, args)
     fit_seconds = time.time() - fit_start
     fit_cpu = time.process_time() - fit_cpu
     rows["DeblurGAN"] = model.deblur(t_blurred)
     rows["same generator, content loss only"] = train_content_only(
-        blurred, sharp, args
+        *pairs, args
     )(t_blurred)
     extractor = rotation_features((sharp + 1) / 2, args.seed)
     real = extractor((t_sharp + 1) / 2)
@@ -235,6 +289,7 @@ def main():
         "backend": keras.backend.backend(),
         "args": vars(args),
         "train_patches": len(blurred),
+        "network_train_pairs": len(pairs[0]),
         "test_patches": len(t_blurred),
         "wiener_balance_oracle": balance,
         "wiener_balance_mean_kernel": fixed_balance,
