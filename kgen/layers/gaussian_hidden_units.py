@@ -29,13 +29,12 @@ class GaussianHiddenUnits:
         """`E[h | v] = c + W^T s(v)` (the hidden units are Gaussian)."""
         return self.hidden_field(v, parameters)
 
-    def sample_hidden(self, v, seed=None, parameters=None):
-        """Hidden states drawn from `N(c + W^T s(v), I)`."""
-        mean = self.hidden_field(v, parameters)
+    def sample_hidden_from_field(self, field, seed):
+        """Hidden states drawn from `N(c + W^T s(v), I)` given its mean."""
         noise = keras.random.normal(
-            ops.shape(mean), seed=self._seed(seed), dtype=mean.dtype
+            ops.shape(field), seed=seed, dtype=field.dtype
         )
-        return mean + noise
+        return field + noise
 
     def energy(self, v, h, parameters=None):
         p = self._resolve(parameters)
@@ -49,6 +48,14 @@ class GaussianHiddenUnits:
         p = self._resolve(parameters)
         v = self._tensor(v)
         coupling = ops.matmul(self.visible_statistic(v, p), p["kernel"])
+        return self._free_energy_from_coupling(v, coupling, p)
+
+    def free_energy_from_field(self, v, field, parameters):
+        coupling = field - parameters["hidden_bias"]
+        return self._free_energy_from_coupling(v, coupling, parameters)
+
+    def _free_energy_from_coupling(self, v, coupling, p):
+        """`F(v)` given the coupling `W^T s(v)` (the field less `c`)."""
         gaussian = ops.sum(
             coupling * p["hidden_bias"] + 0.5 * ops.square(coupling), axis=-1
         )

@@ -205,8 +205,16 @@ class RBMLayer(keras.layers.Layer):
         """`F(v) = -log sum_h exp(-E(v, h))`, shape `(batch,)`."""
         p = self._resolve(parameters)
         v = self._tensor(v)
-        softplus = ops.softplus(self.hidden_field(v, p))
-        return -self.visible_term(v, p) - ops.sum(softplus, axis=-1)
+        return self.free_energy_from_field(v, self.hidden_field(v, p), p)
+
+    def free_energy_from_field(self, v, field, parameters):
+        """`F(v)` given its hidden field `c + s(v)^T W` (see `hidden_field`).
+
+        Lets a caller that also samples `h | v` compute the field, the
+        costly matrix product, once for both.
+        """
+        softplus = ops.sum(ops.softplus(field), axis=-1)
+        return -self.visible_term(v, parameters) - softplus
 
     def hidden_free_energy(self, h, parameters=None):
         """`-log sum_v exp(-E(v, h))` (integral for continuous `v`), `(batch,)`."""
@@ -227,9 +235,12 @@ class RBMLayer(keras.layers.Layer):
 
     def sample_hidden(self, v, seed=None, parameters=None):
         """Binary hidden states drawn from `P(h | v)`."""
-        return bernoulli(
-            self.hidden_probabilities(v, parameters), self._seed(seed)
-        )
+        field = self.hidden_field(v, parameters)
+        return self.sample_hidden_from_field(field, self._seed(seed))
+
+    def sample_hidden_from_field(self, field, seed):
+        """Hidden states drawn given the hidden field `c + s(v)^T W`."""
+        return bernoulli(ops.sigmoid(field), seed)
 
     def sample_visible(self, h, seed=None, parameters=None):
         """Visible states drawn from `P(v | h)`."""
@@ -242,7 +253,14 @@ class RBMLayer(keras.layers.Layer):
         return None
 
     def gibbs(
-        self, v, k=1, seed=None, parameters=None, clamp=None, temperatures=None
+        self,
+        v,
+        k=1,
+        seed=None,
+        parameters=None,
+        clamp=None,
+        temperatures=None,
+        hidden_field=None,
     ):
         """Runs `k` steps of block Gibbs sampling `v -> h -> v` from `v`.
 
@@ -262,10 +280,21 @@ class RBMLayer(keras.layers.Layer):
             temperatures: optional 1-D array of temperatures > 0, one per
                 step (e.g. `kgen.models.boltzmann.geometric_temperatures`);
                 it sets `k` to its length.
+            hidden_field: optional hidden field `c + s(v)^T W` of the
+                starting states under `parameters` (held constant here);
+                the first step samples `h` from it instead of computing it
+                again (the CD training step already has it). Not with
+                `temperatures`.
 
         Returns:
             The visible states after `k` steps.
         """
+        if hidden_field is not None and temperatures is not None:
+            raise ValueError(
+                "`gibbs` takes `hidden_field` or `temperatures`, not both: "
+                "the field of an annealed chain's first step depends on its "
+                "first temperature. Pass only `temperatures`."
+            )
         p = {
             name: ops.stop_gradient(value)
             for name, value in self._resolve(parameters).items()
@@ -280,17 +309,26 @@ class RBMLayer(keras.layers.Layer):
         keep = self.visible_mask(v)
         start = v
 
-        def step(i, state):
-            q = p if temperatures is None else self.temper(p, temperatures[i])
-            state = self.sample_visible(
-                self.sample_hidden(state, seed, q), seed, q
-            )
+        def visible_step(hidden, q):
+            state = self.sample_visible(hidden, seed, q)
             if keep is not None:
                 state = state * keep
             if clamp is not None:
                 state = ops.where(ops.cast(clamp, "bool"), start, state)
             return state
 
+        def step(i, state):
+            q = p if temperatures is None else self.temper(p, temperatures[i])
+            return visible_step(self.sample_hidden(state, seed, q), q)
+
+        if hidden_field is not None:
+            # The first step outside the loop, from the given field: the
+            # same draws in the same order as inside it.
+            field = ops.stop_gradient(hidden_field)
+            v = visible_step(self.sample_hidden_from_field(field, seed), p)
+            k -= 1
+            if not k:
+                return v
         return seeded_fori_loop(0, k, step, v, seed)
 
     def reconstruct(self, v, parameters=None):

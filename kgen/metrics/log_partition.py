@@ -129,12 +129,14 @@ def ais_log_partition(rbm, x, betas=14500, num_runs=100, seed=None):
     def anneal(i, state):
         log_weights, v = state
         previous, current = parameters_at(betas[i - 1]), parameters_at(betas[i])
+        # One hidden field at `current` for the weight and the Gibbs sweep.
+        field = layer.hidden_field(v, current)
         log_weights = (
             log_weights
             + layer.free_energy(v, previous)
-            - layer.free_energy(v, current)
+            - layer.free_energy_from_field(v, field, current)
         )
-        hidden = layer.sample_hidden(v, seed, current)
+        hidden = layer.sample_hidden_from_field(field, seed)
         return log_weights, layer.sample_visible(hidden, seed, current)
 
     start = (

@@ -174,24 +174,36 @@ class RBM(GenerativeModel):
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
     ):
-        free_energy = ops.mean(self.layer.free_energy(x))
+        layer = self.layer
+        x = ops.convert_to_tensor(x, dtype=layer.compute_dtype)
+        parameters = layer.parameters()
+        # The data's hidden field, the costly product, serves the free
+        # energy (with gradient) and CD's first hidden sample (without).
+        field = layer.hidden_field(x, parameters)
+        free_energy = ops.mean(
+            layer.free_energy_from_field(x, field, parameters)
+        )
         if not training:
             return free_energy
-        start = self.chains.value if self.persistent_chains else x
-        negative = self.layer.gibbs(start, self.k, seed=self.seed_generator)
         if self.persistent_chains:
+            negative = layer.gibbs(
+                self.chains.value, self.k, self.seed_generator, parameters
+            )
             self.chains.assign(negative)
-        loss = free_energy - ops.mean(self.layer.free_energy(negative))
+        else:
+            negative = layer.gibbs(
+                x, self.k, self.seed_generator, parameters, hidden_field=field
+            )
+        loss = free_energy - ops.mean(layer.free_energy(negative, parameters))
         if self.weight_decay:
             loss = loss + 0.5 * self.weight_decay * ops.sum(
                 ops.square(self.layer.kernel)
             )
         if self.sparsity_target is not None:
-            loss = loss + self._sparsity_penalty(x)
+            loss = loss + self._sparsity_penalty(field)
         return loss
 
-    def _sparsity_penalty(self, x):
-        field = self.layer.hidden_field(x)
+    def _sparsity_penalty(self, field):
         batch_mean = ops.mean(ops.sigmoid(ops.stop_gradient(field)), axis=0)
         damping = self.sparsity_damping
         mean = (

@@ -71,6 +71,59 @@ def test_pcd_update_matches_numpy(rng):
 
 
 @pytest.mark.parametrize(
+    "layer, k",
+    [
+        (kgen.layers.BernoulliRBM, 1),
+        (kgen.layers.BernoulliRBM, 2),
+        (kgen.layers.BernoulliGaussianRBM, 1),
+    ],
+)
+def test_cd_update_matches_numpy(layer, k, rng):
+    # The step reuses the data's hidden field for the chain's first sample;
+    # its negatives must be those of a plain `gibbs` run from the same
+    # seed state, and its update the CD-k update on them.
+    layer = layer(3, seed=0)
+    model = kgen.models.RBM(
+        layer, k=k, weight_decay=0.01, monitor_samples=0, seed=0
+    )
+    model.build((None, 5))
+    for variable in layer.weights:
+        variable.assign(0.5 * rng.normal(size=variable.shape))
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+    x = (rng.random((8, 5)) < 0.5).astype("float32")
+    kernel, visible_bias, hidden_bias = numpy_weights(layer)
+    parameters = layer.parameters()
+    seed = keras.random.SeedGenerator(0)
+    seed.state.assign(model.seed_generator.state.value)
+    negative = layer.gibbs(x, k, seed, parameters)
+    negative = keras.ops.convert_to_numpy(negative).astype("float64")
+    model.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)
+
+    def hidden(v):  # dF/dc: E[h | v] for binary units, W^T v for Gaussian
+        field = v @ kernel + hidden_bias
+        return expit(field) if layer.binary_hidden else field - hidden_bias
+
+    def kernel_statistic(v):  # -dF/dW = v E[h | v]^T
+        field = v @ kernel + hidden_bias
+        return v.T @ (expit(field) if layer.binary_hidden else field)
+
+    grad_kernel = (
+        -kernel_statistic(x) / 8
+        + kernel_statistic(negative) / 8
+        + 0.01 * kernel
+    )
+    grad_visible = -x.mean(axis=0) + negative.mean(axis=0)
+    grad_hidden = -hidden(x).mean(axis=0) + hidden(negative).mean(axis=0)
+    expected = [
+        kernel - 0.1 * grad_kernel,
+        visible_bias - 0.1 * grad_visible,
+        hidden_bias - 0.1 * grad_hidden,
+    ]
+    for received, want in zip(numpy_weights(layer), expected):
+        np.testing.assert_allclose(received, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
     "layer, data",
     [
         (
