@@ -122,6 +122,19 @@ def adam(num_samples, args, updates_per_step=1):
     return keras.optimizers.Adam(schedule, beta_1=0.5)
 
 
+def blur_pairs(args, stride=None):
+    """The task's (train, test) pairs, training patches `stride` apart."""
+    return kgen.datasets.motion_blur_pairs(
+        patch_size=args.patch,
+        scale=args.scale,
+        min_length=args.min_length,
+        max_length=args.max_length,
+        noise=args.noise,
+        seed=args.seed,
+        stride=stride,
+    )
+
+
 def augmented(images, augment):
     """The images, plus their flips and transposes when `augment` is set.
 
@@ -225,14 +238,7 @@ def main():
     if args.quick:
         args.epochs, args.tune_patches = 1, 20
     start, cpu_start = time.time(), time.process_time()
-    train, test = kgen.datasets.motion_blur_pairs(
-        patch_size=args.patch,
-        scale=args.scale,
-        min_length=args.min_length,
-        max_length=args.max_length,
-        noise=args.noise,
-        seed=args.seed,
-    )
+    train, test = blur_pairs(args)
     (blurred, sharp, kernels), (t_blurred, t_sharp, t_kernels) = train, test
     print(f"{len(blurred)} training, {len(t_blurred)} test patches")
     picks = np.random.default_rng(args.seed).choice(
@@ -262,18 +268,10 @@ def main():
         ),
     }
     pairs = (blurred, sharp)
-    if args.train_stride or args.augment:  # more training pairs, same task
-        pairs = kgen.datasets.motion_blur_pairs(
-            patch_size=args.patch,
-            scale=args.scale,
-            min_length=args.min_length,
-            max_length=args.max_length,
-            noise=args.noise,
-            seed=args.seed,
-            stride=args.train_stride,
-        )[0][:2]
-        pairs = [augmented(images, args.augment) for images in pairs]
-        print(f"{len(pairs[0])} training pairs for the networks")
+    if args.train_stride:  # more training pairs, same task
+        pairs = blur_pairs(args, args.train_stride)[0][:2]
+    pairs = [augmented(images, args.augment) for images in pairs]
+    print(f"{len(pairs[0])} training pairs for the networks")
     baseline_seconds = time.time() - start
     fit_start, fit_cpu = time.time(), time.process_time()
     model = train_deblur_gan(*pairs, args)
