@@ -52,6 +52,21 @@ def parse_args():
     parser.add_argument(
         "--skip", nargs="*", default=(), help="model names to leave out"
     )
+    parser.add_argument(
+        "--validate",
+        action="store_true",
+        help="tune on fold 0's training data only (the test folds are not "
+        "read): print validation curves instead of test figures",
+    )
+    parser.add_argument("--vae-batch", type=int, nargs="+", default=[500])
+    parser.add_argument("--vae-beta", type=float, nargs="+", default=[0.2])
+    parser.add_argument("--vae-epochs", type=int, default=600)
+    parser.add_argument(
+        "--vae-anneal", type=int, default=500, help="epochs of beta's ramp"
+    )
+    parser.add_argument(
+        "--eval-every", type=int, default=25, help="--validate: epochs"
+    )
     return parser.parse_args()
 
 
@@ -183,12 +198,17 @@ def held_out_users(clicks, users, seed):
     return fold_in[keep], heldout[keep]
 
 
-def tuned_ease(train, seed):
-    """EASE with `l2` chosen by NDCG@100 on a tenth of the training users."""
+def validation_split(train, seed):
+    """Training users cut into the rest and a validation tenth."""
     users = np.random.default_rng(seed).permutation(len(train))
-    validation, rest = users[: len(users) // 10], users[len(users) // 10 :]
+    return users[len(users) // 10 :], users[: len(users) // 10]
+
+
+def ease_validation(train, seed):
+    """EASE's NDCG@100 on a validation tenth of the training users per l2."""
+    rest, validation = validation_split(train, seed)
     fold_in, heldout = held_out_users(train, validation, seed)
-    scores = {
+    return {
         l2: ranking(
             fold_in @ rec.baselines.ease_weights(train[rest], l2),
             fold_in,
@@ -196,8 +216,73 @@ def tuned_ease(train, seed):
         )["ndcg_at_100"]
         for l2 in EASE_L2
     }
+
+
+def tuned_ease(train, seed):
+    """EASE with `l2` chosen by NDCG@100 on a tenth of the training users."""
+    scores = ease_validation(train, seed)
     best = max(scores, key=scores.get)
     return rec.baselines.ease_weights(train, best), best
+
+
+class RankingCurve(keras.callbacks.Callback):
+    """NDCG@100 and Recall@20 of fold-in users every `every` epochs."""
+
+    def __init__(self, fold_in, heldout, every):
+        super().__init__()
+        self.fold_in, self.heldout, self.every = fold_in, heldout, every
+        self.curve = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every == 0:
+            scores = self.model.score_items(self.fold_in)
+            figures = ranking(scores, self.fold_in, self.heldout)
+            self.curve.append({"epoch": epoch + 1, **figures})
+            print(f"  epoch {epoch + 1}: {figures}", flush=True)
+
+
+def mult_vae(train, args, seed, batch_size, beta, callbacks=()):
+    """kgen's Mult-VAE trained on click rows, beta ramped over the run."""
+    model = rec.MultVAE(beta=beta, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    epochs, anneal = (
+        (20, 10) if args.quick else (args.vae_epochs, args.vae_anneal)
+    )
+    model.fit(
+        train,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[kgen.callbacks.KLAnnealing(epochs=anneal), *callbacks],
+    )
+    return model
+
+
+def validate_topn(args, clicks):
+    """Validation curves on fold 0's training users (no test user read)."""
+    users = folds(len(clicks), 5, args.seed)[0]
+    train = clicks[np.setdiff1d(np.arange(len(clicks)), users)]
+    results = {"ease": ease_validation(train, args.seed), "mult_vae": []}
+    print(f"EASE validation NDCG@100 per l2: {results['ease']}", flush=True)
+    rest, validation = validation_split(train, args.seed)
+    fold_in, heldout = held_out_users(train, validation, args.seed)
+    for batch_size in args.vae_batch:
+        for beta in args.vae_beta:
+            print(f"Mult-VAE batch {batch_size}, beta {beta}", flush=True)
+            start = time.time()
+            curve = RankingCurve(fold_in, heldout, args.eval_every)
+            mult_vae(train[rest], args, 0, batch_size, beta, [curve])
+            results["mult_vae"].append(
+                {
+                    "batch_size": batch_size,
+                    "beta": beta,
+                    "epochs": args.vae_epochs,
+                    "anneal_epochs": args.vae_anneal,
+                    "curve": curve.curve,
+                    "seconds": round(time.time() - start, 1),
+                }
+            )
+    return results
 
 
 def topn_task(args, data, save):
@@ -209,7 +294,8 @@ def topn_task(args, data, save):
         data["num_items"],
     )
     clicks = (matrix >= 4).astype("float32")
-    epochs, anneal = (20, 10) if args.quick else (120, 60)
+    if args.validate:
+        return validate_topn(args, clicks)
     names = [
         n for n in ("popularity", "ease", "mult_vae") if n not in args.skip
     ]
@@ -230,14 +316,8 @@ def topn_task(args, data, save):
                 weights, extra["l2"] = tuned_ease(train, args.seed)
                 scores = fold_in @ weights
             else:
-                model = rec.MultVAE(seed=index)
-                model.compile(optimizer=keras.optimizers.Adam(1e-3))
-                model.fit(
-                    train,
-                    epochs=epochs,
-                    batch_size=64,
-                    verbose=0,
-                    callbacks=[kgen.callbacks.KLAnnealing(epochs=anneal)],
+                model = mult_vae(
+                    train, args, index, args.vae_batch[0], args.vae_beta[0]
                 )
                 scores = model.score_items(fold_in)
             result = {**ranking(scores, fold_in, heldout), **extra}
@@ -277,7 +357,11 @@ def main():
     start = time.time()
     data = kgen.datasets.load_movielens_100k(args.data_dir)
     path = os.path.join(
-        ROOT, "bench", "results", f"recommendation_{args.task}.json"
+        ROOT,
+        "bench",
+        "results",
+        f"recommendation_{args.task}{'_validate' if args.validate else ''}"
+        ".json",
     )
     os.makedirs(os.path.dirname(path), exist_ok=True)
 
@@ -285,7 +369,11 @@ def main():
         """Writes the runs so far (a cut-short run keeps its folds)."""
         report = {
             "task": args.task,
-            "folds_done": min(len(r) for r in results.values()),
+            "validate": args.validate,
+            "folds_done": None
+            if args.validate
+            else min(len(r) for r in results.values()),
+            "settings": {k: v for k, v in vars(args).items() if "vae" in k},
             "seed": args.seed,
             "quick": args.quick,
             "backend": keras.backend.backend(),
@@ -298,6 +386,11 @@ def main():
             json.dump(report, file, indent=2)
         return report
 
+    if args.validate:
+        task = rating_task if args.task == "rating" else topn_task
+        report = save(task(args, data, save))
+        print(f"wall {report['wall_seconds']} s; written {path}")
+        return
     if args.task == "rating":
         results = rating_task(args, data, save)
         reference = (
