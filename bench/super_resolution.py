@@ -45,7 +45,7 @@ TEST_PHOTOS = ("chelsea", "coffee", "rocket")
 
 def networks(args, patch, normalization="batch"):
     """SRResNet without batch normalisation (as EDSR) and with an input
-    skip (as VDSR), the discriminator with `normalization`."""
+    skip (as VDSR), and the discriminator."""
     import kgen
 
     generator = kgen.models.build_srresnet_generator(
@@ -55,14 +55,20 @@ def networks(args, patch, normalization="batch"):
         normalization=None,
         input_skip=True,
     )
-    discriminator = kgen.models.build_srgan_discriminator(
+    return generator, discriminator(args, patch, normalization)
+
+
+def discriminator(args, patch, normalization="batch"):
+    """The SRGAN discriminator with `normalization`."""
+    import kgen
+
+    return kgen.models.build_srgan_discriminator(
         (patch, patch, 3),
-        filters=args.filters // 2,
+        filters=args.d_filters,
         num_downsampling=3,
-        dense_units=4 * args.filters,
+        dense_units=8 * args.d_filters,
         normalization=normalization,
     )
-    return generator, discriminator
 
 
 def bicubic(images):
@@ -118,15 +124,114 @@ def photo_extractor(patches, labels, args):
 
 
 def train(model, low, high, args, epochs, learning_rate):
-    """`fit` with Adam, the learning rate decaying to 0 on a cosine."""
+    """`fit` with Adam, the learning rate decaying to 0 on a cosine.
+
+    With `--augment`, each epoch sees every pair under a new random flip,
+    rotation by a multiple of 90 degrees or both (the 8 symmetries of the
+    square, applied alike to the low- and high-resolution patch: another
+    pair of the same task).
+    """
     import keras
+    import numpy as np
 
     steps = epochs * -(-len(low) // args.batch)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
     model.compile(optimizer=keras.optimizers.Adam(schedule))
+    rng = np.random.default_rng(args.seed)
     start = time.time()
-    model.fit(low, high, batch_size=args.batch, epochs=epochs, verbose=2)
+    for epoch in range(epochs):
+        x, y = low, high
+        if args.augment:
+            x, y = symmetries(rng.integers(8, size=len(low)), low, high)
+        model.fit(
+            x,
+            y,
+            batch_size=args.batch,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            verbose=2,
+        )
     return time.time() - start
+
+
+def symmetries(codes, *arrays):
+    """Image `i` of each array transposed if `codes[i] >= 4`, then turned
+    by `codes[i] % 4` quarter turns: the 8 symmetries of the square."""
+    import numpy as np
+
+    outputs = [np.empty_like(array) for array in arrays]
+    for code in range(8):
+        rows = np.flatnonzero(codes == code)
+        for source, target in zip(arrays, outputs):
+            images = source[rows]
+            if code >= 4:
+                images = np.transpose(images, (0, 2, 1, 3))
+            target[rows] = np.rot90(images, code % 4, axes=(1, 2))
+    return outputs
+
+
+def held_out(args):
+    """The evaluation photos (the test photos, or `--validation-photos`)
+    and the training photos: neither a test nor an evaluation photo."""
+    import kgen
+
+    evaluation = tuple(args.validation_photos or TEST_PHOTOS)
+    known = set(kgen.datasets.PHOTOS) - set(TEST_PHOTOS)
+    if args.validation_photos and not set(evaluation) <= known:
+        raise SystemExit(
+            f"--validation-photos must be among the training photos "
+            f"{sorted(known)}. Received: {list(evaluation)}."
+        )
+    training = [
+        name
+        for name in kgen.datasets.PHOTOS
+        if name not in TEST_PHOTOS and name not in evaluation
+    ]
+    return evaluation, training
+
+
+def photo_pairs(names, photo_scale, stride, args):
+    """`(low, high)` pairs of each photo, a list in the order of `names`."""
+    import kgen
+
+    return [
+        kgen.datasets.super_resolution_pairs(
+            scale=SCALE,
+            patch_size=args.patch,
+            photo_scale=photo_scale,
+            names=[name],
+            test_photos=(),
+            stride=stride,
+        )[0]
+        for name in names
+    ]
+
+
+def training_pairs(names, args):
+    """`(high, labels)`: patches at `--photo-scale` half a patch apart with
+    the index of their photo (the feature classifier's data), and
+    `(low, high)`: the generators' pairs, `--train-stride` apart at each of
+    `--train-scales`."""
+    import numpy as np
+
+    stride = args.train_stride or args.patch // 2
+    scales = args.train_scales or [args.photo_scale]
+    base = photo_pairs(names, args.photo_scale, args.patch // 2, args)
+    labels = np.concatenate(
+        [np.full(len(l), i) for i, (l, _) in enumerate(base)]
+    )
+    sets = (
+        base
+        if (stride, scales) == (args.patch // 2, [args.photo_scale])
+        else [
+            pair
+            for photo_scale in scales
+            for pair in photo_pairs(names, photo_scale, stride, args)
+        ]
+    )
+    low, high = (np.concatenate(a)[: args.train_pairs] for a in zip(*sets))
+    real = np.concatenate([h for _, h in base])[: args.train_pairs]
+    return (real, labels[: args.train_pairs]), (low, high)
 
 
 def quality(args):
@@ -135,61 +240,85 @@ def quality(args):
 
     import kgen
 
-    pairs = kgen.datasets.super_resolution_pairs
-    options = dict(scale=SCALE, patch_size=args.patch)
-    options.update(photo_scale=args.photo_scale)
-    training = [
-        pairs(**options, names=[name], test_photos=(), stride=args.patch // 2)[
-            0
-        ]
-        for name in kgen.datasets.PHOTOS
-        if name not in TEST_PHOTOS
-    ]
-    labels = np.concatenate(
-        [np.full(len(l), i) for i, (l, _) in enumerate(training)]
+    evaluation, names = held_out(args)
+    (real, labels), (low, high) = training_pairs(names, args)
+    _, (low_test, high_test) = kgen.datasets.super_resolution_pairs(
+        scale=SCALE,
+        patch_size=args.patch,
+        photo_scale=args.photo_scale,
+        names=evaluation,
+        test_photos=evaluation,
     )
-    low = np.concatenate([l for l, _ in training])[: args.train_pairs]
-    high = np.concatenate([h for _, h in training])[: args.train_pairs]
-    labels = labels[: args.train_pairs]
-    _, (low_test, high_test) = pairs(**options, test_photos=TEST_PHOTOS)
-    print(f"x4: {len(low)} training pairs, {len(low_test)} test pairs")
+    print(
+        f"x4: {len(low)} training pairs from {names}, {len(low_test)} "
+        f"evaluation pairs from {list(evaluation)}"
+    )
     keras.utils.set_random_seed(args.seed)
-    generator, discriminator = networks(args, args.patch)
+    generator = networks(args, args.patch)[0]
     srresnet = kgen.models.SRGAN(
         generator, None, adversarial_weight=0.0, seed=args.seed
     )
-    seconds = {"srresnet": train(srresnet, low, high, args, args.epochs, 1e-3)}
+    seconds = {
+        "srresnet": train(
+            srresnet, low, high, args, args.epochs, args.learning_rate
+        )
+    }
     rows = {
         "bicubic": bicubic(low_test),
         "srresnet": srresnet.upscale(low_test),
     }
-    srgan_generator = keras.models.clone_model(generator)
-    srgan_generator.set_weights(generator.get_weights())
-    srgan = kgen.models.SRGAN(
-        srgan_generator,
-        discriminator,
-        adversarial_weight=args.adversarial_weight,
-        seed=args.seed,
+    srgans = {}
+    picks = np.random.default_rng(args.seed).permutation(len(low))
+    gan_low, gan_high = (
+        low[picks[: args.gan_pairs]],
+        high[picks[: args.gan_pairs]],
     )
-    seconds["srgan"] = train(srgan, low, high, args, args.gan_epochs, 1e-4)
-    rows["srgan"] = srgan.upscale(low_test)
-    features, accuracy = photo_extractor(high, labels, args)
-    real = features(high_test)
+    for weight in args.adversarial_weight if args.gan_epochs else ():
+        name = (
+            "srgan"
+            if len(args.adversarial_weight) == 1
+            else f"srgan_w{weight:g}"
+        )
+        srgan_generator = keras.models.clone_model(generator)
+        srgan_generator.set_weights(generator.get_weights())
+        keras.utils.set_random_seed(args.seed)
+        srgans[name] = kgen.models.SRGAN(
+            srgan_generator,
+            discriminator(args, args.patch),
+            adversarial_weight=weight,
+            seed=args.seed,
+        )
+        seconds[name] = train(
+            srgans[name],
+            gan_low,
+            gan_high,
+            args,
+            args.gan_epochs,
+            args.gan_learning_rate,
+        )
+        rows[name] = srgans[name].upscale(low_test)
+    features, accuracy = photo_extractor(real, labels, args)
+    reference = features(high_test)
     results = {
+        "train_photos": names,
+        "evaluation_photos": list(evaluation),
         "train_pairs": len(low),
         "test_pairs": len(low_test),
         "fit_seconds": seconds,
         "feature_classifier_accuracy": accuracy,
         "fd_floor_train_vs_test": kgen.metrics.frechet_distance(
-            features(high), real
+            features(real), reference
         ),
     }
+    results["rows"] = list(rows)
     for name, images in rows.items():
         results[name] = scores(high_test, images)
         results[name]["fd"] = kgen.metrics.frechet_distance(
-            real, features(images)
+            reference, features(images)
         )
-    results["crops"] = save_crops(srresnet, srgan, args)
+    if srgans and not args.validation_photos:
+        srgan = srgans[next(iter(srgans))]
+        results["crops"] = save_crops(srresnet, srgan, args)
     return results
 
 
@@ -255,7 +384,7 @@ def speed(args):
     high = np.tanh(rng.normal(size=(args.speed_samples, patch, patch, 3)))
     high = high.astype("float32")
     low = high.reshape(-1, 8, SCALE, 8, SCALE, 3).mean(axis=(2, 4))
-    weight = args.adversarial_weight
+    weight = args.adversarial_weight[0]
 
     def build():
         return networks(args, patch, normalization=None)
@@ -338,13 +467,13 @@ def jax_loop(source, target, build, weight):
 
 def print_quality(results):
     print(
-        f"{'x4 test patches':16} {'PSNR':>6} {'SSIM':>6} {'PSNR-Y':>7} "
-        f"{'SSIM-Y':>7} {'FD':>8}"
+        f"{'x4, ' + '/'.join(results['evaluation_photos']):28} {'PSNR':>6} "
+        f"{'SSIM':>6} {'PSNR-Y':>7} {'SSIM-Y':>7} {'FD':>8}"
     )
-    for name in ("bicubic", "srresnet", "srgan"):
+    for name in results["rows"]:
         row = results[name]
         print(
-            f"{name:16} {row['psnr']:6.2f} {row['ssim']:6.3f} "
+            f"{name:28} {row['psnr']:6.2f} {row['ssim']:6.3f} "
             f"{row['psnr_y']:7.2f} {row['ssim_y']:7.3f} {row['fd']:8.3f}"
         )
     gain = results["srresnet"]["psnr"] - results["bicubic"]["psnr"]
@@ -368,18 +497,57 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--patch", type=int, default=32)
     parser.add_argument("--photo-scale", type=float, default=0.5)
+    parser.add_argument(
+        "--validation-photos",
+        nargs="+",
+        help="evaluate on these training photos, held out of training, "
+        "instead of the test photos (to choose settings)",
+    )
+    parser.add_argument(
+        "--train-scales",
+        type=float,
+        nargs="+",
+        help="photo scales of the training pairs (default: --photo-scale)",
+    )
+    parser.add_argument(
+        "--train-stride",
+        type=int,
+        help="distance between training patches (default: half a patch)",
+    )
+    parser.add_argument(
+        "--augment",
+        action="store_true",
+        help="a random flip/quarter turn of each training pair each epoch",
+    )
     parser.add_argument("--filters", type=int, default=32)
     parser.add_argument("--blocks", type=int, default=4)
+    parser.add_argument("--d-filters", type=int, default=16)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--gan-epochs", type=int, default=2)
-    parser.add_argument("--adversarial-weight", type=float, default=1e-2)
+    parser.add_argument("--gan-learning-rate", type=float, default=1e-4)
+    parser.add_argument(
+        "--gan-pairs",
+        type=int,
+        help="SRGAN trains on this many random training pairs (default all)",
+    )
+    parser.add_argument(
+        "--adversarial-weight",
+        type=float,
+        nargs="+",
+        default=[1e-2],
+        help="one SRGAN per weight, each from the trained SRResNet",
+    )
     parser.add_argument("--train-pairs", type=int, default=None)
     parser.add_argument("--feature-patches", type=int, default=4000)
     parser.add_argument("--feature-epochs", type=int, default=20)
     parser.add_argument("--speed-epochs", type=int, default=6)
     parser.add_argument("--speed-samples", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--tag", default="", help="suffix of the JSON file's name"
+    )
     args = parser.parse_args()
     if args.quick:
         args.epochs, args.gan_epochs, args.feature_epochs = 1, 1, 1
@@ -410,7 +578,7 @@ def main():
         args=vars(args),
         wall_seconds=time.time() - start,
     )
-    path = os.path.join(RESULTS, f"super_resolution_{part}.json")
+    path = os.path.join(RESULTS, f"super_resolution_{part}{args.tag}.json")
     with open(path, "w") as file:
         json.dump(results, file, indent=1)
     print(f"wrote {path} ({results['wall_seconds']:.0f} s)")
