@@ -88,10 +88,10 @@ class RBMDetector(NetworkDetector):
         )
 
     def _fit(self, x):
+        self.log_partition_ = 0.0  # the free energy ranks trimmed rounds
         super()._fit(x)
         if not self.model.built:
             self.model.build((None, x.shape[-1]))
-        self.log_partition_ = 0.0
         if self.score == "negative_log_likelihood":
             self.log_partition_ = self._log_partition(x)
 

@@ -14,6 +14,7 @@ from kgen.applications.anomaly import ModelDetector
 from kgen.applications.anomaly import RBMDetector
 from kgen.applications.anomaly import VAEDetector
 from kgen.models import VAE
+from kgen.models import Autoencoder
 from kgen.testing.serialization import assert_round_trip
 
 FIT = dict(epochs=2, batch_size=16, seed=0, contamination=0.2)
@@ -153,6 +154,49 @@ def test_saved_and_reloaded_model_scores_the_same(binary, tmp_path):
     )
 
 
+def _squared_errors(model, x):
+    return np.square(model.predict(x, verbose=0) - x).mean(axis=1)
+
+
+def test_trimmed_rounds_leave_out_the_highest_scoring_samples(rng):
+    x = rng.normal(size=(40, 6)).astype("float32")
+    model = Autoencoder.dense((6,), latent_dim=2, hidden_units=(8,))
+    initial = model.get_weights()
+    options = dict(FIT, batch_size=40)
+    detector = AutoencoderDetector(model, trim=0.25, trim_rounds=2, **options)
+    detector.fit(x)
+    # The same training by hand: one batch, so the shuffling plays no part.
+    model = Autoencoder.dense((6,), latent_dim=2, hidden_units=(8,))
+    model.set_weights(initial)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(x, epochs=2, batch_size=40, verbose=0)
+    for _ in range(2):
+        errors = _squared_errors(model, x)
+        left_out = errors > np.sort(errors)[-11]  # the 10 highest
+        model.fit(x[~left_out], epochs=2, batch_size=40, verbose=0)
+    np.testing.assert_array_equal(detector.trimmed_, left_out)
+    assert detector.model.optimizer.iterations.numpy() == 6
+    expected = _squared_errors(model, x)
+    np.testing.assert_allclose(
+        detector.decision_scores_, expected, rtol=1e-4, atol=1e-6
+    )
+    assert detector.labels_.sum() == round(0.2 * len(x))
+
+
+def test_trimmed_rbm_scores_its_log_likelihood(binary):
+    detector = RBMDetector(
+        num_hidden=3, score="negative_log_likelihood", trim=0.2, **FIT
+    ).fit(binary)
+    assert detector.trimmed_.sum() == 8
+    free_energy = _numpy_free_energy(detector.model.layer, binary)
+    np.testing.assert_allclose(
+        detector.decision_scores_,
+        free_energy + detector.log_partition_,
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
 def test_detector_options_are_checked():
     with pytest.raises(ValueError, match="score"):
         VAEDetector(score="elbo")
@@ -160,3 +204,8 @@ def test_detector_options_are_checked():
         RBMDetector(score="energy")
     with pytest.raises(ValueError, match="epochs"):
         AutoencoderDetector(epochs=-1)
+    for trim in (-0.1, 0.5):
+        with pytest.raises(ValueError, match="trim"):
+            VAEDetector(trim=trim)
+    with pytest.raises(ValueError, match="trim_rounds"):
+        RBMDetector(trim=0.1, trim_rounds=0)
