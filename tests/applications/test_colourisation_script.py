@@ -21,13 +21,22 @@ def app():
 def test_script_runs_end_to_end(app, tmp_path):
     output = tmp_path / "out"
     report = app.main(
-        ["--quick", "--methods", "autoencoder", "--output", str(output)]
+        [
+            "--quick",
+            "--methods",
+            "rebalanced_autoencoder",
+            "--output",
+            str(output),
+        ]
     )
     with open(output / "metrics.json") as file:
         saved = json.load(file)
     assert saved["goal"] == report["goal"]
-    assert saved["goal"]["best_kgen_method"] == "autoencoder"
-    methods = {"grey", "mean_ab", "lightness_lookup", "autoencoder"}
+    goal = saved["goal"]
+    assert goal["best_kgen_method"] == "rebalanced_autoencoder"
+    parts = goal["per_method"]["rebalanced_autoencoder"]
+    assert goal["met_by"] == (["rebalanced_autoencoder"] * all(parts.values()))
+    methods = {"grey", "mean_ab", "lightness_lookup", "rebalanced_autoencoder"}
     assert set(saved["metrics"]) == methods
     tested = [name for fold in saved["folds"] for name in fold["test"]]
     assert sorted(tested) == sorted(app.QUICK_PHOTOS)
@@ -41,5 +50,7 @@ def test_help_lists_every_option(app, capsys):
     with pytest.raises(SystemExit):
         app.parse_args(["--help"])
     text = capsys.readouterr().out
-    for option in ("--methods", "--folds", "--quick", "--grid-size"):
+    options = ("--methods", "--folds", "--quick", "--grid-size")
+    options += ("--rebalancing", "--temperature", "--adversarial-weight")
+    for option in options:
         assert option in text

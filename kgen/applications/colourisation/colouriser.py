@@ -68,6 +68,14 @@ class Colouriser(AdversarialModel):
     - `"autoencoder"`: the plain convolutional encoder-decoder (no skip
       connections) trained with the squared error, the simplest model.
 
+    With `rebalance=True`, the regression, adversarial and autoencoder
+    methods weight each pixel's L1 (or squared) error by the
+    class-rebalancing weight of its true colour's nearest bin, exactly as
+    the classification method weights its cross-entropy: the median (or
+    mean) the network hedges towards moves from the common, greyish
+    colours towards the rare, saturated ones, which makes the colours more
+    vivid at some cost in error.
+
     Networks are fully convolutional, so `colourise` takes grey images of
     any size: it pads them (reflection) to a multiple of the downsampling
     factor `2 ** num_downsampling` and crops the result back. Train on
@@ -94,6 +102,10 @@ class Colouriser(AdversarialModel):
         grid_size: side of the default bins, in ab units.
         rebalancing: float in [0, 1], the uniform share `lambda` of the
             class-rebalancing prior (1 switches rebalancing off).
+        rebalance: bool, whether the pixel losses of the regression,
+            adversarial and autoencoder methods are class-rebalanced (the
+            classification method always is; set `rebalancing=1` to make
+            its weights equal).
         temperature: float > 0, the annealed-mean temperature.
         neighbours: int >= 1, bins a target colour is spread over.
         sigma: float > 0, width of the soft encoding in ab units.
@@ -135,6 +147,7 @@ class Colouriser(AdversarialModel):
         bins=None,
         grid_size=10.0,
         rebalancing=0.5,
+        rebalance=False,
         temperature=0.38,
         neighbours=5,
         sigma=5.0,
@@ -165,6 +178,11 @@ class Colouriser(AdversarialModel):
         self.rebalancing = check_number(
             rebalancing, "rebalancing", low=0, high=1
         )
+        if not isinstance(rebalance, (bool, np.bool_)):
+            raise ValueError(
+                f"`rebalance` must be True or False. Received {rebalance!r}."
+            )
+        self.rebalance = bool(rebalance)
         self.temperature = check_number(temperature, "temperature", low=0)
         self.sigma = check_number(sigma, "sigma", low=0)
         self.neighbours = check_integer(neighbours, "neighbours")
@@ -178,7 +196,7 @@ class Colouriser(AdversarialModel):
                 f"temperature={temperature}, sigma={sigma}."
             )
         self.bins = None
-        if method == "classification":
+        if method == "classification" or self.rebalance:
             self.bins = self._check_bins(bins)
             self.bin_weights = self.add_weight(
                 shape=(len(self.bins),),
@@ -217,7 +235,7 @@ class Colouriser(AdversarialModel):
     @property
     def num_outputs(self):
         """Output channels of the network: 2, or one logit per bin."""
-        return 2 if self.bins is None else len(self.bins)
+        return len(self.bins) if self.method == "classification" else 2
 
     def _check_bins(self, bins):
         if bins is None:
@@ -228,7 +246,7 @@ class Colouriser(AdversarialModel):
                 "`bins` must be ab centres of shape (num_bins >= 2, 2). "
                 f"Received shape {bins.shape}. Use `ab_bins(...)`."
             )
-        if self.neighbours > len(bins):
+        if self.method == "classification" and self.neighbours > len(bins):
             raise ValueError(
                 f"`neighbours`={self.neighbours} exceeds the {len(bins)} bins."
             )
@@ -296,9 +314,11 @@ class Colouriser(AdversarialModel):
         if self.method == "classification":
             terms = {"cross_entropy": self.classification_loss(target, outputs)}
         elif self.method == "autoencoder":
-            terms = {"mse": ops.mean(ops.square(outputs - target))}
+            terms = {
+                "mse": self.pixel_loss(target, ops.square(outputs - target))
+            }
         else:
-            terms = {"l1": ops.mean(ops.abs(outputs - target))}
+            terms = {"l1": self.pixel_loss(target, ops.abs(outputs - target))}
         if self.discriminator is not None:
             self.share("fake", outputs)
             scores = self.discriminator(
@@ -321,10 +341,31 @@ class Colouriser(AdversarialModel):
         """
         distances = colour_bins.squared_distances(target * AB_SCALE, self.bins)
         soft = colour_bins.soft_encoding(distances, self.neighbours, self.sigma)
-        weights = ops.take(self.bin_weights, ops.argmin(distances, axis=-1))
+        weights = self._bin_weights(distances)
         log_probabilities = ops.log_softmax(logits, axis=-1)
         entropy = -ops.sum(soft * log_probabilities, axis=-1)
         return ops.mean(weights * entropy)
+
+    def pixel_loss(self, target, errors):
+        """The mean of per-element `errors`, class-rebalanced if asked.
+
+        Args:
+            target: tensor `(..., 2)` of `ab / 110`.
+            errors: tensor `(..., 2)`, e.g. `|prediction - target|`.
+
+        Returns:
+            `mean(errors)`, or with `rebalance=True` the mean over pixels
+            of `w(nearest bin of the target) * mean(errors over ab)`.
+        """
+        if not self.rebalance:
+            return ops.mean(errors)
+        distances = colour_bins.squared_distances(target * AB_SCALE, self.bins)
+        weights = self._bin_weights(distances)
+        return ops.mean(weights * ops.mean(errors, axis=-1))
+
+    def _bin_weights(self, distances):
+        """Rebalancing weight of each pixel's nearest bin."""
+        return ops.take(self.bin_weights, ops.argmin(distances, axis=-1))
 
     def discriminator_loss(self, data, training=True):
         """`(loss, {"d_real": ..., "d_fake": ...})` of the adversarial method."""
@@ -356,10 +397,11 @@ class Colouriser(AdversarialModel):
             prior: array `(num_bins,)`, the training distribution of the
                 bins (`bin_prior(train_ab, model.bins)`).
         """
-        if self.method != "classification":
+        if self.bins is None:
             raise ValueError(
-                f"Only the classification method has class weights; this "
-                f"colouriser's method is {self.method!r}."
+                "Only the classification method and colourisers made with "
+                "`rebalance=True` have class weights; this colouriser's "
+                f"method is {self.method!r} without rebalancing."
             )
         prior = np.asarray(prior, "float64")
         if prior.shape != (len(self.bins),):
@@ -381,7 +423,7 @@ class Colouriser(AdversarialModel):
             y = check_array(
                 y, "y", feature_shape=(None, None, 2), range_hint=_RANGE_HINT
             )
-        if self.method == "classification" and not float(self.prior_set):
+        if self.bins is not None and not float(self.prior_set):
             if not is_array(y):
                 raise ValueError(
                     "The class-rebalancing weights come from the training "
@@ -528,6 +570,7 @@ class Colouriser(AdversarialModel):
             "bins": None if self.bins is None else self.bins.tolist(),
             "grid_size": self.grid_size,
             "rebalancing": self.rebalancing,
+            "rebalance": self.rebalance,
             "temperature": self.temperature,
             "neighbours": self.neighbours,
             "sigma": self.sigma,

@@ -9,6 +9,8 @@ from kgen.applications import colourisation
 from kgen.testing.serialization import assert_round_trip
 
 TINY = dict(base_filters=2, num_downsampling=1, grid_size=40.0, seed=0)
+# Every method, and the regression with class-rebalanced L1.
+VARIANTS = colourisation.METHODS + ("rebalanced_regression",)
 
 
 def _pairs(rng, num=4, size=8):
@@ -21,22 +23,56 @@ def trained():
     """One trained colouriser per method on 4 random 8x8 patches."""
     x, y = _pairs(np.random.default_rng(1))
     models = {}
-    for method in colourisation.METHODS:
-        model = colourisation.Colouriser(method, **TINY)
+    for variant in VARIANTS:
+        method = variant.removeprefix("rebalanced_")
+        model = colourisation.Colouriser(
+            method, rebalance=method != variant, **TINY
+        )
         history = model.fit(x, y, batch_size=4, epochs=1, verbose=0)
         assert np.isfinite(history.history["generator_loss"]).all()
-        models[method] = model
+        models[variant] = model
     return models, y
 
 
-def test_classification_sets_rebalancing_from_targets(trained):
+@pytest.mark.parametrize("variant", ["classification", "rebalanced_regression"])
+def test_fit_sets_rebalancing_from_targets(trained, variant):
     models, y = trained
-    model = models["classification"]
+    model = models[variant]
     prior = colourisation.bin_prior(y * 110.0, model.bins)
     np.testing.assert_allclose(
         ops.convert_to_numpy(model.bin_weights),
         colourisation.rebalancing_weights(prior, 0.5),
         rtol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("method", ["regression", "autoencoder"])
+def test_rebalanced_pixel_loss_matches_numpy(rng, method):
+    bins = np.array([[0, 0], [20, 0], [0, 20], [-20, -20]], "f4")
+    model = colourisation.Colouriser(
+        method, bins=bins, rebalance=True, rebalancing=0.3, **TINY
+    )
+    prior = np.array([0.5, 0.3, 0.2, 0.0])
+    model.set_class_prior(prior)
+    lightness = rng.uniform(-1, 1, (2, 4, 4, 1)).astype("float32")
+    target = rng.uniform(-0.3, 0.3, (2, 4, 4, 2)).astype("float32")
+    _, terms = model.generator_loss((lightness, target), training=False)
+    output = ops.convert_to_numpy(model.network(lightness, training=False))
+    power = 2 if method == "autoencoder" else 1
+    errors = np.abs(output - target) ** power
+    ab = target.reshape(-1, 2) * 110.0
+    nearest = ((ab[:, None] - bins) ** 2).sum(-1).argmin(-1)
+    weights = colourisation.rebalancing_weights(prior, 0.3)[nearest]
+    expected = np.mean(weights * errors.reshape(-1, 2).mean(-1))
+    received = terms["mse" if power == 2 else "l1"]
+    assert float(received) == pytest.approx(expected, rel=1e-4)
+    # Equal weights (rebalancing=1) give the plain mean.
+    plain = colourisation.Colouriser(
+        method, bins=bins, rebalance=True, rebalancing=1.0, **TINY
+    )
+    plain.set_class_prior(prior)
+    assert float(plain.pixel_loss(target, errors)) == pytest.approx(
+        errors.mean(), rel=1e-5
     )
 
 
@@ -67,9 +103,9 @@ def test_classification_loss_matches_numpy(rng):
     assert float(received) == pytest.approx(expected, rel=1e-4)
 
 
-@pytest.mark.parametrize("method", colourisation.METHODS)
-def test_colourise_any_size_and_save_load(trained, tmp_path, method):
-    model = trained[0][method]
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_colourise_any_size_and_save_load(trained, tmp_path, variant):
+    model = trained[0][variant]
     grey = np.random.default_rng(2).random((1, 10, 13))
 
     def colourise(m):
@@ -79,7 +115,13 @@ def test_colourise_any_size_and_save_load(trained, tmp_path, method):
     colour = colourise(loaded)
     assert colour.shape == (1, 10, 13, 3) and colour.dtype == np.float32
     assert 0 <= colour.min() and colour.max() <= 1
-    assert model.method == loaded.method == method
+    assert model.method == loaded.method == variant.removeprefix("rebalanced_")
+    assert loaded.rebalance == model.rebalance
+    if model.bins is not None:
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(loaded.bin_weights),
+            ops.convert_to_numpy(model.bin_weights),
+        )
 
 
 def test_colourise_pads_and_crops_consistently(trained):
@@ -135,3 +177,5 @@ def test_constructor_checks_arguments():
         colourisation.Colouriser("classification", temperature=0.0, **TINY)
     with pytest.raises(ValueError, match="class weights"):
         colourisation.Colouriser("regression", **TINY).set_class_prior([1.0])
+    with pytest.raises(ValueError, match="rebalance"):
+        colourisation.Colouriser("regression", rebalance="yes", **TINY)
