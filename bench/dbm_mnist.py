@@ -5,7 +5,9 @@ stochastically binarised MNIST (seed 0):
 
 1. Greedy pre-training with the weight-doubling correction (CD-1,
    SGD(0.05, momentum 0.9), batch 100), then joint training (mean field +
-   PCD with 100 persistent chains, SGD(0.005, momentum 0.9)).
+   PCD with 100 persistent chains, SGD with momentum 0.9, `--learning-rate`
+   and decoupled `--weight-decay`; Salakhutdinov & Hinton's code: 0.001 and
+   0.0002).
 2. `log Z` by AIS on the even layers with the odd ones summed out
    (`kgen.metrics.dbm_ais_log_partition`, Salakhutdinov & Hinton 2009),
    100 runs.
@@ -43,6 +45,8 @@ def main():
     parser.add_argument("--hidden", type=int, nargs="+", default=[500, 1000])
     parser.add_argument("--pretrain-epochs", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--learning-rate", type=float, default=0.001)
+    parser.add_argument("--weight-decay", type=float, default=0.0002)
     parser.add_argument("--mean-field-steps", type=int, default=10)
     parser.add_argument("--ais-betas", type=int, default=10000)
     parser.add_argument(
@@ -66,7 +70,11 @@ def main():
         mean_field_steps=args.mean_field_steps,
         seed=0,
     )
-    dbm.compile(optimizer=keras.optimizers.SGD(0.005, momentum=0.9))
+    dbm.compile(
+        optimizer=keras.optimizers.SGD(
+            args.learning_rate, momentum=0.9, weight_decay=args.weight_decay
+        )
+    )
     start = time.perf_counter()
     dbm.pretrain(
         x,
