@@ -80,6 +80,7 @@ class Detector:
         """
         x = check_array(x, "x")
         self.feature_shape_ = x.shape[1:]
+        x = self._fit_preprocessing(x)
         self._fit(x)
         self.decision_scores_ = self._scores(x)
         self.threshold_ = contamination_threshold(
@@ -97,7 +98,7 @@ class Detector:
         Returns:
             float64 NumPy array of shape `(num_samples,)`.
         """
-        return self._scores(self._check_fitted_input(x))
+        return self._scores(self._preprocess(self._check_fitted_input(x)))
 
     def predict(self, x):
         """Labels `x`: 1 where the score exceeds `threshold_`, 0 elsewhere.
@@ -207,6 +208,15 @@ class Detector:
                     archive.write(model_path, _MODEL)
 
     # ------------------------------------------------------------ subclasses
+
+    def _fit_preprocessing(self, x):
+        """Fits the input transform on checked training data; returns `x`
+        transformed (default: no transform)."""
+        return x
+
+    def _preprocess(self, x):
+        """Applies the fitted input transform (default: none)."""
+        return x
 
     def _fit(self, x):
         """Trains the underlying model on checked data (default: nothing)."""

@@ -59,8 +59,11 @@ def _assert_same_detector(loaded, detector, x):
             num_hidden=3, score="negative_log_likelihood", **FIT
         ),
         lambda: GANomalyDetector(**SMALL, **FIT),
+        lambda: AutoencoderDetector(
+            trim=0.25, preprocessing="robust_arcsinh", **SMALL, **FIT
+        ),
     ],
-    ids=["autoencoder", "vae", "rbm", "ganomaly"],
+    ids=["autoencoder", "vae", "rbm", "ganomaly", "trimmed_preprocessed"],
 )
 def test_round_trip_keeps_model_threshold_and_scores(binary, tmp_path, make):
     detector = make().fit(binary)
@@ -74,6 +77,7 @@ def test_round_trip_keeps_model_threshold_and_scores(binary, tmp_path, make):
         assert loaded.log_partition_ == detector.log_partition_
     else:
         assert loaded.hidden_units == detector.hidden_units == (8,)
+    np.testing.assert_array_equal(loaded.trimmed_, detector.trimmed_)
     # The model comes back compiled, with its optimizer state.
     iterations = int(loaded.model.optimizer.iterations.numpy())
     assert iterations == int(detector.model.optimizer.iterations.numpy()) > 0

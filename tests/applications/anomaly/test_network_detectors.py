@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 from scipy.special import softplus
+from sklearn.preprocessing import RobustScaler
+from sklearn.preprocessing import StandardScaler
 
 from kgen.applications.anomaly import AutoencoderDetector
 from kgen.applications.anomaly import DenoisingAutoencoderDetector
@@ -13,6 +15,7 @@ from kgen.applications.anomaly import GANomalyDetector
 from kgen.applications.anomaly import ModelDetector
 from kgen.applications.anomaly import RBMDetector
 from kgen.applications.anomaly import VAEDetector
+from kgen.applications.anomaly.network_detector import PREPROCESSING
 from kgen.models import VAE
 from kgen.models import Autoencoder
 from kgen.testing.serialization import assert_round_trip
@@ -197,6 +200,35 @@ def test_trimmed_rbm_scores_its_log_likelihood(binary):
     )
 
 
+@pytest.mark.parametrize("preprocessing", PREPROCESSING)
+def test_preprocessing_is_scikit_learn_s_scaling(rng, preprocessing):
+    # Heavy tails, and a quasi-discrete feature with a zero quartile range.
+    x = rng.standard_t(2, size=(60, 3)) * [1.0, 10.0, 100.0]
+    x[:, 2] = np.where(rng.random(60) < 0.8, 0.0, np.round(x[:, 2]))
+    test = rng.standard_t(2, size=(9, 3)) * 20.0
+    detector = AutoencoderDetector(
+        latent_dim=2, hidden_units=(8,), preprocessing=preprocessing, **FIT
+    ).fit(x)
+    if preprocessing.startswith("robust"):
+        scaler = RobustScaler(quantile_range=(5, 95))
+    else:
+        scaler = StandardScaler()
+    scaled = [scaler.fit(x).transform(v).astype("float32") for v in (x, test)]
+    if preprocessing.endswith("arcsinh"):
+        scaled = [np.arcsinh(v) for v in scaled]
+    for data, inputs in zip((x, test), scaled):
+        expected = _squared_errors(detector.model, inputs)
+        np.testing.assert_allclose(
+            detector.decision_function(data), expected, rtol=1e-4, atol=1e-6
+        )
+    np.testing.assert_allclose(
+        detector.decision_scores_,
+        _squared_errors(detector.model, scaled[0]),
+        rtol=1e-4,
+        atol=1e-6,
+    )
+
+
 def test_detector_options_are_checked():
     with pytest.raises(ValueError, match="score"):
         VAEDetector(score="elbo")
@@ -207,5 +239,7 @@ def test_detector_options_are_checked():
     for trim in (-0.1, 0.5):
         with pytest.raises(ValueError, match="trim"):
             VAEDetector(trim=trim)
+    with pytest.raises(ValueError, match="preprocessing"):
+        AutoencoderDetector(preprocessing="quantile")
     with pytest.raises(ValueError, match="trim_rounds"):
         RBMDetector(trim=0.1, trim_rounds=0)
