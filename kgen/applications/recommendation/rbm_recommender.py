@@ -32,6 +32,19 @@ class RBMRecommender(Recommender):
     \\[ \\hat r_{ui} = \\sum_k k\\, \\mathrm{softmax}_k
         \\big(b_{ik} + \\textstyle\\sum_j W_{ikj} h_j\\big). \\]
 
+    With `conditional=True` the model is the paper's conditional RBM: a
+    binary vector `r_u` of the items user `u` rated, including items whose
+    rating is unknown (e.g. the pairs to predict, passed to `fit` as
+    `rated`), shifts the hidden biases through a trainable matrix `D`
+    (`conditional_kernel`, `(num_items, num_hidden)`, weight-decayed like
+    `W`): `P(h_j = 1 | v_u, r_u) = sigmoid(c_j + r_u D_j + sum W v_u)`. `r`
+    is saved with the model (the non-trainable `rated` weight) and also
+    conditions `predict` and `recommend`; `score_items(history, rated)`
+    takes it for new users (default: the items of `history`).
+
+    `k_schedule` raises the Gibbs steps of CD during training (the paper's
+    CD-T, T rising from 1 to 3, 5 and 9 as learning proceeds).
+
     Ratings must be integers of the scale (`K = high - low + 1` values).
 
     Reference:
@@ -40,8 +53,15 @@ class RBMRecommender(Recommender):
 
     Args:
         num_hidden: int >= 1, hidden units (the paper uses 100).
-        k: int >= 1, Gibbs steps per CD update.
+        k: int >= 1, Gibbs steps per CD update (before the first epoch of
+            `k_schedule`).
         weight_decay: float >= 0, L2 penalty on the weights.
+        conditional: bool, condition the hidden units on which items each
+            user rated (the conditional RBM).
+        k_schedule: `None`, or a dict `{epoch: k}` (or `(epoch, k)` pairs):
+            from each listed 0-based epoch on, CD runs `k` Gibbs steps,
+            e.g. `{0: 1, 20: 3, 30: 5, 40: 9}`. Epochs count from `fit`'s
+            `initial_epoch`.
         rating_scale: `(low, high)`, integers.
         num_users: int or `None` (set by `fit`).
         num_items: int or `None` (set by `fit`).
@@ -52,7 +72,9 @@ class RBMRecommender(Recommender):
 
     ```python
     data = kgen.datasets.load_movielens_100k()
-    model = kgen.applications.recommendation.RBMRecommender(100, seed=0)
+    model = kgen.applications.recommendation.RBMRecommender(
+        100, conditional=True, k_schedule={0: 1, 20: 3, 30: 5}, seed=0
+    )
     model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9))
     model.fit(data, epochs=40, batch_size=16)
     model.recommend(1, k=10)
@@ -64,6 +86,8 @@ class RBMRecommender(Recommender):
         num_hidden=100,
         k=1,
         weight_decay=0.001,
+        conditional=False,
+        k_schedule=None,
         rating_scale=(1, 5),
         num_users=None,
         num_items=None,
@@ -73,6 +97,14 @@ class RBMRecommender(Recommender):
         self.num_hidden = check_integer(num_hidden, "num_hidden")
         self.k = check_integer(k, "k")
         self.weight_decay = weight_decay
+        if not isinstance(conditional, bool):
+            raise ValueError(
+                "`conditional` must be True or False. Received: "
+                f"conditional={conditional!r}."
+            )
+        self.conditional = conditional
+        self.k_schedule = _check_schedule(k_schedule)
+        self._extra_rated = None
         low, high = rating_scale
         if int(low) != low or int(high) != high:
             raise ValueError(
@@ -113,6 +145,66 @@ class RBMRecommender(Recommender):
             name="rbm",
         )
         self.rbm.build((None, self.num_items * len(self.levels)))
+        if self.conditional:
+            self.conditional_kernel = self.add_weight(
+                shape=(self.num_items, self.num_hidden),
+                initializer="zeros",
+                name="conditional_kernel",
+            )
+            self.rated = self.add_weight(
+                shape=(self.num_users, self.num_items),
+                initializer="zeros",
+                trainable=False,
+                name="rated",
+            )
+
+    def fit(self, ratings, *args, rated=None, callbacks=None, **kwargs):
+        """Trains as `Recommender.fit`, with the conditional `rated` pairs.
+
+        Args:
+            ratings: training ratings (see `Recommender`).
+            *args: passed to `Recommender.fit` (`epochs`, `batch_size`).
+            rated: conditional model only: `None`, or `(users, items)` id
+                arrays of pairs known to be rated whose ratings are unknown
+                (e.g. those to predict). With the training pairs they form
+                each user's `r`, replacing the previous fit's.
+            callbacks: list of Keras callbacks.
+            **kwargs: passed to `Recommender.fit`.
+
+        Returns:
+            The Keras `History`.
+        """
+        if rated is not None and not self.conditional:
+            raise ValueError(
+                "`rated` conditions a conditional RBM, but this "
+                "RBMRecommender has conditional=False. Construct it with "
+                "conditional=True, or leave `rated` out."
+            )
+        self._extra_rated = _check_pairs(rated)
+        callbacks = [_GibbsSchedule(), *(callbacks or [])]
+        try:
+            return super().fit(ratings, *args, callbacks=callbacks, **kwargs)
+        finally:
+            self._extra_rated = None
+
+    def training_rows(self, matrix):
+        """Rating rows; conditional: `-1` marks rated pairs of unknown rating."""
+        if not self.conditional:
+            return matrix
+        rated = matrix != 0
+        if self._extra_rated is not None:
+            users, items = self._extra_rated
+            rated[self.user_index(users), self.item_index(items)] = True
+        self.rated.assign(rated.astype("float32"))
+        return np.where(rated & (matrix == 0), -1.0, matrix).astype("float32")
+
+    def gibbs_steps(self, epoch):
+        """CD's Gibbs steps at a 0-based epoch under `k_schedule`."""
+        steps = self.k
+        for start, k in self.k_schedule or ():
+            if epoch >= start:
+                steps = k
+        return steps
 
     def initialize_from(self, matrix):
         """Sets the visible biases to the log rating frequencies of each item.
@@ -144,20 +236,77 @@ class RBMRecommender(Recommender):
     def call(self, inputs):
         return self.layer(self.one_hot(inputs))
 
+    def parameters(self, rated=None):
+        """The RBM's parameters; conditional: hidden biases `c + r D` per user.
+
+        Args:
+            rated: conditional model: 0/1 rows `r` `(batch, num_items)`.
+
+        Returns:
+            The layer's parameter dict (see `kgen.layers.RBMLayer`).
+        """
+        parameters = self.layer.parameters()
+        if self.conditional:
+            rated = ops.convert_to_tensor(rated, self.layer.compute_dtype)
+            shift = ops.matmul(rated, self.conditional_kernel)
+            parameters["hidden_bias"] = parameters["hidden_bias"] + shift
+        return parameters
+
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
     ):
-        return self.rbm.compute_loss(self.one_hot(x), training=training)
+        if not self.conditional:
+            return self.rbm.compute_loss(self.one_hot(x), training=training)
+        # The RBM's CD-k surrogate with per-user hidden biases c + r D.
+        x = ops.convert_to_tensor(x, self.layer.compute_dtype)
+        v = self.one_hot(x)
+        layer, rbm = self.layer, self.rbm
+        parameters = self.parameters(ops.cast(ops.not_equal(x, 0), x.dtype))
+        field = layer.hidden_field(v, parameters)
+        loss = ops.mean(layer.free_energy_from_field(v, field, parameters))
+        if not training:
+            return loss
+        negative = layer.gibbs(
+            v, rbm.k, rbm.seed_generator, parameters, hidden_field=field
+        )
+        loss = loss - ops.mean(layer.free_energy(negative, parameters))
+        squares = ops.sum(ops.square(layer.kernel)) + ops.sum(
+            ops.square(self.conditional_kernel)
+        )
+        return loss + 0.5 * self.weight_decay * squares
 
-    def score_items(self, history):
-        """Expected ratings under `p(v | h)`, `h` mean field given `history`."""
+    def score_items(self, history, rated=None):
+        """Expected ratings under `p(v | h)`, `h` mean field given `history`.
+
+        Args:
+            history: rating rows `(num_users, num_items)`, 0 for unrated.
+            rated: conditional model: optional 0/1 rows of the same shape,
+                items rated with unknown rating (added to `history`'s).
+
+        Returns:
+            NumPy array `(num_users, num_items)` of expected ratings.
+        """
         history = self._check_history(history)
-        hidden = self.layer.hidden_probabilities(self.one_hot(history))
-        probabilities = self.layer.visible_probabilities(hidden)
+        conditioning = history != 0
+        if rated is not None:
+            conditioning |= np.asarray(rated).reshape(history.shape) != 0
+        parameters = self.parameters(conditioning.astype("float32"))
+        v = self.one_hot(history)
+        hidden = self.layer.hidden_probabilities(v, parameters)
+        probabilities = self.layer.visible_probabilities(hidden, parameters)
         groups = ops.reshape(
             probabilities, (len(history), self.num_items, len(self.levels))
         )
         return ops.convert_to_numpy(ops.matmul(groups, self.levels))
+
+    def user_scores(self, user_index):
+        if not self.conditional:
+            return super().user_scores(user_index)
+        index = np.asarray(user_index)
+        return self.score_items(
+            ops.convert_to_numpy(self.ratings)[index],
+            ops.convert_to_numpy(self.rated)[index],
+        )
 
     def get_config(self):
         return {
@@ -165,4 +314,63 @@ class RBMRecommender(Recommender):
             "num_hidden": self.num_hidden,
             "k": self.k,
             "weight_decay": self.weight_decay,
+            "conditional": self.conditional,
+            "k_schedule": None
+            if self.k_schedule is None
+            else [list(pair) for pair in self.k_schedule],
         }
+
+
+class _GibbsSchedule(keras.callbacks.Callback):
+    """Sets CD's Gibbs steps for each epoch from the model's `k_schedule`."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        model = self.model
+        steps = model.gibbs_steps(epoch)
+        if steps != model.rbm.k:
+            model.rbm.k = steps
+            # The step is traced with k as a constant: trace it again.
+            model.make_train_function(force=True)
+
+
+def _check_schedule(schedule):
+    if schedule is None:
+        return None
+    pairs = schedule.items() if isinstance(schedule, dict) else schedule
+    try:
+        pairs = [(int(epoch), int(k)) for epoch, k in pairs]
+        valid = bool(pairs)
+    except (TypeError, ValueError):
+        valid = False
+    if valid:
+        epochs = [epoch for epoch, _ in pairs]
+        valid = (
+            min(epochs) >= 0
+            and len(set(epochs)) == len(epochs)
+            and min(k for _, k in pairs) >= 1
+        )
+    if not valid:
+        raise ValueError(
+            "`k_schedule` must be None or a non-empty dict {epoch: k} (or "
+            "(epoch, k) pairs) of distinct integer epochs >= 0 and integer "
+            f"Gibbs steps k >= 1, e.g. {{0: 1, 20: 3}}. Received: "
+            f"k_schedule={schedule!r}."
+        )
+    return tuple(sorted(pairs))
+
+
+def _check_pairs(rated):
+    if rated is None:
+        return None
+    if not isinstance(rated, (tuple, list)) or len(rated) != 2:
+        raise ValueError(
+            "`rated` must be a pair (users, items) of id arrays. Received a "
+            f"{type(rated).__name__}."
+        )
+    users, items = (np.ravel(ids) for ids in rated)
+    if len(users) != len(items):
+        raise ValueError(
+            "`rated` needs as many users as items. Received "
+            f"{len(users)} users and {len(items)} items."
+        )
+    return users, items

@@ -177,15 +177,25 @@ class Recommender(GenerativeModel):
             self.user_index(validation[0]), self.item_index(validation[1])
             # First, so that later callbacks (EarlyStopping) see the figures.
             callbacks.insert(0, _ValidationMetrics(validation))
-        rows = matrix.T if self.item_based else matrix
         return super().fit(
-            rows,
+            self.training_rows(matrix),
             epochs=epochs,
             batch_size=batch_size,
             callbacks=callbacks,
             verbose=verbose,
             **kwargs,
         )
+
+    def training_rows(self, matrix):
+        """The rows `fit` trains on: users (or items, if item-based).
+
+        Args:
+            matrix: the training ratings, `(num_users, num_items)` NumPy.
+
+        Returns:
+            The NumPy rows of the training batches.
+        """
+        return matrix.T if self.item_based else matrix
 
     def initialize_from(self, matrix):
         """Data-dependent initialisation at the first `fit` (subclasses).

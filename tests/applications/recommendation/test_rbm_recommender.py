@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 from keras import ops
 
 from kgen.applications.recommendation import RBMRecommender
@@ -117,4 +118,136 @@ def test_round_trip(tiny_ratings, tmp_path):
         ops.convert_to_numpy(loaded.layer.kernel),
         ops.convert_to_numpy(model.layer.kernel),
         atol=1e-6,
+    )
+
+
+def _conditional_model(num_users=3, num_items=4):
+    model = _model(num_users, num_items, conditional=True)
+    rng = np.random.default_rng(2)
+    kernel = model.conditional_kernel
+    kernel.assign(rng.normal(0, 0.5, kernel.shape))
+    return model
+
+
+def _numpy_hidden_field(model, one_hot, rated):
+    kernel = ops.convert_to_numpy(model.layer.kernel)
+    hidden_bias = ops.convert_to_numpy(model.layer.hidden_bias)
+    conditional = ops.convert_to_numpy(model.conditional_kernel)
+    return one_hot @ kernel + hidden_bias + rated @ conditional
+
+
+def _numpy_one_hot(history):
+    one_hot = np.zeros((*history.shape, 5))
+    for (user, item), rating in np.ndenumerate(history):
+        if rating > 0:
+            one_hot[user, item, int(rating) - 1] = 1
+    return one_hot.reshape(len(history), -1)
+
+
+def test_conditional_predictions_match_numpy():
+    # r of user 1 also holds item 2, rated with an unknown rating.
+    model = _conditional_model()
+    history = np.array([[5, 0, 3, 0], [0, 0, 0, 1], [2, 4, 0, 5]], "float32")
+    extra = np.zeros_like(history)
+    extra[1, 2] = 1
+    rated = ((history > 0) | (extra > 0)).astype("float64")
+    v = _numpy_one_hot(history)
+    h = 1 / (1 + np.exp(-_numpy_hidden_field(model, v, rated)))
+    kernel = ops.convert_to_numpy(model.layer.kernel)
+    visible_bias = ops.convert_to_numpy(model.layer.visible_bias)
+    field = (h @ kernel.T + visible_bias).reshape(3, 4, 5)
+    p = np.exp(field - field.max(-1, keepdims=True))
+    expected = (p / p.sum(-1, keepdims=True)) @ np.arange(1, 6)
+    np.testing.assert_allclose(
+        model.score_items(history, rated=extra), expected, rtol=1e-5
+    )
+    # D matters: without the extra pair user 1's predictions change.
+    assert not np.allclose(model.score_items(history)[1], expected[1])
+    # Known users are conditioned on the saved `rated` rows.
+    model.ratings.assign(history)
+    model.rated.assign(rated)
+    model.user_ids.assign([7, 8, 9])
+    model.item_ids.assign([1, 2, 3, 4])
+    np.testing.assert_allclose(
+        model.predict([8, 9], [3, 3]), expected[[1, 2], 2], rtol=1e-5
+    )
+
+
+def test_conditional_free_energy_matches_numpy():
+    # The loss without training is the mean free energy under c + r D;
+    # -1 marks a rated pair of unknown rating (in r, not in v).
+    model = _conditional_model()
+    rows = np.array([[5, -1, 3, 0], [0, 0, -1, 1], [2, 4, 0, 5]], "float32")
+    rated = (rows != 0).astype("float64")
+    v = _numpy_one_hot(rows)
+    visible_bias = ops.convert_to_numpy(model.layer.visible_bias)
+    field = _numpy_hidden_field(model, v, rated)
+    free_energy = -v @ visible_bias - np.logaddexp(0, field).sum(-1)
+    loss = model.compute_loss(ops.convert_to_tensor(rows), training=False)
+    np.testing.assert_allclose(
+        float(ops.convert_to_numpy(loss)), free_energy.mean(), rtol=1e-5
+    )
+
+
+def test_conditional_fit_conditions_on_rated_pairs(tiny_ratings):
+    users = np.searchsorted([3, 5, 8, 13, 21, 34], tiny_ratings["user"])
+    expected = np.zeros((6, 8))
+    expected[users, tiny_ratings["item"] // 10 - 1] = 1
+    # Two pairs without a training rating: rated, rating unknown.
+    (row, column), (row2, column2) = np.argwhere(expected == 0)[[0, -1]]
+    extra_users = np.array([3, 5, 8, 13, 21, 34])[[row, row2]]
+    extra_items = 10 * np.array([column, column2]) + 10
+    model = RBMRecommender(num_hidden=3, conditional=True, seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+    model.fit(
+        tiny_ratings, rated=(extra_users, extra_items), batch_size=3, verbose=0
+    )
+    expected[[row, row2], [column, column2]] = 1
+    np.testing.assert_array_equal(ops.convert_to_numpy(model.rated), expected)
+    kernel = ops.convert_to_numpy(model.conditional_kernel)
+    assert np.abs(kernel).max() > 0  # D trains
+    # Their ratings stay unknown (v of the free-energy test holds no unit).
+    ratings = ops.convert_to_numpy(model.ratings)
+    assert ratings[row, column] == 0 and ratings[row2, column2] == 0
+    with pytest.raises(ValueError, match="Unknown user ids"):
+        model.fit(tiny_ratings, rated=([4], [10]), verbose=0)
+    with pytest.raises(ValueError, match="conditional=False"):
+        RBMRecommender(num_hidden=2).fit(tiny_ratings, rated=([3], [10]))
+
+
+def test_k_schedule_sets_gibbs_steps_per_epoch(tiny_ratings):
+    model = RBMRecommender(num_hidden=3, k_schedule={1: 3, 2: 2}, seed=0)
+    seen = []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: seen.append(model.rbm.k)
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+    model.fit(
+        tiny_ratings, epochs=3, batch_size=3, verbose=0, callbacks=[record]
+    )
+    assert seen == [1, 3, 2]
+    assert [model.gibbs_steps(e) for e in (0, 1, 5)] == [1, 3, 2]
+    for bad in ({}, {0: 0}, [(-1, 2)], [(0, 1), (0, 2)], {"a": 1}, 3):
+        with pytest.raises(ValueError, match="k_schedule"):
+            RBMRecommender(num_hidden=2, k_schedule=bad)
+
+
+def test_conditional_round_trip(tiny_ratings, tmp_path):
+    model = RBMRecommender(
+        num_hidden=4, conditional=True, k_schedule=[(0, 1), (1, 2)], seed=0
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9))
+    model.fit(
+        tiny_ratings, rated=([3], [80]), epochs=2, batch_size=3, verbose=0
+    )
+    users, items = tiny_ratings["user"], tiny_ratings["item"]
+    loaded = assert_round_trip(
+        model, tmp_path, call=lambda m: m.predict(users, items)
+    )
+    assert loaded.conditional and loaded.k_schedule == ((0, 1), (1, 2))
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(loaded.rated), ops.convert_to_numpy(model.rated)
+    )
+    np.testing.assert_allclose(
+        loaded.predict([3], [80]), model.predict([3], [80]), rtol=1e-6
     )
