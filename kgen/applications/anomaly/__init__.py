@@ -16,6 +16,7 @@ from kgen.applications.anomaly.detector import load_detector
 from kgen.applications.anomaly.ganomaly import GANomaly
 from kgen.applications.anomaly.ganomaly_detector import GANomalyDetector
 from kgen.applications.anomaly.model_detector import ModelDetector
+from kgen.applications.anomaly.network_detector import PREPROCESSING
 from kgen.applications.anomaly.network_detector import NetworkDetector
 from kgen.applications.anomaly.rbm_detector import RBMDetector
 from kgen.applications.anomaly.vae_detector import VAEDetector
@@ -32,6 +33,7 @@ __all__ = [
     "load_detector",
     "ModelDetector",
     "NetworkDetector",
+    "PREPROCESSING",
     "RBMDetector",
     "VAEDetector",
 ]
