@@ -58,6 +58,22 @@ def parse_args():
         help="tune on fold 0's training data only (the test folds are not "
         "read): print validation curves instead of test figures",
     )
+    parser.add_argument("--rbm-hidden", type=int, default=100)
+    parser.add_argument("--rbm-lr", type=float, default=0.01)
+    parser.add_argument("--rbm-decay", type=float, default=0.001)
+    parser.add_argument("--rbm-batch", type=int, default=16)
+    parser.add_argument("--rbm-epochs", type=int, default=60)
+    parser.add_argument(
+        "--rbm-schedule",
+        default="0:1",
+        help="CD-T schedule, epoch:k pairs, e.g. 0:1,20:3,30:5",
+    )
+    parser.add_argument(
+        "--rbm-conditional",
+        action="store_true",
+        help="conditional RBM; r holds the validation pairs and (without "
+        "--validate) the test pairs, their ratings hidden",
+    )
     parser.add_argument("--vae-batch", type=int, nargs="+", default=[500])
     parser.add_argument("--vae-beta", type=float, nargs="+", default=[0.2])
     parser.add_argument("--vae-epochs", type=int, default=600)
@@ -104,12 +120,23 @@ def surprise_model(name, train, test):
     )
 
 
-def kgen_rating_model(name, quick):
-    epochs = {"rbm_cf": 60, "i_autorec": 150, "u_autorec": 150}[name]
-    epochs = max(2, epochs // 20) if quick else epochs
+def kgen_rating_model(name, args):
+    epochs = {"rbm_cf": args.rbm_epochs, "i_autorec": 150, "u_autorec": 150}
+    epochs = epochs[name]
+    epochs = max(2, epochs // 20) if args.quick else epochs
     if name == "rbm_cf":
-        model = rec.RBMRecommender(num_hidden=100, seed=0)
-        return model, keras.optimizers.SGD(0.01, momentum=0.9), 16, epochs
+        schedule = dict(
+            map(int, pair.split(":")) for pair in args.rbm_schedule.split(",")
+        )
+        model = rec.RBMRecommender(
+            num_hidden=args.rbm_hidden,
+            weight_decay=args.rbm_decay,
+            conditional=args.rbm_conditional,
+            k_schedule=schedule,
+            seed=0,
+        )
+        optimizer = keras.optimizers.SGD(args.rbm_lr, momentum=0.9)
+        return model, optimizer, args.rbm_batch, epochs
     kind = {"i_autorec": "item", "u_autorec": "user"}[name]
     model = rec.AutoRec(kind=kind, num_hidden=500, l2=100.0, seed=0)
     return model, keras.optimizers.Adam(3e-3), 256, epochs
@@ -131,8 +158,11 @@ def rating_task(args, data, save):
     names += ["u_autorec", "i_autorec", "rbm_cf"]
     names = [n for n in names if n not in args.skip]
     results = {name: [] for name in names}
+    if args.validate:  # fold 0's training ratings only
+        names = [n for n in names if n in ("u_autorec", "i_autorec", "rbm_cf")]
+        results = {name: [] for name in names}
     for index, test_rows in enumerate(folds(len(triples[2]), 5, args.seed)):
-        if index >= args.folds:
+        if index >= (1 if args.validate else args.folds):
             break
         train_rows = np.setdiff1d(np.arange(len(triples[2])), test_rows)
         train = [t[train_rows] for t in triples]
@@ -140,7 +170,10 @@ def rating_task(args, data, save):
         for name in names:
             start = time.time()
             predicted, extra = rating_prediction(name, train, test, ids, args)
-            result = {**errors(predicted, test[2]), **extra}
+            if args.validate:  # the test fold's ratings stay unread
+                result = extra
+            else:
+                result = {**errors(predicted, test[2]), **extra}
             result["seconds"] = round(time.time() - start, 1)
             results[name].append(result)
             print(f"fold {index} {name:16s} {result}", flush=True)
@@ -159,11 +192,17 @@ def rating_prediction(name, train, test, ids, args):
     if name.startswith("surprise"):
         return surprise_model(name, train, test), {}
     # Early stopping on a validation 5 % of the training fold (seed 0).
-    model, optimizer, batch_size, epochs = kgen_rating_model(name, args.quick)
+    model, optimizer, batch_size, epochs = kgen_rating_model(name, args)
     order = np.random.default_rng(0).permutation(len(train[2]))
     cut = len(order) // 20
     validation = tuple(t[order[:cut]] for t in train)
+    ids = dict(ids)
+    if getattr(model, "conditional", False):
+        # r: the pairs to predict, ratings hidden (the paper's protocol).
+        pairs = [validation[:2]] + ([] if args.validate else [test[:2]])
+        ids["rated"] = tuple(np.concatenate(p) for p in zip(*pairs))
     model.compile(optimizer=optimizer)
+    start = time.time()
     history = model.fit(
         tuple(t[order[cut:]] for t in train),
         epochs=epochs,
@@ -177,8 +216,16 @@ def rating_prediction(name, train, test, ids, args):
         ],
         **ids,
     )
-    best_epoch = int(np.argmin(history.history["val_rmse"])) + 1
-    return model.predict(*test[:2]), {"best_epoch": best_epoch}
+    curve = history.history["val_rmse"]
+    extra = {
+        "best_epoch": int(np.argmin(curve)) + 1,
+        "val_rmse": float(np.min(curve)),
+        "seconds_per_epoch": round((time.time() - start) / len(curve), 2),
+    }
+    if args.validate:
+        print("  val_rmse per epoch:", np.round(curve, 4).tolist())
+        return None, extra
+    return model.predict(*test[:2]), extra
 
 
 # Top-N ---------------------------------------------------------------------
@@ -373,7 +420,11 @@ def main():
             "folds_done": None
             if args.validate
             else min(len(r) for r in results.values()),
-            "settings": {k: v for k, v in vars(args).items() if "vae" in k},
+            "settings": {
+                k: v
+                for k, v in vars(args).items()
+                if k.startswith(("vae", "rbm"))
+            },
             "seed": args.seed,
             "quick": args.quick,
             "backend": keras.backend.backend(),
