@@ -91,6 +91,67 @@ def build_colouriser(variant, args):
     return model
 
 
+class ValidationCheckpoint(keras.callbacks.Callback):
+    """Keeps the weights that score best on validation photos.
+
+    Every `every` training steps the model colours the grey `validation`
+    photos; at the end of training it gets back the weights of the check
+    with the lowest ab RMSE among those whose colourfulness is within 20 %
+    of the validation photos' own (the goal's band), or of the lowest ab
+    RMSE overall when no check is in the band. The test photos play no
+    part in this choice.
+    """
+
+    def __init__(self, validation, every):
+        super().__init__()
+        self.truth, self.every = validation, every
+        self.greys = [grey(photo) for photo in validation]
+        self.steps, self.checks, self.best = 0, [], None
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        if self.steps % self.every:
+            return
+        scores = colourisation.colourisation_scores(
+            self.model.colourise(self.greys), self.truth
+        )
+        check = {
+            "step": self.steps,
+            "ab_rmse": scores["ab_rmse"],
+            "colourfulness_ratio": scores["colourfulness_ratio"],
+        }
+        self.checks.append(check)
+        if self.best is None or _rank(check) < _rank(self.best[0]):
+            self.best = (check, self.model.get_weights())
+
+    def on_train_end(self, logs=None):
+        if self.best is not None:
+            self.model.set_weights(self.best[1])
+
+    def report(self):
+        """The chosen step and every check, for `metrics.json`."""
+        chosen = None if self.best is None else self.best[0]["step"]
+        return {"chosen_step": chosen, "checks": self.checks}
+
+
+def _rank(check):
+    """Sort key of a validation check: in the colourfulness band, then RMSE."""
+    outside = abs(check["colourfulness_ratio"] - 1.0) > 0.2
+    return (outside, check["ab_rmse"])
+
+
+def split_validation(train, fold, args):
+    """`(fit_names, validation_names)`: a share of the training scenes held
+    out for choosing the training length (none without
+    `--validation-folds`)."""
+    if not args.validation_folds:
+        return list(train), []
+    inner = colourisation.photo_folds(
+        list(train), args.validation_folds, args.seed + 100 + fold
+    )
+    return list(inner[0][0]), list(inner[0][1])
+
+
 def baseline_colours(photos, train, test):
     """RGB colourisations of the `test` photos by every baseline."""
     train_lab = np.concatenate(
@@ -129,27 +190,52 @@ def evaluate(photos, folds, args):
     methods = list(colourisation.BASELINES) + list(args.methods)
     colours = {name: {} for name in methods}
     per_fold, seconds = [], dict.fromkeys(args.methods, 0.0)
+    # Baselines fit on every training photo; kgen models on `fit_names`
+    # (fewer when some are held out for validation).
     progress = keras.utils.Progbar(len(folds) * (1 + len(args.methods)))
     for fold, (train, test) in enumerate(folds):
         truth = [photos[name] for name in test]
         greys = [grey(photo) for photo in truth]
         fold_colours = baseline_colours(photos, train, test)
         progress.add(1)
-        x, y = training_pairs(photos, train, args, args.seed + fold)
+        fit_names, validation = split_validation(train, fold, args)
+        x, y = training_pairs(photos, fit_names, args, args.seed + fold)
+        checks = {}
         for method in args.methods:
             start = time.time()
             model = build_colouriser(method, args)
+            callbacks = []
+            if validation:
+                callbacks = [
+                    ValidationCheckpoint(
+                        [photos[n] for n in validation], args.check_every
+                    )
+                ]
             model.fit(
-                x, y, batch_size=args.batch_size, epochs=args.epochs, verbose=0
+                x,
+                y,
+                batch_size=args.batch_size,
+                epochs=args.epochs,
+                verbose=0,
+                callbacks=callbacks,
             )
             seconds[method] += time.time() - start
+            if validation:
+                checks[method] = callbacks[0].report()
             fold_colours[method] = model.colourise(greys)
             progress.add(1)
         scores = {
             name: colourisation.colourisation_scores(images, truth)
             for name, images in fold_colours.items()
         }
-        per_fold.append({"test_photos": list(test), "scores": scores})
+        per_fold.append(
+            {
+                "test_photos": list(test),
+                "validation_photos": validation,
+                "validation_checks": checks,
+                "scores": scores,
+            }
+        )
         for name, images in fold_colours.items():
             colours[name].update(zip(test, images))
     return colours, per_fold, seconds
@@ -339,6 +425,22 @@ def parse_args(argv=None):
         type=float,
         default=0.01,
         help="weight of the adversarial term beside L1 (Pix2Pix: 0.01)",
+    )
+    parser.add_argument(
+        "--validation-folds",
+        type=int,
+        default=0,
+        help="if > 0, hold out 1/N of each fold's training scenes as "
+        "validation photos and keep the kgen weights (checked every "
+        "--check-every steps) with the lowest validation ab RMSE among "
+        "checks within 20 %% of the validation colourfulness; 0: train "
+        "on all and keep the last weights",
+    )
+    parser.add_argument(
+        "--check-every",
+        type=int,
+        default=125,
+        help="training steps between validation checks",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument(

@@ -25,6 +25,10 @@ def test_script_runs_end_to_end(app, tmp_path):
             "--quick",
             "--methods",
             "rebalanced_autoencoder",
+            "--validation-folds",
+            "2",
+            "--check-every",
+            "1",
             "--output",
             str(output),
         ]
@@ -43,6 +47,16 @@ def test_script_runs_end_to_end(app, tmp_path):
     for scores in saved["metrics"].values():
         assert {"psnr", "ssim", "ab_rmse", "colourfulness_ratio"} <= set(scores)
     assert saved["metrics"]["grey"]["colourfulness"] < 0.01
+    for fold, split in zip(saved["per_fold"], saved["folds"]):
+        # Validation photos come from the training photos, never the test.
+        assert set(fold["validation_photos"]) <= set(split["train"])
+        assert len(fold["validation_photos"]) < len(split["train"])
+        run = fold["validation_checks"]["rebalanced_autoencoder"]
+        checks = run["checks"]
+        assert [c["step"] for c in checks] == list(range(1, len(checks) + 1))
+        in_band = [c for c in checks if 0.8 <= c["colourfulness_ratio"] <= 1.2]
+        best = min(in_band or checks, key=lambda c: c["ab_rmse"])
+        assert run["chosen_step"] == best["step"]
     assert (output / "colourisation.png").stat().st_size > 0
 
 
