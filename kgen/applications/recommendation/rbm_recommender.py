@@ -236,7 +236,7 @@ class RBMRecommender(Recommender):
     def call(self, inputs):
         return self.layer(self.one_hot(inputs))
 
-    def parameters(self, rated=None):
+    def rbm_parameters(self, rated=None):
         """The RBM's parameters; conditional: hidden biases `c + r D` per user.
 
         Args:
@@ -261,7 +261,7 @@ class RBMRecommender(Recommender):
         x = ops.convert_to_tensor(x, self.layer.compute_dtype)
         v = self.one_hot(x)
         layer, rbm = self.layer, self.rbm
-        parameters = self.parameters(ops.cast(ops.not_equal(x, 0), x.dtype))
+        parameters = self.rbm_parameters(ops.cast(ops.not_equal(x, 0), x.dtype))
         field = layer.hidden_field(v, parameters)
         loss = ops.mean(layer.free_energy_from_field(v, field, parameters))
         if not training:
@@ -290,7 +290,7 @@ class RBMRecommender(Recommender):
         conditioning = history != 0
         if rated is not None:
             conditioning |= np.asarray(rated).reshape(history.shape) != 0
-        parameters = self.parameters(conditioning.astype("float32"))
+        parameters = self.rbm_parameters(conditioning.astype("float32"))
         v = self.one_hot(history)
         hidden = self.layer.hidden_probabilities(v, parameters)
         probabilities = self.layer.visible_probabilities(hidden, parameters)
