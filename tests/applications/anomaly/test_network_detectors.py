@@ -206,8 +206,11 @@ def test_preprocessing_is_scikit_learn_s_scaling(rng, preprocessing):
     x = rng.standard_t(2, size=(60, 3)) * [1.0, 10.0, 100.0]
     x[:, 2] = np.where(rng.random(60) < 0.8, 0.0, np.round(x[:, 2]))
     test = rng.standard_t(2, size=(9, 3)) * 20.0
-    detector = AutoencoderDetector(
-        latent_dim=2, hidden_units=(8,), preprocessing=preprocessing, **FIT
+    detector = AutoencoderDetector(  # one step: the transform is tested
+        latent_dim=2,
+        hidden_units=(8,),
+        preprocessing=preprocessing,
+        **dict(FIT, epochs=1, batch_size=60),
     ).fit(x)
     if preprocessing.startswith("robust"):
         scaler = RobustScaler(quantile_range=(5, 95))
