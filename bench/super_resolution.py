@@ -29,6 +29,13 @@ non-saturating loss, then the discriminator on the generator's fakes,
 Adam each), with the paired-epoch harness of `bench/pix2pix_speed.py`.
 
     python bench/super_resolution.py [--quick] [--part quality|speed]
+
+Settings are chosen with `--validation-photos NAME...`: those training
+photos are held out of training and scored instead of the test photos
+(the test photos stay out of training either way). `--augment`,
+`--train-scales` and `--train-stride` give the generators more varied
+training pairs; the feature classifier always learns the pairs at
+`--photo-scale`, half a patch apart, unaugmented.
 """
 
 import argparse
