@@ -47,6 +47,12 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--learning-rate", type=float, default=0.001)
     parser.add_argument("--weight-decay", type=float, default=0.0002)
+    parser.add_argument(
+        "--gibbs-steps",
+        type=int,
+        default=1,
+        help="Gibbs steps of the persistent chains per update",
+    )
     parser.add_argument("--mean-field-steps", type=int, default=10)
     parser.add_argument(
         "--ais-betas",
@@ -76,6 +82,7 @@ def main():
         784,
         args.hidden,
         persistent_chains=100,
+        k=args.gibbs_steps,
         mean_field_steps=args.mean_field_steps,
         seed=0,
     )
