@@ -76,7 +76,7 @@ def parse_args():
     )
     parser.add_argument("--vae-batch", type=int, nargs="+", default=[500])
     parser.add_argument("--vae-beta", type=float, nargs="+", default=[0.2])
-    parser.add_argument("--vae-epochs", type=int, default=600)
+    parser.add_argument("--vae-epochs", type=int, default=250)
     parser.add_argument(
         "--vae-anneal", type=int, default=500, help="epochs of beta's ramp"
     )
