@@ -6,7 +6,6 @@ from sklearn.preprocessing import RobustScaler
 from sklearn.preprocessing import StandardScaler
 
 from kgen.applications.anomaly.detector import Detector
-from kgen.applications.anomaly.detector import contamination_threshold
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 
@@ -161,8 +160,7 @@ class NetworkDetector(Detector):
         self._train(x)
         self.trimmed_ = np.zeros(len(x), bool)
         for _ in range(self.trim_rounds if self.trim else 0):
-            scores = self._scores(x)
-            self.trimmed_ = scores > contamination_threshold(scores, self.trim)
+            self.trimmed_ = _highest(self._scores(x), round(self.trim * len(x)))
             self._train(x[~self.trimmed_])
 
     def _train(self, x):
@@ -173,3 +171,10 @@ class NetworkDetector(Detector):
             verbose=self.verbose,
             shuffle=True,
         )
+
+
+def _highest(scores, count):
+    """A mask of the `count` highest scores (ties broken by position)."""
+    mask = np.zeros(len(scores), bool)
+    mask[np.argsort(scores, kind="stable")[len(scores) - count :]] = True
+    return mask
