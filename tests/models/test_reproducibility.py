@@ -43,3 +43,26 @@ def test_same_seeds_give_identical_weights(make):
     assert len(first) == len(second)
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda seed: models.Autoencoder.dense((6,), 2, (5,), seed=seed),
+        lambda seed: models.VAE.conv((8, 8, 1), 2, (3,), seed=seed),
+    ],
+    ids=["dense_autoencoder", "conv_vae"],
+)
+def test_seed_fixes_the_built_networks_initial_weights(build):
+    # Whatever the global random state, the same seed gives the same weights.
+    keras.utils.set_random_seed(1)
+    first = build(3).get_weights()
+    keras.utils.set_random_seed(2)
+    second, other = build(3).get_weights(), build(4).get_weights()
+    kernels = [w for w in first if w.ndim > 1]
+    assert len(kernels) >= 4
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    # Different seeds, and different layers of one network, differ.
+    assert not np.array_equal(kernels[0], [w for w in other if w.ndim > 1][0])
+    assert len({float(np.abs(k).sum()) for k in kernels}) == len(kernels)

@@ -10,6 +10,7 @@ features (for a conditional model).
 import math
 
 import keras
+import numpy as np
 
 from kgen.utils.validation import check_integer
 
@@ -21,6 +22,7 @@ def dense_encoder(
     activation="relu",
     num_classes=None,
     name="encoder",
+    seed=None,
 ):
     """Builds a multilayer perceptron encoder.
 
@@ -34,6 +36,8 @@ def dense_encoder(
         num_classes: `None`, or the size of a one-hot label input
             concatenated to the flattened sample.
         name: name of the model.
+        seed: `None`, or an int that fixes the initial weights (each layer's
+            Glorot-uniform kernel gets its own seed drawn from it).
 
     Returns:
         A `keras.Model` mapping `(batch, *input_shape)` (and labels) to
@@ -46,10 +50,15 @@ def dense_encoder(
     ```
     """
     code_size = check_integer(code_size, "code_size")
+    kernels = _kernel_initializers(seed)
     inputs, features = _inputs(input_shape, num_classes, "x", flatten=True)
     for units in hidden_units:
-        features = keras.layers.Dense(units, activation=activation)(features)
-    outputs = keras.layers.Dense(code_size, name="code")(features)
+        features = keras.layers.Dense(
+            units, activation=activation, kernel_initializer=next(kernels)
+        )(features)
+    outputs = keras.layers.Dense(
+        code_size, name="code", kernel_initializer=next(kernels)
+    )(features)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -60,6 +69,7 @@ def dense_decoder(
     activation="relu",
     num_classes=None,
     name="decoder",
+    seed=None,
 ):
     """Builds a multilayer perceptron decoder with a linear output.
 
@@ -71,6 +81,8 @@ def dense_decoder(
         num_classes: `None`, or the size of a one-hot label input
             concatenated to the code.
         name: name of the model.
+        seed: `None`, or an int that fixes the initial weights (each layer's
+            Glorot-uniform kernel gets its own seed drawn from it).
 
     Returns:
         A `keras.Model` mapping `(batch, latent_dim)` (and labels) to
@@ -83,10 +95,15 @@ def dense_decoder(
     ```
     """
     latent_dim = check_integer(latent_dim, "latent_dim")
+    kernels = _kernel_initializers(seed)
     inputs, features = _inputs((latent_dim,), num_classes, "z")
     for units in hidden_units:
-        features = keras.layers.Dense(units, activation=activation)(features)
-    outputs = keras.layers.Dense(math.prod(output_shape))(features)
+        features = keras.layers.Dense(
+            units, activation=activation, kernel_initializer=next(kernels)
+        )(features)
+    outputs = keras.layers.Dense(
+        math.prod(output_shape), kernel_initializer=next(kernels)
+    )(features)
     outputs = keras.layers.Reshape(tuple(output_shape))(outputs)
     return keras.Model(inputs, outputs, name=name)
 
@@ -99,6 +116,7 @@ def conv_encoder(
     activation="relu",
     num_classes=None,
     name="encoder",
+    seed=None,
 ):
     """Builds a convolutional encoder: strided convolutions, then `Dense`.
 
@@ -113,6 +131,8 @@ def conv_encoder(
         num_classes: `None`, or the size of a one-hot label input
             concatenated to the flattened convolution features.
         name: name of the model.
+        seed: `None`, or an int that fixes the initial weights (each layer's
+            Glorot-uniform kernel gets its own seed drawn from it).
 
     Returns:
         A `keras.Model` mapping `(batch, height, width, channels)` (and
@@ -126,16 +146,24 @@ def conv_encoder(
     """
     code_size = check_integer(code_size, "code_size")
     _check_image_shape(input_shape, filters, "input_shape")
+    kernels = _kernel_initializers(seed)
     image = keras.Input(tuple(input_shape), name="x")
     features = image
     for count in filters:
         features = keras.layers.Conv2D(
-            count, kernel_size, strides=2, padding="same", activation=activation
+            count,
+            kernel_size,
+            strides=2,
+            padding="same",
+            activation=activation,
+            kernel_initializer=next(kernels),
         )(features)
     inputs, features = _with_labels(
         [image], keras.layers.Flatten()(features), num_classes
     )
-    outputs = keras.layers.Dense(code_size, name="code")(features)
+    outputs = keras.layers.Dense(
+        code_size, name="code", kernel_initializer=next(kernels)
+    )(features)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -147,6 +175,7 @@ def conv_decoder(
     activation="relu",
     num_classes=None,
     name="decoder",
+    seed=None,
 ):
     """Builds a convolutional decoder: `Dense`, then transposed convolutions.
 
@@ -164,6 +193,8 @@ def conv_decoder(
         num_classes: `None`, or the size of a one-hot label input
             concatenated to the code.
         name: name of the model.
+        seed: `None`, or an int that fixes the initial weights (each layer's
+            Glorot-uniform kernel gets its own seed drawn from it).
 
     Returns:
         A `keras.Model` mapping `(batch, latent_dim)` (and labels) to
@@ -184,19 +215,36 @@ def conv_decoder(
         width // scale,
         filters[0] if filters else channels,
     )
+    kernels = _kernel_initializers(seed)
     inputs, features = _inputs((latent_dim,), num_classes, "z")
-    features = keras.layers.Dense(math.prod(start), activation=activation)(
-        features
-    )
+    features = keras.layers.Dense(
+        math.prod(start),
+        activation=activation,
+        kernel_initializer=next(kernels),
+    )(features)
     features = keras.layers.Reshape(start)(features)
     for count in filters:
         features = keras.layers.Conv2DTranspose(
-            count, kernel_size, strides=2, padding="same", activation=activation
+            count,
+            kernel_size,
+            strides=2,
+            padding="same",
+            activation=activation,
+            kernel_initializer=next(kernels),
         )(features)
-    outputs = keras.layers.Conv2D(channels, kernel_size, padding="same")(
-        features
-    )
+    outputs = keras.layers.Conv2D(
+        channels, kernel_size, padding="same", kernel_initializer=next(kernels)
+    )(features)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _kernel_initializers(seed):
+    """Glorot-uniform initialisers (Keras' default), seeded in turn from
+    `seed` when it is an int."""
+    rng = None if seed is None else np.random.default_rng(seed)
+    while True:
+        layer_seed = None if rng is None else int(rng.integers(2**31 - 1))
+        yield keras.initializers.GlorotUniform(seed=layer_seed)
 
 
 def _inputs(shape, num_classes, name, flatten=False):

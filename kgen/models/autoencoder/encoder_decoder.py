@@ -62,8 +62,9 @@ class EncoderDecoder(GenerativeModel):
             activation: activation of the hidden layers.
             decoder_units: widths of the decoder's hidden layers; by default
                 the encoder's, reversed (a mirror image).
-            **kwargs: passed to the constructor (e.g. `seed`, the loss or
-                likelihood, `num_classes` for a conditional model).
+            **kwargs: passed to the constructor (e.g. `seed`, which also
+                fixes the initial weights, the loss or likelihood,
+                `num_classes` for a conditional model).
 
         Returns:
             The model, built from `kgen.models.dense_encoder` and
@@ -76,15 +77,22 @@ class EncoderDecoder(GenerativeModel):
             else decoder_units
         )
         num_classes = kwargs.get("num_classes")
+        encoder_seed, decoder_seed = _builder_seeds(kwargs.get("seed"))
         encoder = builders.dense_encoder(
             input_shape,
             cls.code_factor * latent_dim,
             hidden_units,
             activation,
             num_classes,
+            seed=encoder_seed,
         )
         decoder = builders.dense_decoder(
-            latent_dim, input_shape, decoder_units, activation, num_classes
+            latent_dim,
+            input_shape,
+            decoder_units,
+            activation,
+            num_classes,
+            seed=decoder_seed,
         )
         return cls(encoder, decoder, **kwargs)
 
@@ -110,7 +118,8 @@ class EncoderDecoder(GenerativeModel):
             activation: activation of the hidden layers.
             decoder_filters: filters of the decoder's transposed
                 convolutions; by default the encoder's, reversed.
-            **kwargs: passed to the constructor.
+            **kwargs: passed to the constructor (`seed` also fixes the
+                initial weights).
 
         Returns:
             The model, built from `kgen.models.conv_encoder` and
@@ -121,6 +130,7 @@ class EncoderDecoder(GenerativeModel):
             tuple(filters)[::-1] if decoder_filters is None else decoder_filters
         )
         num_classes = kwargs.get("num_classes")
+        encoder_seed, decoder_seed = _builder_seeds(kwargs.get("seed"))
         encoder = builders.conv_encoder(
             input_shape,
             cls.code_factor * latent_dim,
@@ -128,6 +138,7 @@ class EncoderDecoder(GenerativeModel):
             kernel_size,
             activation,
             num_classes,
+            seed=encoder_seed,
         )
         decoder = builders.conv_decoder(
             latent_dim,
@@ -136,6 +147,7 @@ class EncoderDecoder(GenerativeModel):
             kernel_size,
             activation,
             num_classes,
+            seed=decoder_seed,
         )
         return cls(encoder, decoder, **kwargs)
 
@@ -378,3 +390,8 @@ def _weighted_mean(values, sample_weight):
         ops.cast(sample_weight, values.dtype), ops.shape(values)
     )
     return ops.mean(values * weight)
+
+
+def _builder_seeds(seed):
+    """The encoder's and the decoder's initial-weight seeds from `seed`."""
+    return (None, None) if seed is None else (seed, seed + 1)
