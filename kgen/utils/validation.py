@@ -267,6 +267,12 @@ def check_array(
     return array
 
 
+def offset_seed(seed, index):
+    """`seed + index`: the seed of a model's `index`-th part (e.g. a layer),
+    or `None` for an unseeded model."""
+    return None if seed is None else seed + index
+
+
 def seed_generator(seed, default=None):
     """Turns a `seed` argument into a `keras.random.SeedGenerator`.
 

@@ -11,6 +11,7 @@ from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
+from kgen.utils.validation import offset_seed
 
 
 class EncoderDecoder(GenerativeModel):
@@ -77,14 +78,14 @@ class EncoderDecoder(GenerativeModel):
             else decoder_units
         )
         num_classes = kwargs.get("num_classes")
-        encoder_seed, decoder_seed = _builder_seeds(kwargs.get("seed"))
+        seed = kwargs.get("seed")
         encoder = builders.dense_encoder(
             input_shape,
             cls.code_factor * latent_dim,
             hidden_units,
             activation,
             num_classes,
-            seed=encoder_seed,
+            seed=offset_seed(seed, 0),
         )
         decoder = builders.dense_decoder(
             latent_dim,
@@ -92,7 +93,7 @@ class EncoderDecoder(GenerativeModel):
             decoder_units,
             activation,
             num_classes,
-            seed=decoder_seed,
+            seed=offset_seed(seed, 1),
         )
         return cls(encoder, decoder, **kwargs)
 
@@ -130,7 +131,7 @@ class EncoderDecoder(GenerativeModel):
             tuple(filters)[::-1] if decoder_filters is None else decoder_filters
         )
         num_classes = kwargs.get("num_classes")
-        encoder_seed, decoder_seed = _builder_seeds(kwargs.get("seed"))
+        seed = kwargs.get("seed")
         encoder = builders.conv_encoder(
             input_shape,
             cls.code_factor * latent_dim,
@@ -138,7 +139,7 @@ class EncoderDecoder(GenerativeModel):
             kernel_size,
             activation,
             num_classes,
-            seed=encoder_seed,
+            seed=offset_seed(seed, 0),
         )
         decoder = builders.conv_decoder(
             latent_dim,
@@ -147,7 +148,7 @@ class EncoderDecoder(GenerativeModel):
             kernel_size,
             activation,
             num_classes,
-            seed=decoder_seed,
+            seed=offset_seed(seed, 1),
         )
         return cls(encoder, decoder, **kwargs)
 
@@ -390,8 +391,3 @@ def _weighted_mean(values, sample_weight):
         ops.cast(sample_weight, values.dtype), ops.shape(values)
     )
     return ops.mean(values * weight)
-
-
-def _builder_seeds(seed):
-    """The encoder's and the decoder's initial-weight seeds from `seed`."""
-    return (None, None) if seed is None else (seed, seed + 1)

@@ -10,7 +10,6 @@ from kgen.models.boltzmann.boltzmann_machine import _all_states
 from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
 from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
-from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
 from kgen.models.boltzmann.greedy_pretraining import pretraining_optimizer
 from kgen.models.boltzmann.imputation import IMPUTATION_METHODS
@@ -22,6 +21,7 @@ from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
+from kgen.utils.validation import offset_seed
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -136,7 +136,7 @@ class DBM(GenerativeModel):
             self.add_weight(
                 shape=(sizes[l], sizes[l + 1]),
                 initializer=keras.initializers.RandomNormal(
-                    0.0, 0.01, seed=_offset_seed(seed, l)
+                    0.0, 0.01, seed=offset_seed(seed, l)
                 ),
                 name=f"kernel_{l}",
             )
@@ -202,7 +202,7 @@ class DBM(GenerativeModel):
                 sizes[l + 1],
                 up_scale=2.0 if l < top else 1.0,
                 down_scale=2.0 if l > 0 else 1.0,
-                seed=_offset_seed(self.seed, l),
+                seed=offset_seed(self.seed, l),
                 name=f"pretraining_rbm_{l}",
             )
             layer.build((None, sizes[l]))

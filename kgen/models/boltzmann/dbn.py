@@ -12,7 +12,6 @@ from kgen.metrics.log_partition import exact_log_partition
 from kgen.models.boltzmann.greedy_pretraining import _check_hidden_units
 from kgen.models.boltzmann.greedy_pretraining import _check_layer_index
 from kgen.models.boltzmann.greedy_pretraining import _hidden_probabilities
-from kgen.models.boltzmann.greedy_pretraining import _offset_seed
 from kgen.models.boltzmann.greedy_pretraining import greedy_pretrain
 from kgen.models.boltzmann.greedy_pretraining import pretraining_optimizer
 from kgen.models.boltzmann.imputation import check_imputation
@@ -22,6 +21,7 @@ from kgen.utils.binary import bernoulli
 from kgen.utils.keras_internals import portable_compile_config
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
+from kgen.utils.validation import offset_seed
 
 VISIBLE_TYPES = {"bernoulli": BernoulliRBM, "gaussian": GaussianBernoulliRBM}
 PRETRAIN_INPUTS = ("probabilities", "samples")
@@ -129,7 +129,7 @@ class DBN(GenerativeModel):
         sizes = [self.num_visible, *self.hidden_units]
         self.rbm_layers = []
         for i, num_hidden in enumerate(self.hidden_units):
-            options = {"seed": _offset_seed(seed, i), "name": f"rbm_{i}"}
+            options = {"seed": offset_seed(seed, i), "name": f"rbm_{i}"}
             if i == 0:
                 layer = VISIBLE_TYPES[visible_type](num_hidden, **options)
             elif i == len(self.hidden_units) - 1 and num_classes is not None:

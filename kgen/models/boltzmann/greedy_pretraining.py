@@ -6,6 +6,7 @@ from keras import ops
 
 from kgen.models.boltzmann.rbm import RBM
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import offset_seed
 
 
 def greedy_pretrain(
@@ -69,7 +70,7 @@ def greedy_pretrain(
             layer,
             k=k,
             persistent_chains=persistent_chains,
-            seed=_offset_seed(seed, index),
+            seed=offset_seed(seed, index),
             name=f"rbm_model_{index}",
         )
         model.compile(
@@ -151,11 +152,6 @@ def _check_layer_index(layer, num_layers, model):
             f" for this {num_layers}-layer {model}. Received: layer={layer!r}."
         )
     return int(layer) % num_layers
-
-
-def _offset_seed(seed, index):
-    """`seed + index`, or `None` for an unseeded model."""
-    return None if seed is None else seed + index
 
 
 def _hidden_probabilities(layer, inputs):
