@@ -257,23 +257,17 @@ class RBMRecommender(Recommender):
     ):
         if not self.conditional:
             return self.rbm.compute_loss(self.one_hot(x), training=training)
-        # The RBM's CD-k surrogate with per-user hidden biases c + r D.
+        # The RBM's CD-k loss with per-user hidden biases c + r D, and the
+        # same weight decay on D as the RBM puts on W.
         x = ops.convert_to_tensor(x, self.layer.compute_dtype)
-        v = self.one_hot(x)
-        layer, rbm = self.layer, self.rbm
         parameters = self.rbm_parameters(ops.cast(ops.not_equal(x, 0), x.dtype))
-        field = layer.hidden_field(v, parameters)
-        loss = ops.mean(layer.free_energy_from_field(v, field, parameters))
+        loss = self.rbm.contrastive_divergence_loss(
+            self.one_hot(x), parameters, training=training
+        )
         if not training:
             return loss
-        negative = layer.gibbs(
-            v, rbm.k, rbm.seed_generator, parameters, hidden_field=field
-        )
-        loss = loss - ops.mean(layer.free_energy(negative, parameters))
-        squares = ops.sum(ops.square(layer.kernel)) + ops.sum(
-            ops.square(self.conditional_kernel)
-        )
-        return loss + 0.5 * self.weight_decay * squares
+        decay = ops.sum(ops.square(self.conditional_kernel))
+        return loss + 0.5 * self.weight_decay * decay
 
     def score_items(self, history, rated=None):
         """Expected ratings under `p(v | h)`, `h` mean field given `history`.

@@ -174,9 +174,30 @@ class RBM(GenerativeModel):
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
     ):
+        return self.contrastive_divergence_loss(x, training=training)
+
+    def contrastive_divergence_loss(self, x, parameters=None, training=True):
+        """The CD-k (or PCD-k) surrogate loss of a batch, with its penalties.
+
+        Its gradient is CD's update: the mean free energy of `x` minus that
+        of the Gibbs samples (held fixed), plus the weight decay and
+        sparsity terms. `compute_loss` is this with the layer's parameters.
+
+        Args:
+            x: a batch of visible vectors.
+            parameters: `None` for the layer's `parameters()`, or such a
+                dict with other values, e.g. per-example hidden biases of
+                shape `(batch, num_hidden)` for a conditional RBM (CD-k
+                only: persistent chains have no examples to match).
+            training: `False` returns the mean free energy of `x` only.
+
+        Returns:
+            A scalar tensor.
+        """
         layer = self.layer
         x = ops.convert_to_tensor(x, dtype=layer.compute_dtype)
-        parameters = layer.parameters()
+        if parameters is None:
+            parameters = layer.parameters()
         # The data's hidden field, the costly product, serves the free
         # energy (with gradient) and CD's first hidden sample (without).
         field = layer.hidden_field(x, parameters)
