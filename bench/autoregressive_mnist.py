@@ -13,8 +13,9 @@ binarisation, models trained for days): NADE -88.33, MADE (32 masks)
 
 Usage: `python bench/autoregressive_mnist.py --model nade --minutes 20`
 (`--model made --masks 32`, `--model pixelcnn` runs on TensorFlow).
-Writes `bench/results/autoregressive_mnist_<model>.json` and a PNG of the
-samples beside it.
+Writes `bench/results/autoregressive_mnist_<model>[_<tag>].json` and a PNG
+of the samples beside it. `--plateau N` halves the learning rate after N
+epochs without a better validation score.
 """
 
 import argparse
@@ -46,6 +47,16 @@ def parse_args(argv=None):
     parser.add_argument("--val-images", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backend", default=None)
+    parser.add_argument(
+        "--plateau",
+        type=int,
+        default=0,
+        help="halve the learning rate after this many epochs without a "
+        "better validation score (0: constant learning rate)",
+    )
+    parser.add_argument(
+        "--tag", default="", help="results go to autoregressive_mnist_<model>[_TAG]"
+    )
     return parser.parse_args(argv)
 
 
@@ -99,11 +110,22 @@ def main(argv=None):
     keeper = best_weights_callback(
         keras, model, x_val, args.minutes * 60, args.batch_size
     )
+    callbacks = [keeper]
+    if args.plateau:
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_log_likelihood",
+                mode="max",
+                factor=0.5,
+                patience=args.plateau,
+                min_delta=0.0,
+            )
+        )
     model.fit(
         x_train,
         epochs=100000,
         batch_size=args.batch_size,
-        callbacks=[keeper],
+        callbacks=callbacks,
         verbose=2,
     )
     model.set_weights(keeper.best_weights)
@@ -112,7 +134,10 @@ def main(argv=None):
     sample_start = time.time()
     samples = model.generate(args.samples, seed=args.seed)
     sample_seconds = time.time() - sample_start
-    picture = os.path.join(RESULTS, f"autoregressive_mnist_{args.model}.png")
+    name = f"autoregressive_mnist_{args.model}" + (
+        f"_{args.tag}" if args.tag else ""
+    )
+    picture = os.path.join(RESULTS, f"{name}.png")
     os.makedirs(RESULTS, exist_ok=True)
     save_image_grid(samples, picture, image_shape=(28, 28), num_columns=10)
     result = {
@@ -136,7 +161,7 @@ def main(argv=None):
         "command": "python bench/autoregressive_mnist.py "
         + " ".join(sys.argv[1:] if argv is None else argv),
     }
-    path = write_result(f"autoregressive_mnist_{args.model}", result)
+    path = write_result(name, result)
     print(
         f"{result['model']}: test log-likelihood "
         f"{result['test_log_likelihood']:.2f} nats (published "
@@ -150,7 +175,10 @@ def describe(args):
         return f"H={args.hidden}"
     if args.model == "made":
         return f"{args.layers}x{args.hidden} hidden, {args.masks} masks"
-    return f"{args.conv_layers} gated layers x {args.filters} filters"
+    return (
+        f"{args.conv_layers} gated layers x {args.filters} filters, "
+        f"kernel {args.kernel_size}"
+    )
 
 
 def best_weights_callback(keras, model, x_val, seconds, batch_size):
@@ -172,6 +200,7 @@ def best_weights_callback(keras, model, x_val, seconds, batch_size):
             score = float(model.log_prob(x_val, batch_size=batch_size).mean())
             self.epochs = epoch + 1
             self.curve.append(round(score, 3))
+            logs["val_log_likelihood"] = score
             print(f"epoch {epoch + 1}: validation {score:.3f} nats", flush=True)
             if score > self.best:
                 self.best, self.best_epoch = score, epoch + 1
