@@ -55,7 +55,9 @@ def parse_args(argv=None):
         "better validation score (0: constant learning rate)",
     )
     parser.add_argument(
-        "--tag", default="", help="results go to autoregressive_mnist_<model>[_TAG]"
+        "--tag",
+        default="",
+        help="results go to autoregressive_mnist_<model>[_TAG]",
     )
     return parser.parse_args(argv)
 
