@@ -81,6 +81,7 @@ def build_colouriser(variant, args):
         rebalance=method != variant,
         rebalancing=args.rebalancing,
         temperature=args.temperature,
+        saturation=args.saturations[0],
         adversarial_weight=args.adversarial_weight,
         base_filters=args.base_filters,
         num_downsampling=args.num_downsampling,
@@ -92,19 +93,21 @@ def build_colouriser(variant, args):
 
 
 class ValidationCheckpoint(keras.callbacks.Callback):
-    """Keeps the weights that score best on validation photos.
+    """Keeps the weights and saturation that score best on validation photos.
 
     Every `every` training steps the model colours the grey `validation`
-    photos; at the end of training it gets back the weights of the check
-    with the lowest ab RMSE among those whose colourfulness is within 20 %
-    of the validation photos' own (the goal's band), or of the lowest ab
-    RMSE overall when no check is in the band. The test photos play no
-    part in this choice.
+    photos at each of `saturations` (`Colouriser.saturation`); at the end
+    of training it gets back the weights and saturation of the check with
+    the lowest ab RMSE among those whose colourfulness is within 20 % of
+    the validation photos' own (the goal's band), or of the lowest ab RMSE
+    overall when no check is in the band. The test photos play no part in
+    this choice.
     """
 
-    def __init__(self, validation, every):
+    def __init__(self, validation, every, saturations=(1.0,)):
         super().__init__()
         self.truth, self.every = validation, every
+        self.saturations = saturations
         self.greys = [grey(photo) for photo in validation]
         self.steps, self.checks, self.best = 0, [], None
 
@@ -112,26 +115,37 @@ class ValidationCheckpoint(keras.callbacks.Callback):
         self.steps += 1
         if self.steps % self.every:
             return
-        scores = colourisation.colourisation_scores(
-            self.model.colourise(self.greys), self.truth
-        )
-        check = {
-            "step": self.steps,
-            "ab_rmse": scores["ab_rmse"],
-            "colourfulness_ratio": scores["colourfulness_ratio"],
-        }
-        self.checks.append(check)
-        if self.best is None or _rank(check) < _rank(self.best[0]):
-            self.best = (check, self.model.get_weights())
+        current = self.model.saturation
+        for saturation in self.saturations:
+            self.model.saturation = saturation
+            scores = colourisation.colourisation_scores(
+                self.model.colourise(self.greys), self.truth
+            )
+            check = {
+                "step": self.steps,
+                "saturation": saturation,
+                "ab_rmse": scores["ab_rmse"],
+                "colourfulness_ratio": scores["colourfulness_ratio"],
+            }
+            self.checks.append(check)
+            if self.best is None or _rank(check) < _rank(self.best[0]):
+                self.best = (check, self.model.get_weights())
+        self.model.saturation = current
 
     def on_train_end(self, logs=None):
         if self.best is not None:
             self.model.set_weights(self.best[1])
+            self.model.saturation = self.best[0]["saturation"]
 
     def report(self):
-        """The chosen step and every check, for `metrics.json`."""
-        chosen = None if self.best is None else self.best[0]["step"]
-        return {"chosen_step": chosen, "checks": self.checks}
+        """The chosen step and saturation and every check, for
+        `metrics.json`."""
+        best = self.best[0] if self.best else {}
+        return {
+            "chosen_step": best.get("step"),
+            "chosen_saturation": best.get("saturation"),
+            "checks": self.checks,
+        }
 
 
 def _rank(check):
@@ -208,7 +222,9 @@ def evaluate(photos, folds, args):
             if validation:
                 callbacks = [
                     ValidationCheckpoint(
-                        [photos[n] for n in validation], args.check_every
+                        [photos[n] for n in validation],
+                        args.check_every,
+                        args.saturations,
                     )
                 ]
             model.fit(
@@ -442,6 +458,15 @@ def parse_args(argv=None):
         default=125,
         help="training steps between validation checks",
     )
+    parser.add_argument(
+        "--saturations",
+        nargs="+",
+        type=float,
+        default=[1.0],
+        help="Colouriser.saturation (the factor on the predicted ab); with "
+        "--validation-folds, several values are tried at each check and "
+        "the validation rule chooses the step and the saturation together",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument(
         "--quick",
@@ -450,6 +475,11 @@ def parse_args(argv=None):
         "16 pixels, tiny networks, 1 epoch",
     )
     args = parser.parse_args(argv)
+    if len(args.saturations) > 1 and not args.validation_folds:
+        parser.error(
+            "several --saturations are chosen among on validation photos: "
+            "add --validation-folds N (N >= 2), or give one value"
+        )
     if args.quick:
         args.folds, args.scale, args.num_patches = 2, 0.1, 32
         args.patch_size, args.base_filters, args.epochs = 16, 4, 1

@@ -29,6 +29,9 @@ def test_script_runs_end_to_end(app, tmp_path):
             "2",
             "--check-every",
             "1",
+            "--saturations",
+            "1.0",
+            "1.5",
             "--output",
             str(output),
         ]
@@ -53,11 +56,21 @@ def test_script_runs_end_to_end(app, tmp_path):
         assert len(fold["validation_photos"]) < len(split["train"])
         run = fold["validation_checks"]["rebalanced_autoencoder"]
         checks = run["checks"]
-        assert [c["step"] for c in checks] == list(range(1, len(checks) + 1))
+        # Every step is checked at each saturation, in order.
+        steps = range(1, len(checks) // 2 + 1)
+        expected = [(step, s) for step in steps for s in (1.0, 1.5)]
+        assert [(c["step"], c["saturation"]) for c in checks] == expected
         in_band = [c for c in checks if 0.8 <= c["colourfulness_ratio"] <= 1.2]
         best = min(in_band or checks, key=lambda c: c["ab_rmse"])
         assert run["chosen_step"] == best["step"]
+        assert run["chosen_saturation"] == best["saturation"]
     assert (output / "colourisation.png").stat().st_size > 0
+
+
+def test_several_saturations_need_validation_photos(app, capsys):
+    with pytest.raises(SystemExit):
+        app.parse_args(["--saturations", "1.0", "1.2"])
+    assert "--validation-folds" in capsys.readouterr().err
 
 
 def test_help_lists_every_option(app, capsys):
@@ -66,5 +79,6 @@ def test_help_lists_every_option(app, capsys):
     text = capsys.readouterr().out
     options = ("--methods", "--folds", "--quick", "--grid-size")
     options += ("--rebalancing", "--temperature", "--adversarial-weight")
+    options += ("--validation-folds", "--check-every", "--saturations")
     for option in options:
         assert option in text

@@ -76,6 +76,14 @@ class Colouriser(AdversarialModel):
     colours towards the rare, saturated ones, which makes the colours more
     vivid at some cost in error.
 
+    Mean-seeking losses (L1, squared error) hedge towards grey where the
+    colour is uncertain. `saturation` multiplies the predicted ab at
+    inference (`predict_ab`, `colourise`; training is unchanged): values
+    above 1 trade some ab error for more vivid colours, like a lower
+    annealed-mean `temperature` for the classification method. It is an
+    attribute that can be set after training (e.g. chosen on validation
+    photos) and is saved with the model.
+
     Networks are fully convolutional, so `colourise` takes grey images of
     any size: it pads them (reflection) to a multiple of the downsampling
     factor `2 ** num_downsampling` and crops the result back. Train on
@@ -107,6 +115,8 @@ class Colouriser(AdversarialModel):
             classification method always is; set `rebalancing=1` to make
             its weights equal).
         temperature: float > 0, the annealed-mean temperature.
+        saturation: float > 0, the factor applied to predicted ab (1: the
+            network's own output).
         neighbours: int >= 1, bins a target colour is spread over.
         sigma: float > 0, width of the soft encoding in ab units.
         adversarial_weight: weight of the adversarial term.
@@ -149,6 +159,7 @@ class Colouriser(AdversarialModel):
         rebalancing=0.5,
         rebalance=False,
         temperature=0.38,
+        saturation=1.0,
         neighbours=5,
         sigma=5.0,
         adversarial_weight=0.01,
@@ -184,6 +195,7 @@ class Colouriser(AdversarialModel):
             )
         self.rebalance = bool(rebalance)
         self.temperature = check_number(temperature, "temperature", low=0)
+        self.saturation = saturation
         self.sigma = check_number(sigma, "sigma", low=0)
         self.neighbours = check_integer(neighbours, "neighbours")
         self.base_filters = check_integer(base_filters, "base_filters")
@@ -452,16 +464,32 @@ class Colouriser(AdversarialModel):
         """The network's raw output: ab / 110, or logits per bin."""
         return self.network(inputs, training=training)
 
-    def decode(self, outputs):
-        """ab / 110 from the network's output (annealed mean for bins)."""
-        if self.method != "classification":
-            return outputs
-        return (
-            colour_bins.annealed_mean(
-                outputs, self.bins, self.temperature, logits=True
-            )
-            / AB_SCALE
+    @property
+    def saturation(self):
+        """The factor applied to predicted ab at inference (float > 0)."""
+        return self._saturation
+
+    @saturation.setter
+    def saturation(self, value):
+        self._saturation = check_number(
+            value,
+            "saturation",
+            low=0,
+            low_open=True,
+            hint="1 keeps the network's colours; above 1 is more vivid.",
         )
+
+    def decode(self, outputs):
+        """ab / 110 from the network's output (annealed mean for bins),
+        times `saturation`."""
+        if self.method == "classification":
+            outputs = (
+                colour_bins.annealed_mean(
+                    outputs, self.bins, self.temperature, logits=True
+                )
+                / AB_SCALE
+            )
+        return outputs * self.saturation
 
     def predict_ab(self, lightness, batch_size=8):
         """Predicted `ab / 110` for lightness `L / 50 - 1` (inference mode).
@@ -572,6 +600,7 @@ class Colouriser(AdversarialModel):
             "rebalancing": self.rebalancing,
             "rebalance": self.rebalance,
             "temperature": self.temperature,
+            "saturation": self.saturation,
             "neighbours": self.neighbours,
             "sigma": self.sigma,
             "adversarial_weight": self.loss_weights["adversarial"],

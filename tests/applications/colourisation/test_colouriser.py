@@ -140,6 +140,29 @@ def test_colourise_pads_and_crops_consistently(trained):
     assert [image.shape for image in listed] == [(8, 12, 3), (7, 9, 3)]
 
 
+@pytest.mark.parametrize("variant", ["regression", "classification"])
+def test_saturation_scales_the_predicted_ab(trained, tmp_path, variant):
+    model = trained[0][variant]
+    rng = np.random.default_rng(6)
+    lightness = rng.uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
+    plain = model.predict_ab(lightness)
+    model.saturation = 1.5
+    try:
+        np.testing.assert_allclose(
+            model.predict_ab(lightness), 1.5 * plain, rtol=1e-5, atol=1e-6
+        )
+        loaded = assert_round_trip(
+            model, tmp_path, call=lambda m: m.predict_ab(lightness), atol=1e-5
+        )
+        assert loaded.saturation == 1.5
+    finally:
+        model.saturation = 1.0
+    for bad in (0.0, -1.0, float("nan"), True):
+        with pytest.raises(ValueError, match="saturation"):
+            model.saturation = bad
+    assert model.saturation == 1.0
+
+
 def test_colour_input_is_converted_with_a_warning(trained):
     model = trained[0]["autoencoder"]
     colour = np.random.default_rng(4).random((1, 8, 8, 3))
