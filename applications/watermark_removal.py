@@ -78,17 +78,25 @@ def load_pairs(args):
 # kgen's removers.
 
 
-def build_removers(names, base_filters=32, seed=0, num_downsampling=4):
+def build_removers(
+    names,
+    base_filters=32,
+    seed=0,
+    num_downsampling=4,
+    composition="inverse_blend",
+):
     """kgen removers by name (see `REMOVERS`), compiled.
 
     `two_head`: a `WatermarkRemover` (U-Net with `num_downsampling`
-    stride-2 steps and `base_filters` filters, Adam 1e-3); `denoising_autoencoder`: a
+    stride-2 steps and `base_filters` filters, the given `composition`,
+    Adam 1e-3); `denoising_autoencoder`: a
     `DenoisingAutoencoderRemover` (32-pixel tiles, code of 256, Adam 1e-3).
     """
     factories = {
         "two_head": lambda: watermark.WatermarkRemover(
             base_filters=base_filters,
             num_downsampling=num_downsampling,
+            composition=composition,
             seed=seed,
         ),
         "denoising_autoencoder": lambda: watermark.DenoisingAutoencoderRemover(
@@ -234,7 +242,11 @@ def run(args):
     start = time.perf_counter()
     train, test = load_pairs(args)
     removers = build_removers(
-        args.removers, args.base_filters, args.seed, args.num_downsampling
+        args.removers,
+        args.base_filters,
+        args.seed,
+        args.num_downsampling,
+        args.composition,
     )
     epochs = {
         name: args.autoencoder_epochs
@@ -359,6 +371,13 @@ def parse_args(argv=None):
         type=int,
         default=4,
         help="stride-2 steps of the two-head U-Net",
+    )
+    parser.add_argument(
+        "--composition",
+        default="inverse_blend",
+        choices=watermark.COMPOSITIONS,
+        help="how the two-head remover forms its refined image: invert the "
+        "blend with predicted opacity and colour, or add a residual",
     )
     parser.add_argument(
         "--removers",

@@ -20,9 +20,11 @@ from kgen.applications.watermark.watermark_pairs import KINDS
 from kgen.applications.watermark.watermark_pairs import WatermarkPairs
 from kgen.applications.watermark.watermark_pairs import draw_watermark
 from kgen.applications.watermark.watermark_pairs import make_watermark_pairs
+from kgen.applications.watermark.watermark_remover import COMPOSITIONS
 from kgen.applications.watermark.watermark_remover import WatermarkRemover
 
 __all__ = [
+    "COMPOSITIONS",
     "DenoisingAutoencoderRemover",
     "KINDS",
     "WatermarkPairs",

@@ -131,20 +131,30 @@ class DenoisingAutoencoderRemover(WatermarkRemover):
     def network_output_channels(self, channels):
         return channels
 
-    def heads(self, images, raw):
-        """The reconstruction, and logits that are positive where it differs
-        from the input by more than `mask_tolerance`."""
+    def components(self, images, raw):
+        """The reconstruction as `"refined"`, and `"mask_logits"` that are
+        positive where it differs from the input by more than
+        `mask_tolerance`."""
         images = ops.cast(images, raw.dtype)
         change = ops.mean(ops.abs(raw - images), axis=-1, keepdims=True)
-        return raw, 100.0 * (change - self.mask_tolerance) / self.mask_tolerance
+        logits = 100.0 * (change - self.mask_tolerance) / self.mask_tolerance
+        return {"refined": raw, "mask_logits": logits}
 
-    def loss_terms_of(self, images, clean, masks, raw):
+    def loss_terms_of(self, images, clean, masks, raw, alpha=None):
         error = _image_mean(ops.square(raw - ops.cast(clean, raw.dtype)))
         return {"loss": error, "reconstruction_loss": error}
 
     def get_config(self):
         config = super().get_config()
-        for key in ("base_filters", "num_downsampling", "size_multiple"):
+        for key in (
+            "base_filters",
+            "num_downsampling",
+            "size_multiple",
+            "composition",
+            "inside_weight",
+            "opacity_weight",
+            "max_opacity",
+        ):
             config.pop(key)
         return {**config, "mask_tolerance": self.mask_tolerance}
 

@@ -17,6 +17,10 @@ from kgen.utils.validation import is_array
 
 _COMPILED_INFERENCE = keras.backend.backend() == "jax"
 RANGE_HINT = "Scale images to [0, 1], e.g. divide 8-bit images by 255."
+COMPOSITIONS = ("inverse_blend", "residual")
+"""How `WatermarkRemover` forms its refined image: by inverting the blend
+with a predicted opacity and colour, plus a residual, or by adding a
+residual to the input."""
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -24,23 +28,45 @@ class WatermarkRemover(GenerativeModel):
     """Removes visible watermarks without being told where they are.
 
     A network with two heads, in the spirit of SLBR and WDNet: from the
-    watermarked image `J` it predicts a refined image `R = J + r` (a
-    residual `r`) and the logits of the watermark mask. By default the
-    network is a U-Net (`kgen.models.build_unet_generator`) with
-    `channels + 1` linear outputs, rebuilt to take images of any size.
+    watermarked image `J` it predicts a refined image `R` and the logits
+    of the watermark mask. By default the network is a U-Net
+    (`kgen.models.build_unet_generator`) with linear outputs, rebuilt to
+    take images of any size. How `R` is formed is the `composition`:
 
-    Training (`fit(watermarked, (clean, masks))`, or `fit(pairs)` with a
-    `WatermarkPairs`) minimises, per image,
+    - `"inverse_blend"` (default): besides the mask logit \\( z \\) and a
+      residual `r`, the network predicts per pixel the blend weight
+      \\( a = a_{\\max} \\sigma(z_a) \\) (the opacity times the shape,
+      \\( \\alpha M \\)) and the watermark colour \\( W = \\sigma(z_W) \\),
+      and the refined image inverts the compositing model
+      `J = (1 - alpha M) I + alpha M W` (see `composite`), corrected by the
+      residual: \\( R = (J - a W) / (1 - a) + r \\). Under a
+      semi-transparent watermark the pixels still carry
+      \\( (1 - \\alpha M) I \\), which the inversion recovers far better
+      than inpainting could; the residual corrects what it gets wrong.
+      Network outputs: `2 * channels + 2` (residual, mask logit, blend
+      weight logit, colour logits).
+    - `"residual"`: \\( R = J + r \\), outputs `channels + 1` (residual,
+      mask logit).
 
-    \\[ \\overline{|\\hat I - I|} + \\overline{M_b |R - I|}
-        + \\lambda \\, \\mathrm{BCE}(M_b, \\hat m), \\qquad
+    Training (`fit(watermarked, (clean, masks))`, `fit(watermarked,
+    (clean, masks, alpha))` or `fit(pairs)` with a `WatermarkPairs`, which
+    passes its opacities) minimises, per image,
+
+    \\[ \\overline{|\\hat I - I|}
+        + \\lambda_R \\, \\overline{|R - I|}_{M > 0}
+        + \\lambda_M \\, \\mathrm{BCE}(M_b, \\hat m)
+        + \\lambda_a \\, \\overline{|a - \\alpha M|}, \\qquad
         \\hat I = (1 - \\hat m) J + \\hat m R, \\]
 
-    the mean absolute error of the mask-blended output, that of the
-    refined image inside the true mask \\( M_b = [M > 0] \\), and
-    `mask_weight` \\( \\lambda \\) times the mask head's binary
-    cross-entropy (`mask_loss`). `fit` logs the three terms as
-    `reconstruction_loss`, `refined_loss` and `mask_loss`.
+    the mean absolute error of the mask-blended output over the image,
+    `inside_weight` \\( \\lambda_R \\) times that of the refined image
+    averaged over the pixels the watermark touches (\\( M_b = [M > 0] \\);
+    normalised by their number, so small watermarks weigh as much as large
+    ones), `mask_weight` \\( \\lambda_M \\) times the mask head's binary
+    cross-entropy (`mask_loss`) and, for `"inverse_blend"` when the
+    opacities \\( \\alpha \\) are given, `opacity_weight`
+    \\( \\lambda_a \\) times the mean absolute error of the blend weight.
+    `fit` logs the terms under the names in `loss_terms`.
 
     `remove_watermark(images)` keeps every pixel whose mask probability is
     below `mask_threshold` exactly as given and replaces the others by the
@@ -57,8 +83,8 @@ class WatermarkRemover(GenerativeModel):
     Args:
         network: `None` to build the U-Net, or a `keras.Model` mapping
             images `(batch, height, width, channels)` of any size divisible
-            by `size_multiple` to `(batch, height, width, channels + 1)`:
-            the residual, then the mask logit.
+            by `size_multiple` to `(batch, height, width, outputs)` with
+            the outputs `composition` needs (`network_output_channels`).
         image_channels: int >= 1, channels of the images (built U-Net).
         base_filters: filters of the built U-Net's first convolution.
         num_downsampling: int >= 1, stride-2 steps of the built U-Net.
@@ -68,7 +94,16 @@ class WatermarkRemover(GenerativeModel):
         normalization: normalisation of the built U-Net: `"batch"`
             (default; its running statistics do not depend on the image
             size at inference), `"instance"` or `None`.
+        composition: `"inverse_blend"` (default) or `"residual"`: how
+            the refined image is formed (see above).
         mask_weight: float >= 0, the weight of the mask loss.
+        inside_weight: float >= 0, the weight of the refined image's error
+            inside the true mask.
+        opacity_weight: float >= 0, the weight of the blend weight's error
+            (`"inverse_blend"`, when the opacities are given).
+        max_opacity: float in (0, 1), the largest blend weight
+            \\( a_{\\max} \\) the `"inverse_blend"` head can predict (the
+            inversion divides by \\( 1 - a \\)).
         mask_threshold: float in (0, 1), the mask probability above which
             a pixel is replaced.
         seed: int or `None`, seed of the model's random stream.
@@ -86,6 +121,7 @@ class WatermarkRemover(GenerativeModel):
         50, image_size=(80, 120), split="test", seed=1
     )
     cleaned = remover.remove_watermark(test.watermarked)  # any size
+    opacity = remover.predict_components(test.watermarked)["opacity"]
     masks = remover.predict_mask(test.watermarked)  # booleans (50, 80, 120)
     ```
     """
@@ -98,12 +134,25 @@ class WatermarkRemover(GenerativeModel):
         num_downsampling=4,
         size_multiple=None,
         normalization="batch",
+        composition="inverse_blend",
         mask_weight=1.0,
+        inside_weight=1.0,
+        opacity_weight=1.0,
+        max_opacity=0.9,
         mask_threshold=0.5,
         seed=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
+        if composition not in COMPOSITIONS:
+            raise ValueError(
+                f"`composition` must be one of {COMPOSITIONS}. Received "
+                f"{composition!r}."
+            )
+        self.composition = composition
+        self.max_opacity = _check_number(
+            max_opacity, "max_opacity", 0.0, 1.0, open_ends=True
+        )
         self.base_filters = check_integer(base_filters, "base_filters")
         self.num_downsampling = check_integer(
             num_downsampling, "num_downsampling"
@@ -118,6 +167,12 @@ class WatermarkRemover(GenerativeModel):
         self.image_channels = self._check_network(self.network)
         self.size_multiple = check_integer(size_multiple or 1, "size_multiple")
         self.mask_weight = _check_number(mask_weight, "mask_weight", 0.0, None)
+        self.inside_weight = _check_number(
+            inside_weight, "inside_weight", 0.0, None
+        )
+        self.opacity_weight = _check_number(
+            opacity_weight, "opacity_weight", 0.0, None
+        )
         self.mask_threshold = _check_number(
             mask_threshold, "mask_threshold", 0.0, 1.0, open_ends=True
         )
@@ -125,8 +180,13 @@ class WatermarkRemover(GenerativeModel):
             self.add_tracker(name)
         self.built = True
 
-    #: Names of the loss terms that `fit` logs besides `loss`.
-    loss_terms = ("reconstruction_loss", "refined_loss", "mask_loss")
+    @property
+    def loss_terms(self):
+        """Names of the loss terms that `fit` logs besides `loss`."""
+        terms = ("reconstruction_loss", "refined_loss", "mask_loss")
+        if self.composition == "inverse_blend":
+            terms += ("opacity_loss",)
+        return terms
 
     def build_network(self, channels):
         """The default network: a U-Net with `channels + 1` linear outputs,
@@ -172,7 +232,10 @@ class WatermarkRemover(GenerativeModel):
 
     def network_output_channels(self, channels):
         """Output channels the network must have: the residual and the
-        mask logit."""
+        mask logit, then (`"inverse_blend"`) the blend weight logit and
+        the colour logits."""
+        if self.composition == "inverse_blend":
+            return 2 * channels + 2
         return channels + 1
 
     # ------------------------------------------------------------ the model
@@ -189,25 +252,53 @@ class WatermarkRemover(GenerativeModel):
             raw: the network's output on them.
 
         Returns:
-            The refined images (`images` plus the residual) and the mask
-            logits `(batch, h, w, 1)`, as backend tensors.
+            The refined images `R` and the mask logits `(batch, h, w, 1)`,
+            as backend tensors.
+        """
+        parts = self.components(images, raw)
+        return parts["refined"], parts["mask_logits"]
+
+    def components(self, images, raw):
+        """Every quantity the heads predict, as a dict of backend tensors.
+
+        Args:
+            images: the watermarked inputs `J`, `(batch, h, w, channels)`.
+            raw: the network's output on them.
+
+        Returns:
+            `"refined"` (`R`) and `"mask_logits"`; for `"inverse_blend"`
+            also `"opacity"` (the blend weight `a`, `(batch, h, w, 1)`),
+            `"colour"` (`W`) and `"inverse"` (`(J - a W) / (1 - a)`, before
+            the residual).
         """
         images = ops.cast(images, raw.dtype)
         channels = self.image_channels
-        return images + raw[..., :channels], raw[..., channels:]
+        residual = raw[..., :channels]
+        parts = {"mask_logits": raw[..., channels : channels + 1]}
+        if self.composition == "residual":
+            parts["refined"] = images + residual
+            return parts
+        opacity = self.max_opacity * ops.sigmoid(
+            raw[..., channels + 1 : channels + 2]
+        )
+        colour = ops.sigmoid(raw[..., channels + 2 :])
+        inverse = (images - opacity * colour) / (1.0 - opacity)
+        parts.update(opacity=opacity, colour=colour, inverse=inverse)
+        parts["refined"] = inverse + residual
+        return parts
 
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
     ):
         """The training objective (see the class docstring); logs its terms."""
-        clean, masks = y
-        terms = self.loss_terms_of(x, clean, masks, y_pred)
+        clean, masks, *alpha = y
+        terms = self.loss_terms_of(x, clean, masks, y_pred, *alpha)
         loss = ops.mean(terms["loss"])
         for name in self.loss_terms:
             self._trackers[name].update_state(ops.mean(terms[name]))
         return loss
 
-    def loss_terms_of(self, images, clean, masks, raw):
+    def loss_terms_of(self, images, clean, masks, raw, alpha=None):
         """Per-image loss terms, with their weighted sum as `"loss"`.
 
         Args:
@@ -215,25 +306,38 @@ class WatermarkRemover(GenerativeModel):
             clean: the clean images.
             masks: the true masks `M`, `(batch, h, w, 1)`.
             raw: the network's raw output on `images`.
+            alpha: `None`, or the true opacities `(batch,)` (then the
+                `"inverse_blend"` blend weight is fitted to `alpha * M`).
 
         Returns:
             A dict of `(batch,)` tensors: `"loss"` and each of `loss_terms`.
         """
-        refined, logits = self.heads(images, raw)
+        parts = self.components(images, raw)
+        refined, logits = parts["refined"], parts["mask_logits"]
         images = ops.cast(images, refined.dtype)
         clean = ops.cast(clean, refined.dtype)
+        masks = ops.cast(masks, refined.dtype)
         inside = ops.cast(ops.greater(masks, 0.0), refined.dtype)
         blended = images + ops.sigmoid(logits) * (refined - images)
         terms = {
             "reconstruction_loss": _image_mean(ops.abs(blended - clean)),
-            "refined_loss": _image_mean(inside * ops.abs(refined - clean)),
+            "refined_loss": _image_mean(inside * ops.abs(refined - clean))
+            / ops.maximum(_image_mean(inside), 1e-6),
             "mask_loss": mask_loss(inside, logits),
         }
         terms["loss"] = (
             terms["reconstruction_loss"]
-            + terms["refined_loss"]
+            + self.inside_weight * terms["refined_loss"]
             + self.mask_weight * terms["mask_loss"]
         )
+        if "opacity" in parts:
+            terms["opacity_loss"] = ops.zeros_like(terms["loss"])
+            if alpha is not None:
+                alpha = ops.reshape(ops.cast(alpha, masks.dtype), (-1, 1, 1, 1))
+                terms["opacity_loss"] = _image_mean(
+                    ops.abs(parts["opacity"] - alpha * masks)
+                )
+            terms["loss"] += self.opacity_weight * terms["opacity_loss"]
         return terms
 
     # ------------------------------------------------------------ training
@@ -270,15 +374,16 @@ class WatermarkRemover(GenerativeModel):
 
     def _training_pairs(self, x, y, name):
         if isinstance(x, WatermarkPairs):
-            x, y = x.watermarked, (x.clean, x.mask)
+            x, y = x.watermarked, (x.clean, x.mask, x.alpha)
         if not is_array(x):
             return x, y
         x = self._check_images(x, name, padded=False)
-        if not isinstance(y, (tuple, list)) or len(y) != 2:
+        if not isinstance(y, (tuple, list)) or len(y) not in (2, 3):
             raise ValueError(
-                f"{type(self).__name__} trains on `y = (clean, masks)` for "
-                f"`{name}`. Received y of type {type(y).__name__}. Pass "
-                "a `WatermarkPairs` or `(clean_images, masks)`."
+                f"{type(self).__name__} trains on `y = (clean, masks)` or "
+                f"`(clean, masks, alpha)` for `{name}`. Received y of type "
+                f"{type(y).__name__}. Pass a `WatermarkPairs` or "
+                "`(clean_images, masks)`."
             )
         clean = check_array(
             y[0],
@@ -291,12 +396,19 @@ class WatermarkRemover(GenerativeModel):
         masks = check_array(
             y[1], "masks", feature_shape=(*x.shape[1:3], 1), low=0.0, high=1.0
         )
-        if len(clean) != len(x) or len(masks) != len(x):
-            raise ValueError(
-                f"`{name}`, `clean` and `masks` must hold as many images. "
-                f"Received {len(x)}, {len(clean)} and {len(masks)}."
+        targets = (clean, masks)
+        if len(y) == 3:
+            alpha = check_array(
+                y[2], "alpha", feature_shape=(), low=0.0, high=1.0
             )
-        return x, (clean, masks)
+            targets += (alpha.astype("float32"),)
+        if any(len(target) != len(x) for target in targets):
+            raise ValueError(
+                f"`{name}`, `clean`, `masks` (and `alpha`) must hold as many "
+                f"images. Received {len(x)} and "
+                f"{[len(target) for target in targets]}."
+            )
+        return x, targets
 
     # ------------------------------------------------------------ inference
 
@@ -316,11 +428,9 @@ class WatermarkRemover(GenerativeModel):
         Returns:
             float32 NumPy array of the shape of `images`.
         """
-        images, refined, probabilities, single = self._predict_heads(
-            images, batch_size
-        )
-        inside = probabilities >= self.mask_threshold
-        cleaned = np.where(inside, np.clip(refined, 0.0, 1.0), images)
+        images, parts, single = self._predict_parts(images, batch_size)
+        inside = parts["mask"] >= self.mask_threshold
+        cleaned = np.where(inside, np.clip(parts["refined"], 0.0, 1.0), images)
         return cleaned[0] if single else cleaned
 
     def predict_mask(self, images, batch_size=16, probabilities=False):
@@ -337,30 +447,50 @@ class WatermarkRemover(GenerativeModel):
             NumPy array `(n, h, w)` (or `(h, w)` for one image): booleans,
             or float32 probabilities.
         """
-        _, _, probability, single = self._predict_heads(images, batch_size)
-        mask = probability[..., 0]
-        if not probabilities:
-            mask = mask >= self.mask_threshold
-        return mask[0] if single else mask
+        mask = self.predict_components(images, batch_size)["mask"][..., 0]
+        return mask if probabilities else mask >= self.mask_threshold
 
-    def _predict_heads(self, images, batch_size):
+    def predict_components(self, images, batch_size=16):
+        """Every head's prediction, before the mask decides what is kept.
+
+        Args:
+            images: one image `(h, w, channels)` or a batch, as for
+                `remove_watermark`.
+            batch_size: int >= 1, images per network call.
+
+        Returns:
+            A dict of float32 NumPy arrays (without the batch axis for one
+            image): `"refined"` (the refined image `R`, not clipped) and
+            `"mask"` (the mask probabilities, `(..., h, w, 1)`); for the
+            `"inverse_blend"` composition also `"opacity"` (the blend weight
+            `a`, `(..., h, w, 1)`), `"colour"` (the watermark colour `W`) and
+            `"inverse"` (`(J - a W) / (1 - a)`).
+        """
+        _, parts, single = self._predict_parts(images, batch_size)
+        return {k: v[0] for k, v in parts.items()} if single else parts
+
+    def _predict_parts(self, images, batch_size):
         single = is_array(images) and np.ndim(images) == 3
         images = np.asarray(images)[None] if single else images
         images = self._check_images(images, "images", padded=True)
         batch_size = check_integer(batch_size, "batch_size")
         height, width = images.shape[1:3]
         padded = _pad_to_multiple(images, self.size_multiple)
-        parts = [
-            self._heads_of_batch(padded[i : i + batch_size])
+        batches = [
+            self._parts_of_batch(padded[i : i + batch_size])
             for i in range(0, len(padded), batch_size)
         ]
-        refined, probabilities = (
-            np.concatenate(part)[:, :height, :width] for part in zip(*parts)
-        )
-        return images, refined, probabilities, single
+        parts = {
+            name: np.concatenate([batch[name] for batch in batches])[
+                :, :height, :width
+            ]
+            for name in batches[0]
+        }
+        return images, parts, single
 
-    def _heads_of_batch(self, images):
-        """Refined images and mask probabilities of one batch, as NumPy.
+    def _parts_of_batch(self, images):
+        """The heads' predictions on one batch, as NumPy (see
+        `predict_components`).
 
         A direct call where the backend runs it op by op at no tracing cost
         (TensorFlow, PyTorch: `predict` would trace a function for every
@@ -371,10 +501,12 @@ class WatermarkRemover(GenerativeModel):
             raw = ops.convert_to_tensor(self.predict_on_batch(images))
         else:
             raw = self(images, training=False)
-        refined, logits = self.heads(images, raw)
-        return ops.convert_to_numpy(refined), ops.convert_to_numpy(
-            ops.sigmoid(logits)
-        )
+        parts = dict(self.components(images, raw))
+        parts["mask"] = ops.sigmoid(parts.pop("mask_logits"))
+        return {
+            name: ops.convert_to_numpy(value).astype("float32")
+            for name, value in parts.items()
+        }
 
     def _check_images(self, images, name, padded):
         channels = self.image_channels
@@ -422,7 +554,11 @@ class WatermarkRemover(GenerativeModel):
             "num_downsampling": self.num_downsampling,
             "normalization": self.normalization,
             "size_multiple": self.size_multiple,
+            "composition": self.composition,
             "mask_weight": self.mask_weight,
+            "inside_weight": self.inside_weight,
+            "opacity_weight": self.opacity_weight,
+            "max_opacity": self.max_opacity,
             "mask_threshold": self.mask_threshold,
         }
 

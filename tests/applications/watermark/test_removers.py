@@ -33,19 +33,40 @@ def _sigmoid(z):
     return 1 / (1 + np.exp(-z.astype("float64")))
 
 
-def test_two_head_loss_matches_numpy(rng):
+def _numpy_components(marked, raw, composition, max_opacity=0.9):
+    """The refined image and mask logits, by NumPy (see `components`)."""
+    residual, logits = raw[..., :3], raw[..., 3:4]
+    if composition == "residual":
+        return marked + residual, logits, None
+    opacity = max_opacity * _sigmoid(raw[..., 4:5])
+    colour = _sigmoid(raw[..., 5:8])
+    inverse = (marked - opacity * colour) / (1 - opacity)
+    return inverse + residual, logits, opacity
+
+
+@pytest.mark.parametrize("composition", watermark.COMPOSITIONS)
+def test_two_head_loss_matches_numpy(rng, composition):
     marked, clean, masks = _data(rng, count=2)
     masks[0, 2, 1] = 0.4  # soft edge: inside the mask (M > 0)
-    remover = _two_head(mask_weight=0.7)
+    alpha = np.array([0.5, 0.3], "float32")
+    remover = _two_head(
+        mask_weight=0.7,
+        inside_weight=1.5,
+        opacity_weight=0.3,
+        composition=composition,
+    )
     raw = remover.predict_on_batch(marked).astype("float64")  # one compile
-    refined, logits = marked + raw[..., :3], raw[..., 3:]
+    assert raw.shape[-1] == (8 if composition == "inverse_blend" else 4)
+    refined, logits, opacity = _numpy_components(marked, raw, composition)
     inside = (masks > 0).astype("float64")
     probability = _sigmoid(logits)
     blended = marked + probability * (refined - marked)
     per_image = lambda v: v.reshape(2, -1).mean(axis=1)  # noqa: E731
+    in_mask = np.abs(refined - clean) * inside
     expected = {
         "reconstruction_loss": per_image(np.abs(blended - clean)),
-        "refined_loss": per_image(inside * np.abs(refined - clean)),
+        "refined_loss": in_mask.reshape(2, -1).sum(axis=1)
+        / (3 * inside.reshape(2, -1).sum(axis=1)),
         "mask_loss": per_image(
             -(
                 inside * np.log(probability)
@@ -55,16 +76,64 @@ def test_two_head_loss_matches_numpy(rng):
     }
     expected["loss"] = (
         expected["reconstruction_loss"]
-        + expected["refined_loss"]
+        + 1.5 * expected["refined_loss"]
         + 0.7 * expected["mask_loss"]
     )
+    if opacity is not None:
+        target = alpha[:, None, None, None] * masks
+        expected["opacity_loss"] = per_image(np.abs(opacity - target))
+        expected["loss"] = expected["loss"] + 0.3 * expected["opacity_loss"]
     terms = remover.loss_terms_of(
-        marked, clean, masks, ops.convert_to_tensor(raw)
+        marked, clean, masks, ops.convert_to_tensor(raw), alpha
     )
+    assert set(terms) == {"loss", *remover.loss_terms}
     for name, values in expected.items():
         np.testing.assert_allclose(
             ops.convert_to_numpy(terms[name]), values, rtol=1e-4, err_msg=name
         )
+    if opacity is not None:  # without the opacities: no opacity term
+        terms = remover.loss_terms_of(
+            marked, clean, masks, ops.convert_to_tensor(raw)
+        )
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(terms["opacity_loss"]), 0
+        )
+
+
+def _logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+def test_inverse_blend_head_inverts_the_compositing_model(rng):
+    """Fed the true blend weight and colour (and no residual), the head's
+    inversion is the oracle `inverse_blend` and recovers the clean image."""
+    clean = rng.uniform(size=(2, 8, 8, 3)).astype("float32")
+    masks = np.zeros((2, 8, 8, 1), "float32")
+    masks[:, 1:7, 2:6] = 1.0
+    masks[1, 3, 3] = 0.5  # an anti-aliased edge
+    colours = rng.uniform(0.05, 0.95, size=(2, 1, 1, 3)).astype("float32")
+    alpha = np.array([0.3, 0.8], "float32")[:, None, None, None]
+    marked = watermark.composite(clean, colours, masks, alpha)
+    remover = _two_head()
+    weight = np.clip(alpha * masks / remover.max_opacity, 1e-12, None)
+    raw = np.concatenate(
+        [
+            np.zeros_like(clean),  # residual
+            np.full_like(masks, 5.0),  # mask logit
+            _logit(weight),
+            np.broadcast_to(_logit(colours), clean.shape),
+        ],
+        axis=-1,
+    )
+    parts = remover.components(marked, ops.convert_to_tensor(raw))
+    oracle = watermark.inverse_blend(marked, colours, masks, alpha)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(parts["refined"]), oracle, atol=1e-4
+    )
+    np.testing.assert_allclose(oracle, clean, atol=1e-4)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(parts["opacity"]), alpha * masks, atol=1e-6
+    )
 
 
 def test_autoencoder_remover_applies_its_network_tile_by_tile(rng):
@@ -89,11 +158,15 @@ def test_autoencoder_remover_applies_its_network_tile_by_tile(rng):
     )
 
 
-@pytest.mark.parametrize("make", [_two_head, _autoencoder])
+def _residual_two_head():
+    return _two_head(composition="residual")
+
+
+@pytest.mark.parametrize("make", [_two_head, _residual_two_head, _autoencoder])
 def test_fit_remove_save_and_load(rng, tmp_path, make):
     remover = make()
     remover.compile(optimizer=keras.optimizers.Adam(1e-2))
-    if make is _two_head:  # a WatermarkPairs, and validation data
+    if make is not _autoencoder:  # a WatermarkPairs, and validation data
         pairs = watermark.make_watermark_pairs(
             4,
             image_size=8,
@@ -124,6 +197,22 @@ def test_fit_remove_save_and_load(rng, tmp_path, make):
     assert np.all((cleaned >= 0) & (cleaned <= 1))
     single = remover.remove_watermark(images[0])
     np.testing.assert_allclose(single, cleaned[0], atol=1e-5)
+    components = remover.predict_components(images)
+    np.testing.assert_allclose(components["mask"][..., 0], probabilities)
+    refined = np.clip(components["refined"], 0, 1)
+    np.testing.assert_allclose(cleaned[predicted], refined[predicted])
+    if make is _two_head:
+        assert components["opacity"].shape == (3, 10, 7, 1)
+        assert components["colour"].shape == images.shape
+        opacity = components["opacity"]
+        assert np.all((opacity >= 0) & (opacity <= remover.max_opacity))
+        np.testing.assert_allclose(  # the inversion, by NumPy
+            components["inverse"],
+            (images - opacity * components["colour"]) / (1 - opacity),
+            rtol=1e-4,
+            atol=1e-5,
+        )
+        assert history.history["opacity_loss"][-1] > 0  # alpha was passed
     assert_round_trip(
         remover, tmp_path, call=lambda m: m.remove_watermark(images)
     )
@@ -149,7 +238,16 @@ def test_bad_input_is_refused(rng):
         remover.fit(marked, (clean, masks[..., 0]), verbose=0)
     with pytest.raises(ValueError, match="divisible by 4"):
         remover.fit(marked[:, :6, :6], (clean[:, :6, :6], masks[:, :6, :6]))
+    alpha = np.full(len(marked), 0.5, "float32")
+    with pytest.raises(ValueError, match="alpha"):
+        remover.fit(marked, (clean, masks, alpha + 1), verbose=0)
+    with pytest.raises(ValueError, match="as many"):
+        remover.fit(marked, (clean, masks, alpha[:2]), verbose=0)
     with pytest.raises(ValueError, match="mask_threshold"):
         _two_head(mask_threshold=1.0)
+    with pytest.raises(ValueError, match="max_opacity"):
+        _two_head(max_opacity=1.0)
+    with pytest.raises(ValueError, match="composition"):
+        _two_head(composition="inpaint")
     with pytest.raises(ValueError, match="network"):
         watermark.WatermarkRemover(network=keras.Sequential([]))
