@@ -40,6 +40,12 @@ def parse_args(argv=None):
     parser.add_argument("--hidden", type=int, default=500)
     parser.add_argument("--layers", type=int, default=1, help="MADE")
     parser.add_argument("--masks", type=int, default=32, help="MADE")
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="MADE: direct input-to-output connections (the paper's MNIST "
+        "model)",
+    )
     parser.add_argument("--filters", type=int, default=16, help="PixelCNN")
     parser.add_argument("--conv-layers", type=int, default=5)
     parser.add_argument("--kernel-size", type=int, default=3)
@@ -71,6 +77,7 @@ def build(args, kgen):
             hidden_units=(args.hidden,) * args.layers,
             num_masks=args.masks,
             ordering="random" if args.masks > 1 else "natural",
+            direct_connections=args.direct,
             seed=args.seed,
         )
     return kgen.models.PixelCNN(
@@ -176,7 +183,8 @@ def describe(args):
     if args.model == "nade":
         return f"H={args.hidden}"
     if args.model == "made":
-        return f"{args.layers}x{args.hidden} hidden, {args.masks} masks"
+        direct = ", direct connections" if args.direct else ""
+        return f"{args.layers}x{args.hidden} hidden, {args.masks} masks{direct}"
     return (
         f"{args.conv_layers} gated layers x {args.filters} filters, "
         f"kernel {args.kernel_size}"

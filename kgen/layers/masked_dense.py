@@ -265,6 +265,7 @@ def made_masks(
     hidden_degrees="random",
     out_degrees=None,
     seed=None,
+    direct=False,
 ):
     """The masks of a MADE network (Germain et al. 2015).
 
@@ -278,6 +279,11 @@ def made_masks(
     Inputs of degree 0 (context, e.g. a condition) feed every hidden unit
     and get no outputs of their own.
 
+    With `direct=True` the list ends with one more mask, of the direct
+    connections from the inputs to the outputs (the paper's MNIST model
+    has them): the same strict rule, so output `d` sees directly the inputs
+    of degree `< d` (context inputs feed every output).
+
     Args:
         in_degrees: int array `(num_inputs,)` of input degrees (see
             `input_degrees`), values in `0..D` where `D` is the largest.
@@ -290,11 +296,14 @@ def made_masks(
         out_degrees: int array of output degrees, or `None` for the
             default above (then `outputs_per_input` applies).
         seed: int, `numpy.random.Generator` or `None`, for random degrees.
+        direct: whether to append the mask of direct input-to-output
+            connections.
 
     Returns:
         A list of float32 masks: `(num_inputs, hidden_units[0])`, ...,
         `(hidden_units[-1], num_outputs)`, with `num_outputs =
-        outputs_per_input * D` by default (`len(out_degrees)` if given).
+        outputs_per_input * D` by default (`len(out_degrees)` if given),
+        then `(num_inputs, num_outputs)` with `direct=True`.
 
     Example:
 
@@ -327,6 +336,8 @@ def made_masks(
         masks.append(autoregressive_mask(previous, degrees))
         previous = degrees
     masks.append(autoregressive_mask(previous, out_degrees, strict=True))
+    if direct:
+        masks.append(autoregressive_mask(in_degrees, out_degrees, strict=True))
     return masks
 
 

@@ -30,6 +30,13 @@ class MADE(AutoregressiveModel):
     `log p(x) = logmeanexp_m log p_m(x)` (mask ensembling), itself an exact
     normalised likelihood.
 
+    With `direct_connections=True` the output logits also get a masked
+    linear term of the inputs, `x @ (W_direct * M_m)`, where `M_m` is the
+    strict autoregressive mask of ordering `m` (input `i` feeds output `d`
+    only if `i` comes before `d`; from `kgen.layers.made_masks(...,
+    direct=True)`), one `kgen.layers.MaskedDense` without bias holding all
+    the masks. The paper's MNIST model has these direct connections.
+
     Reference:
         Germain, Gregor, Murray and Larochelle, "MADE: Masked Autoencoder
         for Distribution Estimation", ICML 2015.
@@ -44,6 +51,8 @@ class MADE(AutoregressiveModel):
         hidden_degrees: `"random"` (the paper) or `"equal"`, see
             `kgen.layers.made_masks`.
         activation: activation of the hidden layers.
+        direct_connections: whether to add direct (masked linear)
+            connections from the inputs to the output logits.
         mask_seed: int, seed of the orderings and connectivity.
         seed: int or `None`, seed of the model's random stream (mask
             choice per minibatch, sampling) and of the initialisation.
@@ -68,6 +77,7 @@ class MADE(AutoregressiveModel):
         ordering="natural",
         hidden_degrees="random",
         activation="relu",
+        direct_connections=False,
         mask_seed=0,
         seed=None,
         **kwargs,
@@ -87,6 +97,7 @@ class MADE(AutoregressiveModel):
             )
         self.hidden_degrees = hidden_degrees
         self.activation = activation
+        self.direct_connections = bool(direct_connections)
         rng = np.random.default_rng(self.mask_seed)
         self.orderings = []
         per_mask = []
@@ -100,24 +111,45 @@ class MADE(AutoregressiveModel):
                     self.hidden_units,
                     hidden_degrees=hidden_degrees,
                     seed=rng,
+                    direct=self.direct_connections,
                 )
             )
         units = self.hidden_units + (num_inputs,)
         self.masked_layers = [
-            MaskedDense(
+            self._masked_layer(
                 count,
-                np.stack([masks[i] for masks in per_mask]),
-                activation=None if i == len(units) - 1 else activation,
-                kernel_initializer=keras.initializers.GlorotUniform(
-                    seed=None if seed is None else seed + i
-                ),
-                name=f"masked_dense_{i}",
+                [masks[i] for masks in per_mask],
+                None if i == len(units) - 1 else activation,
+                None if seed is None else seed + i,
+                f"masked_dense_{i}",
             )
             for i, count in enumerate(units)
         ]
-        for layer in self.masked_layers:
-            layer.build((None, layer.input_dim))
+        self.direct_layer = None
+        if self.direct_connections:
+            self.direct_layer = self._masked_layer(
+                num_inputs,
+                [masks[-1] for masks in per_mask],
+                None,
+                None if seed is None else seed + len(units),
+                "direct",
+                use_bias=False,
+            )
         self.built = True
+
+    @staticmethod
+    def _masked_layer(units, masks, activation, seed, name, **kwargs):
+        """A built `MaskedDense` holding one mask per ordering."""
+        layer = MaskedDense(
+            units,
+            np.stack(masks),
+            activation=activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+            name=name,
+            **kwargs,
+        )
+        layer.build((None, layer.input_dim))
+        return layer
 
     @staticmethod
     def _check_ordering_argument(ordering, num_inputs):
@@ -139,9 +171,12 @@ class MADE(AutoregressiveModel):
 
     def conditional_logits(self, x, training=False, mask_index=0):
         """Logits of every `p(x_d = 1 | x_<d)` under mask `mask_index`."""
-        hidden = ops.cast(x, self.masked_layers[0].kernel.dtype)
+        inputs = ops.cast(x, self.masked_layers[0].kernel.dtype)
+        hidden = inputs
         for layer in self.masked_layers:
             hidden = layer(hidden, mask_index=mask_index)
+        if self.direct_layer is not None:
+            hidden = hidden + self.direct_layer(inputs, mask_index=mask_index)
         return hidden
 
     def generation_order(self, mask_index=0):
@@ -185,6 +220,7 @@ class MADE(AutoregressiveModel):
                 ),
                 "hidden_degrees": self.hidden_degrees,
                 "activation": self.activation,
+                "direct_connections": self.direct_connections,
                 "mask_seed": self.mask_seed,
             }
         )

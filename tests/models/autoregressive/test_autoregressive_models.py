@@ -23,6 +23,27 @@ def made():
     )
 
 
+def made_direct():
+    return kgen.models.MADE(
+        4,
+        hidden_units=(12, 12),
+        num_masks=3,
+        ordering="random",
+        direct_connections=True,
+        seed=0,
+    )
+
+
+def made_direct_one_mask():
+    return kgen.models.MADE(
+        4,
+        hidden_units=(6,),
+        ordering=[2, 0, 3, 1],
+        direct_connections=True,
+        seed=0,
+    )
+
+
 def pixelcnn():
     return kgen.models.PixelCNN(
         (2, 2), filters=4, num_layers=2, kernel_size=3, output_filters=8, seed=0
@@ -41,7 +62,14 @@ def categorical_pixelcnn():
     )
 
 
-BUILDERS = [nade, made, pixelcnn, categorical_pixelcnn]
+BUILDERS = [
+    nade,
+    made,
+    made_direct,
+    made_direct_one_mask,
+    pixelcnn,
+    categorical_pixelcnn,
+]
 
 
 def all_states(model):
@@ -92,7 +120,10 @@ def test_each_conditional_sees_only_earlier_variables(build):
             assert not changed[position <= position[v]].any()
             allowed += np.sum(position > position[v])
             seen += np.sum(changed[position > position[v]])
-        if not isinstance(model, kgen.models.MADE):
+        if getattr(model, "direct_connections", False):
+            # The direct connections link every allowed pair.
+            assert seen == allowed, (seen, allowed)
+        elif not isinstance(model, kgen.models.MADE):
             # Earlier variables do reach the later conditionals (a ReLU that
             # is off at this one input may hide an allowed path, as may
             # MADE's random hidden degrees).
@@ -136,6 +167,48 @@ def test_made_ensemble_is_the_mean_of_mask_probabilities():
     expected = np.log(np.mean(np.exp(per_mask), axis=0))
     np.testing.assert_allclose(model.log_prob(x), expected, atol=1e-5)
     assert not np.allclose(per_mask[0], per_mask[1])
+
+
+def test_made_direct_connections_match_numpy_reference():
+    """Without the hidden path, MADE's logits are the output bias plus the
+    direct term: a logistic autoregressive model under each ordering."""
+    model = made_direct()
+    output = model.masked_layers[-1]
+    output.kernel.assign(np.zeros(output.kernel.shape))
+    output.bias.assign(np.random.default_rng(1).normal(size=4))
+    bias = keras.ops.convert_to_numpy(output.bias)
+    kernel = keras.ops.convert_to_numpy(model.direct_layer.kernel)
+    x = all_states(model)
+    for m in range(model.num_masks):
+        position = np.argsort(model.generation_order(m))
+        strict = position[:, None] < position[None, :]  # i before d
+        logits = bias + x @ (kernel * strict)
+        expected = np.sum(
+            x * -np.logaddexp(0, -logits) + (1 - x) * -np.logaddexp(0, logits),
+            axis=1,
+        )
+        actual = keras.ops.convert_to_numpy(model.mask_log_probs(x, [m]))
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_made_without_direct_connections_is_unchanged():
+    """The default has no direct weights; the same seeds with direct
+    connections give the same masks and weights, plus the direct term."""
+    plain, direct = made(), made_direct()
+    assert plain.direct_layer is None
+    assert not plain.get_config()["direct_connections"]
+    assert direct.get_config()["direct_connections"]
+    assert len(direct.weights) == len(plain.weights) + 2
+    for a, b in zip(plain.weights, direct.weights):
+        np.testing.assert_array_equal(a, b)
+    x = all_states(plain)
+    masks = range(plain.num_masks)
+    expected = keras.ops.convert_to_numpy(plain.mask_log_probs(x, masks))
+    assert not np.allclose(direct.mask_log_probs(x, masks), expected)
+    direct.direct_layer.kernel.assign(np.zeros((4, 4)))
+    np.testing.assert_allclose(
+        direct.mask_log_probs(x, masks), expected, rtol=1e-6
+    )
 
 
 def exact_probabilities(model, mask_index=0):
@@ -204,7 +277,9 @@ def test_completion_keeps_observed_values(build):
     )
 
 
-@pytest.mark.parametrize("build", [nade, made, categorical_pixelcnn])
+@pytest.mark.parametrize(
+    "build", [nade, made, made_direct_one_mask, categorical_pixelcnn]
+)
 def test_fit_learns_and_round_trips(build, tmp_path):
     model = build()
     rng = np.random.default_rng(0)
