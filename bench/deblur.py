@@ -17,16 +17,23 @@ training patches only (the rotation-prediction CNN of `bench/pix2pix.py`):
 - Wiener WITHOUT the oracle: one fixed kernel for every patch, the mean of
   the training kernels (what is known of the blur without seeing a test
   kernel);
-- DeblurGAN (residual ResNet generator, WGAN-GP PatchGAN critic, pixel
-  content loss with weight `--content-weight`), and the same residual
-  generator trained with the pixel MSE alone (no critic).
+- the residual ResNet generator (output convolution zeroed: it starts at
+  the identity) trained with the pixel MSE alone (no critic), `--rounds`
+  rounds;
+- DeblurGAN (that generator, WGAN-GP PatchGAN critic, pixel content loss
+  with weight `--content-weight`), `--gan-rounds` rounds, its generator
+  warm-started from the content-only one (`--no-warm-start`: from zero).
 
-The Wiener balance and the Richardson-Lucy iteration count are chosen on
-training patches (best mean PSNR), never on the test set.
+The networks train in rounds, each on the training photos blurred anew
+(fresh kernels and noise) minus the validation photos `--val-photos`;
+after each round the validation PSNR is measured and the best round kept
+(see `Rounds`). The Wiener balance and the Richardson-Lucy iteration count
+are chosen on training patches (best mean PSNR). The test photos play no
+part in training or in any choice.
 
 TensorFlow backend (the fastest for convolutions on a CPU).
 
-    python bench/deblur.py [--quick] [--epochs 8] [--norm none]
+    python bench/deblur.py [--quick] [--rounds 6] [--gan-rounds 3]
 """
 
 import argparse
@@ -90,102 +97,176 @@ def tuned(method, choices, blurred, sharp, kernels):
 
 
 def generator(shape, args):
-    """The ResNet generator, its last convolution zeroed.
+    """The ResNet generator, its output convolution zeroed.
 
-    Zeroed, `G(x) = 0`: training starts from the identity, the restoration
-    `x + G(x)` being the blurred input itself.
+    Zeroed (`zero_output=True`), `G(x) = 0`: training starts from the
+    identity, the restoration `x + G(x)` being the blurred input itself.
     """
     keras.utils.set_random_seed(args.seed)
-    network = kgen.models.build_resnet_generator(
+    return kgen.models.build_resnet_generator(
         shape,
         base_filters=args.filters,
+        num_downsampling=args.downsampling,
         num_blocks=args.blocks,
         normalization=None if args.norm == "none" else args.norm,
+        zero_output=True,
     )
-    last = network.layers[-1]
-    last.set_weights([np.zeros_like(w) for w in last.get_weights()])
-    return network
 
 
-def adam(num_samples, args, updates_per_step=1):
-    """Adam with the learning rate constant, then linearly decayed to 0.
-
-    `LinearDecay` counts the optimizer's own updates, so an optimizer that
-    updates `updates_per_step` times per `fit` step (the critic's) gets a
-    schedule that many times longer: every optimizer decays over the whole
-    run.
-    """
-    steps = -(-num_samples // args.batch) * args.epochs * updates_per_step
+def adam(learning_rate, total_steps):
+    """Adam constant for half the updates, then linearly decayed to 0."""
     schedule = kgen.optimizers.LinearDecay(
-        args.learning_rate, steps // 2, steps - steps // 2
+        learning_rate, total_steps // 2, total_steps - total_steps // 2
     )
     return keras.optimizers.Adam(schedule, beta_1=0.5)
 
 
-def blur_pairs(args, stride=None):
-    """The task's (train, test) pairs, training patches `stride` apart."""
+def blur_pairs(args, seed, stride=None, names=None, test_photos=None):
+    """`motion_blur_pairs` of the task with these kernels and photos."""
     return kgen.datasets.motion_blur_pairs(
         patch_size=args.patch,
         scale=args.scale,
         min_length=args.min_length,
         max_length=args.max_length,
         noise=args.noise,
-        seed=args.seed,
+        seed=seed,
         stride=stride,
+        names=names,
+        **({} if test_photos is None else {"test_photos": test_photos}),
     )
 
 
-def augmented(images, augment):
-    """The images, plus their flips and transposes when `augment` is set.
+def dihedral(images, transforms):
+    """Image `i` rotated by `transforms[i] % 4` quarter turns, then
+    transposed if `transforms[i] >= 4` (the 8 symmetries of a square).
 
-    The blur kernels' directions are uniform, so flipping or transposing a
-    (blurred, sharp) pair gives another pair of the same task.
+    The blur kernels' directions are uniform, so a transformed (blurred,
+    sharp) pair is another pair of the same task.
     """
-    if not augment:
-        return images
-    return np.concatenate(
-        [
-            images,
-            images[:, ::-1],
-            images[:, :, ::-1],
-            np.transpose(images, (0, 2, 1, 3)),
+    out = np.empty_like(images)
+    for i, (image, t) in enumerate(zip(images, transforms)):
+        image = np.rot90(image, t % 4)
+        out[i] = np.transpose(image, (1, 0, 2)) if t >= 4 else image
+    return out
+
+
+class Rounds:
+    """Training rounds on freshly blurred training photos, selected on a
+    validation split of the training photos.
+
+    Round `r` blurs the network-training photos (every training photo but
+    the validation ones) with new kernels and noise (seed `seed + 1 + r`),
+    `--train-stride` apart, each pair under a random symmetry of the
+    square with `--augment`: every round sees new blurs of the same
+    photos. After each round the validation PSNR (the validation photos,
+    blurred once) is measured and the best round's weights kept (early
+    stopping by model selection; the test photos play no part).
+    """
+
+    def __init__(self, args):
+        self.args = args
+        train = [
+            n
+            for n in kgen.datasets.PHOTOS
+            if n not in kgen.datasets.image_pairs.TEST_PHOTOS
         ]
-    )
+        self.names = [n for n in train if n not in args.val_photos]
+        self.validation = blur_pairs(
+            args, args.seed, names=args.val_photos, test_photos=()
+        )[0][:2]
+        self.first = self.pairs(0)  # the same number of pairs every round
+        self.steps_per_round = -(-len(self.first[0]) // args.batch)
+
+    def pairs(self, round_index):
+        if round_index == 0 and hasattr(self, "first"):
+            return self.first
+        args = self.args
+        seed = args.seed + 1 + round_index
+        blurred, sharp, _ = blur_pairs(
+            args, seed, args.train_stride, self.names, ()
+        )[0]
+        if args.augment:
+            t = np.random.default_rng(seed).integers(0, 8, len(blurred))
+            blurred, sharp = dihedral(blurred, t), dihedral(sharp, t)
+        return blurred, sharp
+
+    def validation_psnr(self, restore):
+        blurred, sharp = self.validation
+        return psnr_ssim(sharp, np.clip(restore(blurred), -1, 1))[0]
+
+    def train(self, model, fit, restore, num_rounds, first_round, label):
+        """Runs the rounds; sets the best round's weights. Returns the
+        validation PSNR per round."""
+        scores, best = [], None
+        for r in range(first_round, first_round + num_rounds):
+            fit(*self.pairs(r))
+            scores.append(self.validation_psnr(restore))
+            if scores[-1] == max(scores):
+                best = model.get_weights()
+            print(f"{label} round {r}: validation PSNR {scores[-1]:.3f}")
+        model.set_weights(best)
+        return scores
 
 
-def train_content_only(blurred, sharp, args):
+def log_mse(sharp, restored):
+    """Each image's `10 log10(MSE + 1e-8)`: DeblurGAN's `"log_mse"`."""
+    mse = keras.ops.mean(keras.ops.square(restored - sharp), axis=(1, 2, 3))
+    return 10.0 * keras.ops.log10(mse + 1e-8)
+
+
+def train_content_only(rounds, shape, args):
     """The same residual generator trained with the pixel MSE alone."""
-    network = generator(blurred.shape[1:], args)
-    inputs = keras.Input(blurred.shape[1:])
+    network = generator(shape, args)
+    inputs = keras.Input(shape)
     model = keras.Model(inputs, keras.layers.Add()([inputs, network(inputs)]))
-    model.compile(optimizer=adam(len(blurred), args), loss="mse")
-    model.fit(
-        blurred, sharp, batch_size=args.batch, epochs=args.epochs, verbose=2
+    model.compile(
+        optimizer=adam(
+            args.learning_rate, rounds.steps_per_round * args.rounds
+        ),
+        loss=log_mse if args.content_metric == "log_mse" else "mse",
     )
-    return lambda x: np.clip(model.predict(x, verbose=0), -1, 1)
+    scores = rounds.train(
+        model,
+        lambda x, y: model.fit(x, y, batch_size=args.batch, verbose=0),
+        lambda x: model.predict(x, verbose=0),
+        args.rounds,
+        0,
+        "content only",
+    )
+    return network, model, scores
 
 
-def train_deblur_gan(blurred, sharp, args):
-    shape = blurred.shape[1:]
+def train_deblur_gan(rounds, network, args):
+    """DeblurGAN on `network` (warm-started or zero)."""
+    shape = network.input_shape[1:]
     model = kgen.models.DeblurGAN(
-        generator(shape, args),
+        network,
         kgen.models.build_patchgan_discriminator(
             shape, base_filters=args.filters
         ),
         critic_steps=args.critic_steps,
         content_weight=args.content_weight,
+        content_metric=args.content_metric,
         seed=args.seed,
     )
+    steps = rounds.steps_per_round * args.gan_rounds
     model.compile(
         optimizer={
-            "critic": adam(len(blurred), args, args.critic_steps),
-            "generator": adam(len(blurred), args),
+            # LinearDecay counts the optimizer's own updates: the critic's
+            # schedule is `critic_steps` times longer.
+            "critic": adam(args.gan_learning_rate, steps * args.critic_steps),
+            "generator": adam(args.gan_learning_rate, steps),
         }
     )
-    model.fit(
-        blurred, sharp, batch_size=args.batch, epochs=args.epochs, verbose=2
+    scores = rounds.train(
+        model,
+        lambda x, y: model.fit(x, y, batch_size=args.batch, verbose=0),
+        model.deblur,
+        args.gan_rounds,
+        args.rounds if args.warm_start else 0,
+        "DeblurGAN",
     )
-    return model
+    return model, scores
 
 
 def main():
@@ -207,38 +288,84 @@ def main():
     parser.add_argument(
         "--train-stride",
         type=int,
-        default=None,
-        help="distance between training patches (default: --patch, no "
-        "overlap); the test patches never overlap",
+        default=16,
+        help="distance between the networks' training patches (overlapping "
+        "when below --patch); the test patches never overlap",
     )
     parser.add_argument(
         "--augment",
-        action="store_true",
-        help="also train on flipped and transposed training pairs",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="each training pair under a random symmetry of the square",
     )
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument(
+        "--val-photos",
+        default="china,grace_hopper",
+        help="training photos held out to select the networks' round",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=6,
+        help="content-only rounds (each on newly blurred training photos)",
+    )
+    parser.add_argument(
+        "--gan-rounds", type=int, default=3, help="DeblurGAN rounds"
+    )
+    parser.add_argument(
+        "--warm-start",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="DeblurGAN's generator starts from the selected content-only "
+        "generator (else from zero, for --gan-rounds)",
+    )
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--critic-steps", type=int, default=5)
     parser.add_argument("--content-weight", type=float, default=1000.0)
+    parser.add_argument(
+        "--content-metric",
+        choices=("mse", "log_mse"),
+        default="mse",
+        help="content loss of both networks (log_mse: minus the PSNR)",
+    )
     parser.add_argument("--filters", type=int, default=16)
     parser.add_argument("--blocks", type=int, default=4)
+    parser.add_argument(
+        "--downsampling",
+        type=int,
+        default=0,
+        help="the generator's stride-2 steps (2 in the paper)",
+    )
     parser.add_argument(
         "--norm",
         choices=("instance", "none"),
         default="none",
         help="generator normalisation (instance: the paper's)",
     )
-    parser.add_argument("--learning-rate", type=float, default=2e-4)
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=1e-3,
+        help="content-only Adam rate",
+    )
+    parser.add_argument(
+        "--gan-learning-rate",
+        type=float,
+        default=1e-4,
+        help="DeblurGAN's Adam rate (both networks)",
+    )
     parser.add_argument("--tune-patches", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--figure", default=None, help="also write the picture here"
     )
     args = parser.parse_args()
+    args.val_photos = tuple(args.val_photos.split(","))
     if args.quick:
-        args.epochs, args.tune_patches = 1, 20
+        args.rounds, args.gan_rounds, args.tune_patches = 1, 1, 20
+        args.train_stride = 64
     start, cpu_start = time.time(), time.process_time()
-    train, test = blur_pairs(args)
+    train, test = blur_pairs(args, args.seed)
     (blurred, sharp, kernels), (t_blurred, t_sharp, t_kernels) = train, test
     print(f"{len(blurred)} training, {len(t_blurred)} test patches")
     picks = np.random.default_rng(args.seed).choice(
@@ -267,34 +394,43 @@ def main():
             "wiener", t_blurred, fixed, fixed_balance
         ),
     }
-    pairs = (blurred, sharp)
-    if args.train_stride:  # more training pairs, same task
-        pairs = blur_pairs(args, args.train_stride)[0][:2]
-    pairs = [augmented(images, args.augment) for images in pairs]
-    print(f"{len(pairs[0])} training pairs for the networks")
+    rounds = Rounds(args)
+    print(
+        f"{rounds.steps_per_round} steps per round; "
+        f"{len(rounds.validation[0])} validation patches"
+    )
     baseline_seconds = time.time() - start
-    fit_start, fit_cpu = time.time(), time.process_time()
-    model = train_deblur_gan(*pairs, args)
-    fit_seconds = time.time() - fit_start
-    fit_cpu = time.process_time() - fit_cpu
+    fit_start = time.time()
+    network, content_model, content_scores = train_content_only(
+        rounds, blurred.shape[1:], args
+    )
+    content_seconds = time.time() - fit_start
+    rows["same generator, content loss only"] = np.clip(
+        content_model.predict(t_blurred, verbose=0), -1, 1
+    )
+    if not args.warm_start:
+        network = generator(blurred.shape[1:], args)
+    fit_start = time.time()
+    model, gan_scores = train_deblur_gan(rounds, network, args)
+    gan_seconds = time.time() - fit_start
     rows["DeblurGAN"] = model.deblur(t_blurred)
-    rows["same generator, content loss only"] = train_content_only(
-        *pairs, args
-    )(t_blurred)
     extractor = rotation_features((sharp + 1) / 2, args.seed)
     real = extractor((t_sharp + 1) / 2)
     results = {
         "backend": keras.backend.backend(),
         "args": vars(args),
         "train_patches": len(blurred),
-        "network_train_pairs": len(pairs[0]),
+        "network_train_pairs_per_round": rounds.steps_per_round * args.batch,
+        "validation_identity_psnr": rounds.validation_psnr(lambda x: x),
+        "content_validation_psnr_by_round": content_scores,
+        "deblurgan_validation_psnr_by_round": gan_scores,
         "test_patches": len(t_blurred),
         "wiener_balance_oracle": balance,
         "wiener_balance_mean_kernel": fixed_balance,
         "richardson_lucy_iterations": iterations,
         "baseline_seconds": baseline_seconds,
-        "deblurgan_fit_seconds": fit_seconds,
-        "deblurgan_fit_cpu_seconds": fit_cpu,
+        "content_only_seconds": content_seconds,
+        "deblurgan_seconds": gan_seconds,
         "fd_floor_train_vs_test": float(
             kgen.metrics.frechet_distance(extractor((sharp + 1) / 2), real)
         ),

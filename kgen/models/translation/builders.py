@@ -107,6 +107,7 @@ def build_resnet_generator(
     num_blocks=9,
     normalization="instance",
     output_activation="tanh",
+    zero_output=False,
     name="resnet_generator",
 ):
     """Builds the ResNet-block generator of CycleGAN and DeblurGAN.
@@ -132,6 +133,11 @@ def build_resnet_generator(
         num_blocks: int >= 0 residual blocks (9 at 256², 6 at 128²).
         normalization: `"instance"`, `"batch"` or `None`.
         output_activation: activation of the output convolution.
+        zero_output: whether the output convolution's kernel and bias start
+            at zero, so that the untrained network returns
+            `output_activation(0)` (zeros with `tanh`) for every input: a
+            residual `DeblurGAN` then starts exactly at the identity
+            (restored = blurred input), and training moves away from it.
         name: model name.
 
     Returns:
@@ -178,9 +184,13 @@ def build_resnet_generator(
         )(hidden)
         hidden = layers.ReLU()(_normalize(hidden, normalization))
     hidden = ReflectionPadding2D(3)(hidden)
-    outputs = layers.Conv2D(output_channels, 7, activation=output_activation)(
-        hidden
-    )
+    _check_flag(zero_output, "zero_output")
+    outputs = layers.Conv2D(
+        output_channels,
+        7,
+        activation=output_activation,
+        kernel_initializer="zeros" if zero_output else "glorot_uniform",
+    )(hidden)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -447,6 +457,13 @@ def _normalize(hidden, normalization):
     if normalization == "batch":
         return layers.BatchNormalization()(hidden)
     return hidden
+
+
+def _check_flag(value, name):
+    if not isinstance(value, bool):
+        raise ValueError(
+            f"`{name}` must be True or False. Received: {name}={value!r}."
+        )
 
 
 def _check_normalization(normalization):

@@ -117,6 +117,33 @@ def test_content_loss_through_a_feature_extractor_as_numpy():
     )
 
 
+def test_log_mse_content_loss_as_numpy(tmp_path):
+    """The mean over images of 10 log10(per-image MSE), and minus the mean
+    PSNR (data range 2) up to a constant."""
+    from skimage import metrics
+
+    model = tiny_deblur_gan(content_metric="log_mse")
+    x, y = BLURRED.astype("float64"), SHARP.astype("float64")
+    mse = np.mean((x - y) ** 2, axis=(1, 2, 3))
+    received = keras.ops.convert_to_numpy(model.content_loss(BLURRED, SHARP))
+    np.testing.assert_allclose(
+        received, np.mean(10 * np.log10(mse + 1e-8)), rtol=1e-5
+    )
+    psnr = [
+        metrics.peak_signal_noise_ratio(a, b, data_range=2.0)
+        for a, b in zip(y, x)
+    ]
+    np.testing.assert_allclose(
+        received, 10 * np.log10(4.0) - np.mean(psnr), rtol=1e-4
+    )
+    loaded = kgen.testing.assert_round_trip(
+        model, tmp_path, call=lambda m: m.deblur(BLURRED)
+    )
+    assert loaded.content_metric == "log_mse"
+    with pytest.raises(ValueError, match="`content_metric` must be one of"):
+        tiny_deblur_gan(content_metric="l1")
+
+
 def test_resumed_training_matches_uninterrupted_training(tmp_path):
     def fresh():
         model = tiny_deblur_gan(
@@ -158,6 +185,28 @@ def test_residual_option_and_evaluate():
     assert {"critic_loss", "generator_loss", "content", "d_real"} <= set(logs)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_zero_output_generator_starts_at_the_identity():
+    """`restore(x) = clip(x + 0, -1, 1)`: the input itself, exactly."""
+    shape = (4, 4, 1)
+    x = RNG.uniform(-1, 1, (4, *shape)).astype("float32")
+    model = kgen.models.DeblurGAN(
+        kgen.models.build_resnet_generator(
+            shape,
+            base_filters=2,
+            num_downsampling=0,
+            num_blocks=1,
+            zero_output=True,
+        ),
+        pixel_network(1, 1, seed=2, size=4),
+        critic_steps=1,
+        seed=0,
+    )
+    np.testing.assert_array_equal(model.deblur(x), x)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    model.fit(x, np.flip(x, 1).copy(), batch_size=4, verbose=0)
+    assert np.abs(model.deblur(x) - x).max() > 1e-4
 
 
 class Failing(keras.Model):

@@ -68,3 +68,28 @@ def test_clear_errors():
         kgen.models.build_patchgan_discriminator((8, 8))
     with pytest.raises(ValueError, match="`normalization` must be one of"):
         kgen.models.build_unet_generator((8, 8, 1), normalization="layer")
+
+
+def test_zero_output_resnet_generator_starts_at_zero():
+    def build(**kwargs):
+        return kgen.models.build_resnet_generator(
+            (8, 8, 1),
+            base_filters=2,
+            num_downsampling=1,
+            num_blocks=1,
+            **kwargs,
+        )
+
+    def outputs(network):
+        return keras.ops.convert_to_numpy(network(x))
+
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 8, 8, 1))
+    generator = build(zero_output=True)
+    np.testing.assert_array_equal(outputs(generator), 0.0)
+    # Saved in the network's config: a rebuilt copy starts at zero too.
+    rebuilt = keras.Model.from_config(generator.get_config())
+    np.testing.assert_array_equal(outputs(rebuilt), 0.0)
+    # The default initialisation does not return zeros.
+    assert np.abs(outputs(build())).max() > 1e-3
+    with pytest.raises(ValueError, match="`zero_output` must be True or"):
+        build(zero_output=1)
