@@ -112,6 +112,16 @@ def test_made_masks_connect_context_inputs_everywhere():
     )
 
 
+def test_made_masks_direct_connections_are_strict():
+    degrees = np.array([0, 3, 1, 2])  # a context input, then ordering 2, 3, 1
+    masks = made_masks(degrees, (6,), 2, seed=0, direct=True)
+    assert len(masks) == 3
+    for mask, plain in zip(masks, made_masks(degrees, (6,), 2, seed=0)):
+        np.testing.assert_array_equal(mask, plain)
+    one = [[1, 1, 1], [0, 0, 0], [1, 0, 1], [1, 0, 0]]  # outputs 3, 1, 2
+    np.testing.assert_array_equal(masks[2], np.tile(one, 2))
+
+
 def test_explicit_hidden_and_output_degrees():
     masks = made_masks(
         [1, 2, 3], (2,), hidden_degrees=[[1, 2]], out_degrees=[3, 3, 2]
