@@ -33,7 +33,7 @@ part in training or in any choice.
 
 TensorFlow backend (the fastest for convolutions on a CPU).
 
-    python bench/deblur.py [--quick] [--rounds 6] [--gan-rounds 3]
+    python bench/deblur.py [--quick] [--rounds 6] [--gan-rounds 2]
 """
 
 import argparse
@@ -310,7 +310,7 @@ def main():
         help="content-only rounds (each on newly blurred training photos)",
     )
     parser.add_argument(
-        "--gan-rounds", type=int, default=3, help="DeblurGAN rounds"
+        "--gan-rounds", type=int, default=2, help="DeblurGAN rounds"
     )
     parser.add_argument(
         "--warm-start",
@@ -321,11 +321,16 @@ def main():
     )
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--critic-steps", type=int, default=5)
-    parser.add_argument("--content-weight", type=float, default=1000.0)
+    parser.add_argument(
+        "--content-weight",
+        type=float,
+        default=10.0,
+        help="DeblurGAN's content weight (about 1000 for --content-metric mse)",
+    )
     parser.add_argument(
         "--content-metric",
         choices=("mse", "log_mse"),
-        default="mse",
+        default="log_mse",
         help="content loss of both networks (log_mse: minus the PSNR)",
     )
     parser.add_argument("--filters", type=int, default=16)
@@ -351,7 +356,7 @@ def main():
     parser.add_argument(
         "--gan-learning-rate",
         type=float,
-        default=1e-4,
+        default=5e-5,
         help="DeblurGAN's Adam rate (both networks)",
     )
     parser.add_argument("--tune-patches", type=int, default=100)

@@ -23,20 +23,24 @@ class DeblurGAN(AdversarialModel):
     `kgen.models.build_resnet_generator`) restores a blurred image `x`;
     with `residual=True` (the paper's global skip connection) it predicts a
     correction added to its input, and the restored image is
-    `clip(x + G(x), -1, 1)`; zero the generator's last layer (kernel and
-    bias) to start training exactly at the identity. The critic `D` scores sharp and restored images alone (it is
-    not conditioned on the blurred input), one score per patch
-    (PatchGAN). The critic minimises the Wasserstein loss plus a WGAN-GP
-    penalty (`kgen.losses.gradient_penalty`, weight `gradient_penalty`) at
+    `clip(x + G(x), -1, 1)`; build it with
+    `build_resnet_generator(..., zero_output=True)` (its last layer zeroed)
+    to start training exactly at the identity. The critic `D` scores sharp
+    and restored images alone (it is not conditioned on the blurred
+    input), one score per patch (PatchGAN). The critic minimises the
+    Wasserstein loss plus a WGAN-GP penalty
+    (`kgen.losses.gradient_penalty`, weight `gradient_penalty`) at
     random interpolates of sharp and restored images, the critic's score
     of an image being the mean of its patch scores (the penalty is a
     training regulariser: `evaluate` reports the critic's loss without
     it); the generator minimises
 
     `adversarial(D(restored)) + content_weight * mean((phi(restored) -
-    phi(sharp))^2)`,
+    phi(sharp))^2)`
 
-    where `phi` is `feature_extractor` (the paper: VGG-19 up to conv3_3,
+    (or, with `content_metric="log_mse"`, the mean over images of
+    `10 log10` of each image's mean squared difference), where `phi` is
+    `feature_extractor` (the paper: VGG-19 up to conv3_3,
     `content_weight = 100`). Pretrained VGG weights cannot be downloaded
     everywhere, so by default `phi` is the identity: a pixel (MSE) content
     loss. Each `fit` step runs phase `"critic"` `critic_steps` times (5 in
