@@ -112,7 +112,10 @@ def run(args):
     shape = x.shape[1:]
     model = DeblurGAN(
         build_resnet_generator(
-            shape, base_filters=args.base_filters, num_blocks=args.num_blocks
+            shape,
+            base_filters=args.base_filters,
+            num_blocks=args.num_blocks,
+            zero_output=True,  # the residual model starts at the identity
         ),
         build_patchgan_discriminator(shape, base_filters=args.base_filters),
         critic_steps=args.critic_steps,
