@@ -200,7 +200,10 @@ def test_fit_remove_save_and_load(rng, tmp_path, make):
     components = remover.predict_components(images)
     np.testing.assert_allclose(components["mask"][..., 0], probabilities)
     refined = np.clip(components["refined"], 0, 1)
-    np.testing.assert_allclose(cleaned[predicted], refined[predicted])
+    # Different batch sizes (2 and 16): equal up to float32 rounding.
+    np.testing.assert_allclose(
+        cleaned[predicted], refined[predicted], rtol=1e-6, atol=1e-6
+    )
     if make is _two_head:
         assert components["opacity"].shape == (3, 10, 7, 1)
         assert components["colour"].shape == images.shape
