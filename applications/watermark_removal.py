@@ -84,13 +84,15 @@ def build_removers(
     seed=0,
     num_downsampling=4,
     composition="inverse_blend",
+    **weights,
 ):
     """kgen removers by name (see `REMOVERS`), compiled.
 
     `two_head`: a `WatermarkRemover` (U-Net with `num_downsampling`
     stride-2 steps and `base_filters` filters, the given `composition`,
-    Adam 1e-3); `denoising_autoencoder`: a
-    `DenoisingAutoencoderRemover` (32-pixel tiles, code of 256, Adam 1e-3).
+    loss `weights` such as `opacity_weight`, Adam 1e-3);
+    `denoising_autoencoder`: a `DenoisingAutoencoderRemover` (32-pixel
+    tiles, code of 256, Adam 1e-3).
     """
     factories = {
         "two_head": lambda: watermark.WatermarkRemover(
@@ -98,6 +100,7 @@ def build_removers(
             num_downsampling=num_downsampling,
             composition=composition,
             seed=seed,
+            **weights,
         ),
         "denoising_autoencoder": lambda: watermark.DenoisingAutoencoderRemover(
             tile_size=32 if base_filters >= 8 else 8,
@@ -247,6 +250,8 @@ def run(args):
         args.seed,
         args.num_downsampling,
         args.composition,
+        opacity_weight=args.opacity_weight,
+        colour_weight=args.colour_weight,
     )
     epochs = {
         name: args.autoencoder_epochs
@@ -378,6 +383,20 @@ def parse_args(argv=None):
         choices=watermark.COMPOSITIONS,
         help="how the two-head remover forms its refined image: invert the "
         "blend with predicted opacity and colour, or add a residual",
+    )
+    parser.add_argument(
+        "--opacity-weight",
+        type=float,
+        default=1.0,
+        help="weight of the two-head remover's blend weight loss "
+        "(inverse_blend)",
+    )
+    parser.add_argument(
+        "--colour-weight",
+        type=float,
+        default=1.0,
+        help="weight of the two-head remover's watermark colour loss "
+        "(inverse_blend)",
     )
     parser.add_argument(
         "--removers",

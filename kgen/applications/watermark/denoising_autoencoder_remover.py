@@ -140,7 +140,9 @@ class DenoisingAutoencoderRemover(WatermarkRemover):
         logits = 100.0 * (change - self.mask_tolerance) / self.mask_tolerance
         return {"refined": raw, "mask_logits": logits}
 
-    def loss_terms_of(self, images, clean, masks, raw, alpha=None):
+    def loss_terms_of(
+        self, images, clean, masks, raw, alpha=None, watermarks=None
+    ):
         error = _image_mean(ops.square(raw - ops.cast(clean, raw.dtype)))
         return {"loss": error, "reconstruction_loss": error}
 
@@ -153,6 +155,7 @@ class DenoisingAutoencoderRemover(WatermarkRemover):
             "composition",
             "inside_weight",
             "opacity_weight",
+            "colour_weight",
             "max_opacity",
         ):
             config.pop(key)

@@ -49,23 +49,35 @@ class WatermarkRemover(GenerativeModel):
       mask logit).
 
     Training (`fit(watermarked, (clean, masks))`, `fit(watermarked,
-    (clean, masks, alpha))` or `fit(pairs)` with a `WatermarkPairs`, which
-    passes its opacities) minimises, per image,
+    (clean, masks, alpha))`, `fit(watermarked, (clean, masks, alpha,
+    watermarks))` or `fit(pairs)` with a `WatermarkPairs`, which passes its
+    opacities and watermark colours) minimises, per image,
 
     \\[ \\overline{|\\hat I - I|}
-        + \\lambda_R \\, \\overline{|R - I|}_{M > 0}
+        + \\lambda_R \\, \\overline{|R - I|}_{\\mathcal{M}}
         + \\lambda_M \\, \\mathrm{BCE}(M_b, \\hat m)
-        + \\lambda_a \\, \\overline{|a - \\alpha M|}, \\qquad
+        + \\lambda_a \\, \\big(\\overline{|a - \\alpha M|}_{\\mathcal{M}}
+        + \\overline{|a|}_{\\bar{\\mathcal{M}}}\\big)
+        + \\lambda_W \\, \\overline{|W - W^*|}_{\\mathcal{M}}, \\qquad
         \\hat I = (1 - \\hat m) J + \\hat m R, \\]
 
-    the mean absolute error of the mask-blended output over the image,
+    where \\( \\overline{\\cdot}_{\\mathcal{M}} \\) averages over the pixels
+    the watermark touches (\\( \\mathcal{M} = \\{M > 0\\} \\),
+    \\( M_b \\) its indicator; normalised by their number, so small
+    watermarks weigh as much as large ones) and
+    \\( \\overline{\\cdot}_{\\bar{\\mathcal{M}}} \\) over the others: the mean
+    absolute error of the mask-blended output over the image,
     `inside_weight` \\( \\lambda_R \\) times that of the refined image
-    averaged over the pixels the watermark touches (\\( M_b = [M > 0] \\);
-    normalised by their number, so small watermarks weigh as much as large
-    ones), `mask_weight` \\( \\lambda_M \\) times the mask head's binary
-    cross-entropy (`mask_loss`) and, for `"inverse_blend"` when the
-    opacities \\( \\alpha \\) are given, `opacity_weight`
-    \\( \\lambda_a \\) times the mean absolute error of the blend weight.
+    inside the mask, `mask_weight` \\( \\lambda_M \\) times the mask head's
+    binary cross-entropy (`mask_loss`) and, for `"inverse_blend"`,
+    `opacity_weight` \\( \\lambda_a \\) times the blend weight's error
+    averaged inside and outside the mask separately (the two regions weigh
+    the same, so the many pixels off the watermark do not pull `a` to 0;
+    needs the opacities \\( \\alpha \\)) and `colour_weight`
+    \\( \\lambda_W \\) times the colour's error inside the mask (needs the
+    true colours \\( W^* \\)). Through `R` alone the two are hard to learn
+    together: with a wrong `W`, raising `a` can make `R` worse, and at
+    `a = 0` the colour gets no gradient.
     `fit` logs the terms under the names in `loss_terms`.
 
     `remove_watermark(images)` keeps every pixel whose mask probability is
@@ -101,6 +113,8 @@ class WatermarkRemover(GenerativeModel):
             inside the true mask.
         opacity_weight: float >= 0, the weight of the blend weight's error
             (`"inverse_blend"`, when the opacities are given).
+        colour_weight: float >= 0, the weight of the colour's error inside
+            the mask (`"inverse_blend"`, when the colours are given).
         max_opacity: float in (0, 1), the largest blend weight
             \\( a_{\\max} \\) the `"inverse_blend"` head can predict (the
             inversion divides by \\( 1 - a \\)).
@@ -138,6 +152,7 @@ class WatermarkRemover(GenerativeModel):
         mask_weight=1.0,
         inside_weight=1.0,
         opacity_weight=1.0,
+        colour_weight=1.0,
         max_opacity=0.9,
         mask_threshold=0.5,
         seed=None,
@@ -173,6 +188,9 @@ class WatermarkRemover(GenerativeModel):
         self.opacity_weight = _check_number(
             opacity_weight, "opacity_weight", 0.0, None
         )
+        self.colour_weight = _check_number(
+            colour_weight, "colour_weight", 0.0, None
+        )
         self.mask_threshold = _check_number(
             mask_threshold, "mask_threshold", 0.0, 1.0, open_ends=True
         )
@@ -185,7 +203,7 @@ class WatermarkRemover(GenerativeModel):
         """Names of the loss terms that `fit` logs besides `loss`."""
         terms = ("reconstruction_loss", "refined_loss", "mask_loss")
         if self.composition == "inverse_blend":
-            terms += ("opacity_loss",)
+            terms += ("opacity_loss", "colour_loss")
         return terms
 
     def build_network(self, channels):
@@ -291,14 +309,16 @@ class WatermarkRemover(GenerativeModel):
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
     ):
         """The training objective (see the class docstring); logs its terms."""
-        clean, masks, *alpha = y
-        terms = self.loss_terms_of(x, clean, masks, y_pred, *alpha)
+        clean, masks, *extra = y
+        terms = self.loss_terms_of(x, clean, masks, y_pred, *extra)
         loss = ops.mean(terms["loss"])
         for name in self.loss_terms:
             self._trackers[name].update_state(ops.mean(terms[name]))
         return loss
 
-    def loss_terms_of(self, images, clean, masks, raw, alpha=None):
+    def loss_terms_of(
+        self, images, clean, masks, raw, alpha=None, watermarks=None
+    ):
         """Per-image loss terms, with their weighted sum as `"loss"`.
 
         Args:
@@ -308,6 +328,9 @@ class WatermarkRemover(GenerativeModel):
             raw: the network's raw output on `images`.
             alpha: `None`, or the true opacities `(batch,)` (then the
                 `"inverse_blend"` blend weight is fitted to `alpha * M`).
+            watermarks: `None`, or the true watermark colours `W` of the
+                shape of `images` (then the `"inverse_blend"` colour is
+                fitted to them inside the mask).
 
         Returns:
             A dict of `(batch,)` tensors: `"loss"` and each of `loss_terms`.
@@ -321,8 +344,7 @@ class WatermarkRemover(GenerativeModel):
         blended = images + ops.sigmoid(logits) * (refined - images)
         terms = {
             "reconstruction_loss": _image_mean(ops.abs(blended - clean)),
-            "refined_loss": _image_mean(inside * ops.abs(refined - clean))
-            / ops.maximum(_image_mean(inside), 1e-6),
+            "refined_loss": _region_mean(ops.abs(refined - clean), inside),
             "mask_loss": mask_loss(inside, logits),
         }
         terms["loss"] = (
@@ -331,13 +353,23 @@ class WatermarkRemover(GenerativeModel):
             + self.mask_weight * terms["mask_loss"]
         )
         if "opacity" in parts:
-            terms["opacity_loss"] = ops.zeros_like(terms["loss"])
+            zero = ops.zeros_like(terms["loss"])
+            terms["opacity_loss"] = terms["colour_loss"] = zero
             if alpha is not None:
                 alpha = ops.reshape(ops.cast(alpha, masks.dtype), (-1, 1, 1, 1))
-                terms["opacity_loss"] = _image_mean(
-                    ops.abs(parts["opacity"] - alpha * masks)
+                error = ops.abs(parts["opacity"] - alpha * masks)
+                terms["opacity_loss"] = _region_mean(
+                    error, inside
+                ) + _region_mean(error, 1.0 - inside)
+            if watermarks is not None:
+                watermarks = ops.cast(watermarks, masks.dtype)
+                terms["colour_loss"] = _region_mean(
+                    ops.abs(parts["colour"] - watermarks), inside
                 )
-            terms["loss"] += self.opacity_weight * terms["opacity_loss"]
+            terms["loss"] += (
+                self.opacity_weight * terms["opacity_loss"]
+                + self.colour_weight * terms["colour_loss"]
+            )
         return terms
 
     # ------------------------------------------------------------ training
@@ -349,8 +381,11 @@ class WatermarkRemover(GenerativeModel):
             x: watermarked images `(n, h, w, channels)` in [0, 1], or a
                 `WatermarkPairs` (then `y` is taken from it).
             y: `(clean, masks)`: clean images of the shape of `x` and masks
-                `(n, h, w, 1)` (`M > 0` marks the watermark).
-            validation_data: `WatermarkPairs` or `(x, (clean, masks))`.
+                `(n, h, w, 1)` (`M > 0` marks the watermark); optionally
+                followed by the opacities `(n,)` and then the watermark
+                colours (the shape of `x`), for the `"inverse_blend"`
+                opacity and colour losses.
+            validation_data: `WatermarkPairs` or `(x, y)`.
             **kwargs: passed to `keras.Model.fit` (`epochs`,
                 `batch_size`, `callbacks`, ...).
 
@@ -374,38 +409,41 @@ class WatermarkRemover(GenerativeModel):
 
     def _training_pairs(self, x, y, name):
         if isinstance(x, WatermarkPairs):
-            x, y = x.watermarked, (x.clean, x.mask, x.alpha)
+            x, y = x.watermarked, (x.clean, x.mask, x.alpha, x.watermark)
         if not is_array(x):
             return x, y
         x = self._check_images(x, name, padded=False)
-        if not isinstance(y, (tuple, list)) or len(y) not in (2, 3):
+        if not isinstance(y, (tuple, list)) or len(y) not in (2, 3, 4):
             raise ValueError(
-                f"{type(self).__name__} trains on `y = (clean, masks)` or "
-                f"`(clean, masks, alpha)` for `{name}`. Received y of type "
-                f"{type(y).__name__}. Pass a `WatermarkPairs` or "
-                "`(clean_images, masks)`."
+                f"{type(self).__name__} trains on `y = (clean, masks)`, "
+                f"`(clean, masks, alpha)` or `(clean, masks, alpha, "
+                f"watermarks)` for `{name}`. Received y of type "
+                f"{type(y).__name__}"
+                f"{f' of length {len(y)}' if isinstance(y, (tuple, list)) else ''}"
+                ". Pass a `WatermarkPairs` or `(clean_images, masks)`."
             )
-        clean = check_array(
-            y[0],
-            "clean",
-            feature_shape=x.shape[1:],
-            low=0.0,
-            high=1.0,
-            range_hint=RANGE_HINT,
+        images = dict(feature_shape=x.shape[1:], low=0.0, high=1.0)
+        targets = (
+            check_array(y[0], "clean", range_hint=RANGE_HINT, **images),
+            check_array(
+                y[1],
+                "masks",
+                feature_shape=(*x.shape[1:3], 1),
+                low=0.0,
+                high=1.0,
+            ),
         )
-        masks = check_array(
-            y[1], "masks", feature_shape=(*x.shape[1:3], 1), low=0.0, high=1.0
-        )
-        targets = (clean, masks)
-        if len(y) == 3:
+        if len(y) >= 3:
             alpha = check_array(
                 y[2], "alpha", feature_shape=(), low=0.0, high=1.0
             )
             targets += (alpha.astype("float32"),)
+        if len(y) == 4:
+            targets += (check_array(y[3], "watermarks", **images),)
         if any(len(target) != len(x) for target in targets):
             raise ValueError(
-                f"`{name}`, `clean`, `masks` (and `alpha`) must hold as many "
-                f"images. Received {len(x)} and "
+                f"`{name}`, `clean`, `masks` (and `alpha`, `watermarks`) "
+                f"must hold as many images. Received {len(x)} and "
                 f"{[len(target) for target in targets]}."
             )
         return x, targets
@@ -558,6 +596,7 @@ class WatermarkRemover(GenerativeModel):
             "mask_weight": self.mask_weight,
             "inside_weight": self.inside_weight,
             "opacity_weight": self.opacity_weight,
+            "colour_weight": self.colour_weight,
             "max_opacity": self.max_opacity,
             "mask_threshold": self.mask_threshold,
         }
@@ -576,6 +615,12 @@ def _split_pairs(data):
 
 def _image_mean(values):
     return ops.mean(ops.reshape(values, (ops.shape(values)[0], -1)), axis=-1)
+
+
+def _region_mean(values, region):
+    """Per-image mean of `values` (and its channels) over the pixels where
+    the 0/1 `region` `(batch, h, w, 1)` is 1; 0 for an empty region."""
+    return _image_mean(region * values) / ops.maximum(_image_mean(region), 1e-6)
 
 
 def _pad_to_multiple(images, multiple):

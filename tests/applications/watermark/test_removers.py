@@ -41,7 +41,13 @@ def _numpy_components(marked, raw, composition, max_opacity=0.9):
     opacity = max_opacity * _sigmoid(raw[..., 4:5])
     colour = _sigmoid(raw[..., 5:8])
     inverse = (marked - opacity * colour) / (1 - opacity)
-    return inverse + residual, logits, opacity
+    return inverse + residual, logits, (opacity, colour)
+
+
+def _region_mean(values, region):
+    """Per-image mean over the pixels (and channels) where `region` is 1."""
+    region = np.broadcast_to(region, values.shape).reshape(len(values), -1)
+    return (values.reshape(len(values), -1) * region).sum(1) / region.sum(1)
 
 
 @pytest.mark.parametrize("composition", watermark.COMPOSITIONS)
@@ -53,20 +59,20 @@ def test_two_head_loss_matches_numpy(rng, composition):
         mask_weight=0.7,
         inside_weight=1.5,
         opacity_weight=0.3,
+        colour_weight=0.6,
         composition=composition,
     )
     raw = remover.predict_on_batch(marked).astype("float64")  # one compile
     assert raw.shape[-1] == (8 if composition == "inverse_blend" else 4)
-    refined, logits, opacity = _numpy_components(marked, raw, composition)
+    refined, logits, heads = _numpy_components(marked, raw, composition)
+    colours = rng.uniform(size=(2, 1, 1, 3)) * (masks > 0)
     inside = (masks > 0).astype("float64")
     probability = _sigmoid(logits)
     blended = marked + probability * (refined - marked)
     per_image = lambda v: v.reshape(2, -1).mean(axis=1)  # noqa: E731
-    in_mask = np.abs(refined - clean) * inside
     expected = {
         "reconstruction_loss": per_image(np.abs(blended - clean)),
-        "refined_loss": in_mask.reshape(2, -1).sum(axis=1)
-        / (3 * inside.reshape(2, -1).sum(axis=1)),
+        "refined_loss": _region_mean(np.abs(refined - clean), inside),
         "mask_loss": per_image(
             -(
                 inside * np.log(probability)
@@ -79,24 +85,39 @@ def test_two_head_loss_matches_numpy(rng, composition):
         + 1.5 * expected["refined_loss"]
         + 0.7 * expected["mask_loss"]
     )
-    if opacity is not None:
-        target = alpha[:, None, None, None] * masks
-        expected["opacity_loss"] = per_image(np.abs(opacity - target))
-        expected["loss"] = expected["loss"] + 0.3 * expected["opacity_loss"]
+    if heads is not None:  # balanced: mean inside + mean outside the mask
+        error = np.abs(heads[0] - alpha[:, None, None, None] * masks)
+        expected["opacity_loss"] = _region_mean(error, inside) + _region_mean(
+            error, 1 - inside
+        )
+        expected["colour_loss"] = _region_mean(
+            np.abs(heads[1] - colours), inside
+        )
+        expected["loss"] = (
+            expected["loss"]
+            + 0.3 * expected["opacity_loss"]
+            + 0.6 * expected["colour_loss"]
+        )
     terms = remover.loss_terms_of(
-        marked, clean, masks, ops.convert_to_tensor(raw), alpha
+        marked, clean, masks, ops.convert_to_tensor(raw), alpha, colours
     )
     assert set(terms) == {"loss", *remover.loss_terms}
     for name, values in expected.items():
         np.testing.assert_allclose(
             ops.convert_to_numpy(terms[name]), values, rtol=1e-4, err_msg=name
         )
-    if opacity is not None:  # without the opacities: no opacity term
+    if heads is not None:  # without alpha and W: no opacity, colour terms
         terms = remover.loss_terms_of(
             marked, clean, masks, ops.convert_to_tensor(raw)
         )
+        for name in ("opacity_loss", "colour_loss"):
+            np.testing.assert_allclose(ops.convert_to_numpy(terms[name]), 0)
         np.testing.assert_allclose(
-            ops.convert_to_numpy(terms["opacity_loss"]), 0
+            ops.convert_to_numpy(terms["loss"]),
+            expected["loss"]
+            - 0.3 * expected["opacity_loss"]
+            - 0.6 * expected["colour_loss"],
+            rtol=1e-4,
         )
 
 
@@ -215,7 +236,9 @@ def test_fit_remove_save_and_load(rng, tmp_path, make):
             rtol=1e-4,
             atol=1e-5,
         )
-        assert history.history["opacity_loss"][-1] > 0  # alpha was passed
+        # The pairs passed alpha and W.
+        assert history.history["opacity_loss"][-1] > 0
+        assert history.history["colour_loss"][-1] > 0
     assert_round_trip(
         remover, tmp_path, call=lambda m: m.remove_watermark(images)
     )
@@ -246,6 +269,12 @@ def test_bad_input_is_refused(rng):
         remover.fit(marked, (clean, masks, alpha + 1), verbose=0)
     with pytest.raises(ValueError, match="as many"):
         remover.fit(marked, (clean, masks, alpha[:2]), verbose=0)
+    with pytest.raises(ValueError, match="watermarks"):
+        remover.fit(marked, (clean, masks, alpha, clean[..., :1]), verbose=0)
+    with pytest.raises(ValueError, match="of length 5"):
+        remover.fit(marked, (clean, masks, alpha, clean, clean), verbose=0)
+    with pytest.raises(ValueError, match="colour_weight"):
+        _two_head(colour_weight=-1.0)
     with pytest.raises(ValueError, match="mask_threshold"):
         _two_head(mask_threshold=1.0)
     with pytest.raises(ValueError, match="max_opacity"):
