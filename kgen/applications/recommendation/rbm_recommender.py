@@ -7,6 +7,7 @@ from keras import ops
 from kgen.applications.recommendation.recommender import Recommender
 from kgen.layers.categorical_rbm import CategoricalRBM
 from kgen.models.boltzmann.rbm import RBM
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 
@@ -42,14 +43,35 @@ class RBMRecommender(Recommender):
     conditions `predict` and `recommend`; `score_items(history, rated)`
     takes it for new users (default: the items of `history`).
 
+    With `prediction="exact"` the expected rating is under the exact
+    predictive distribution of the paper (its eq. 9), the hidden units
+    summed out instead of replaced by their mean-field values: with
+    `a = c + sum W v_u` the hidden field of the user's ratings other than
+    item `i`,
+
+    \\[ p(v_i = k \\mid v_u) \\propto \\exp(b_{ik}) \\textstyle\\prod_j
+        \\big(1 + \\exp(a_j + W_{ikj})\\big). \\]
+
+    It costs `num_items * K * num_hidden` operations per user, `K` times
+    the mean field's.
+
+    With `kind="item"` the roles swap (the item-based RBM, I-RBM, of
+    Sedhain et al. 2015's comparison): every item is a training case with
+    one softmax group per user, and the prediction for `(u, i)` is the
+    expected rating of user `u`'s group given item `i`'s ratings. Such a
+    model scores the training users only (no `score_items` for new users)
+    and is not conditional.
+
     `k_schedule` raises the Gibbs steps of CD during training (the paper's
     CD-T, T rising from 1 to 3, 5 and 9 as learning proceeds).
 
     Ratings must be integers of the scale (`K = high - low + 1` values).
 
-    Reference:
+    References:
         Salakhutdinov, Mnih & Hinton, "Restricted Boltzmann Machines for
         Collaborative Filtering", ICML 2007.
+        Sedhain, Menon, Sanner & Xie, "AutoRec: Autoencoders Meet
+        Collaborative Filtering", WWW 2015 (I-RBM).
 
     Args:
         num_hidden: int >= 1, hidden units (the paper uses 100).
@@ -62,6 +84,10 @@ class RBMRecommender(Recommender):
             from each listed 0-based epoch on, CD runs `k` Gibbs steps,
             e.g. `{0: 1, 20: 3, 30: 5, 40: 9}`. Epochs count from `fit`'s
             `initial_epoch`.
+        prediction: `"mean_field"` (default) or `"exact"`: how `predict`,
+            `recommend` and `score_items` compute `p(v_i | v_u)`.
+        kind: `"user"` (default: a user per training case, the paper's
+            model) or `"item"` (an item per training case).
         rating_scale: `(low, high)`, integers.
         num_users: int or `None` (set by `fit`).
         num_items: int or `None` (set by `fit`).
@@ -88,6 +114,8 @@ class RBMRecommender(Recommender):
         weight_decay=0.001,
         conditional=False,
         k_schedule=None,
+        prediction="mean_field",
+        kind="user",
         rating_scale=(1, 5),
         num_users=None,
         num_items=None,
@@ -103,7 +131,20 @@ class RBMRecommender(Recommender):
                 f"conditional={conditional!r}."
             )
         self.conditional = conditional
+        self.kind = check_choice(kind, "kind", ("user", "item"))
+        if conditional and kind == "item":
+            raise ValueError(
+                "The conditional RBM conditions each user on the items they "
+                'rated: it needs kind="user". Received conditional=True '
+                'with kind="item".'
+            )
         self.k_schedule = _check_schedule(k_schedule)
+        if prediction not in ("mean_field", "exact"):
+            raise ValueError(
+                '`prediction` must be "mean_field" or "exact". Received: '
+                f"prediction={prediction!r}."
+            )
+        self.prediction = prediction
         self._extra_rated = None
         low, high = rating_scale
         if int(low) != low or int(high) != high:
@@ -119,6 +160,10 @@ class RBMRecommender(Recommender):
             seed=seed,
             **kwargs,
         )
+
+    @property
+    def item_based(self):
+        return self.kind == "item"
 
     @property
     def layer(self):
@@ -144,7 +189,7 @@ class RBMRecommender(Recommender):
             seed=None if seed is None else seed + 1,
             name="rbm",
         )
-        self.rbm.build((None, self.num_items * len(self.levels)))
+        self.rbm.build((None, self.num_inputs * len(self.levels)))
         if self.conditional:
             self.conditional_kernel = self.add_weight(
                 shape=(self.num_items, self.num_hidden),
@@ -190,7 +235,7 @@ class RBMRecommender(Recommender):
     def training_rows(self, matrix):
         """Rating rows; conditional: `-1` marks rated pairs of unknown rating."""
         if not self.conditional:
-            return matrix
+            return super().training_rows(matrix)
         rated = matrix != 0
         if self._extra_rated is not None:
             users, items = self._extra_rated
@@ -211,9 +256,10 @@ class RBMRecommender(Recommender):
 
         The base rates of Hinton's practical guide (with add-one
         smoothing): before training, `p(v_i | h = 0)` is item `i`'s rating
-        distribution.
+        distribution (item-based: user `u`'s, per user group).
         """
-        one_hot = ops.convert_to_numpy(self.one_hot(matrix))
+        rows = matrix.T if self.item_based else matrix
+        one_hot = ops.convert_to_numpy(self.one_hot(rows))
         base = self.layer.base_rate_parameters(one_hot)
         self.layer.visible_bias.assign(base["visible_bias"])
 
@@ -270,7 +316,7 @@ class RBMRecommender(Recommender):
         return loss + 0.5 * self.weight_decay * decay
 
     def score_items(self, history, rated=None):
-        """Expected ratings under `p(v | h)`, `h` mean field given `history`.
+        """Expected ratings under `p(v_i | v_u)` (see `prediction`).
 
         Args:
             history: rating rows `(num_users, num_items)`, 0 for unrated.
@@ -280,20 +326,65 @@ class RBMRecommender(Recommender):
         Returns:
             NumPy array `(num_users, num_items)` of expected ratings.
         """
+        if self.item_based:
+            raise ValueError(
+                "An item-based RBMRecommender scores known users only (its "
+                "training cases are items rated by the training users). Use "
+                '`predict` or `recommend`, or kind="user" for new users.'
+            )
         history = self._check_history(history)
         conditioning = history != 0
         if rated is not None:
             conditioning |= np.asarray(rated).reshape(history.shape) != 0
-        parameters = self.rbm_parameters(conditioning.astype("float32"))
-        v = self.one_hot(history)
-        hidden = self.layer.hidden_probabilities(v, parameters)
-        probabilities = self.layer.visible_probabilities(hidden, parameters)
-        groups = ops.reshape(
-            probabilities, (len(history), self.num_items, len(self.levels))
-        )
-        return ops.convert_to_numpy(ops.matmul(groups, self.levels))
+        return self.expected_ratings(history, conditioning.astype("float32"))
+
+    def expected_ratings(self, rows, rated=None):
+        """Expected ratings of every group given training-case rows.
+
+        Args:
+            rows: rating rows `(batch, num_inputs)` (users' rows, or items'
+                if item-based), 0 for unrated.
+            rated: conditional model: the 0/1 rows `r`.
+
+        Returns:
+            NumPy array shaped like `rows`.
+        """
+        parameters = self.rbm_parameters(rated)
+        v = self.one_hot(rows)
+        if self.prediction == "exact":
+            logits = self._exact_logits(v, parameters)
+        else:
+            hidden = self.layer.hidden_probabilities(v, parameters)
+            logits = self._groups(self.layer.visible_field(hidden, parameters))
+        probabilities = ops.softmax(logits, axis=-1)
+        return ops.convert_to_numpy(ops.matmul(probabilities, self.levels))
+
+    def _groups(self, x):
+        return ops.reshape(x, (-1, self.num_inputs, len(self.levels)))
+
+    def _exact_logits(self, v, parameters):
+        """`log p(v_i = k | v_u)` up to a constant, `(users, items, K)`."""
+        kernel = self._groups(ops.transpose(parameters["kernel"]))
+        kernel = ops.transpose(kernel, (1, 2, 0))  # (items, K, hidden)
+        bias = self._groups(parameters["visible_bias"])
+        field = self.layer.hidden_field(v, parameters)
+        # Users at a time: the softplus term is (users, items, K, hidden).
+        size = self.num_inputs * len(self.levels) * self.num_hidden
+        chunk = max(1, 2**24 // size)
+        logits = []
+        for start in range(0, len(v), chunk):
+            part = self._groups(v[start : start + chunk])
+            # The hidden field without item i's own rating, per item.
+            own = ops.einsum("uik,ikj->uij", part, kernel)
+            rest = field[start : start + chunk, None, :] - own
+            summed = ops.softplus(rest[:, :, None, :] + kernel)
+            logits.append(bias + ops.sum(summed, axis=-1))
+        return ops.concatenate(logits, axis=0)
 
     def user_scores(self, user_index):
+        if self.item_based:
+            ratings = ops.convert_to_numpy(self.ratings).T
+            return self.expected_ratings(ratings)[:, np.asarray(user_index)].T
         if not self.conditional:
             return super().user_scores(user_index)
         index = np.asarray(user_index)
@@ -309,6 +400,8 @@ class RBMRecommender(Recommender):
             "k": self.k,
             "weight_decay": self.weight_decay,
             "conditional": self.conditional,
+            "prediction": self.prediction,
+            "kind": self.kind,
             "k_schedule": None
             if self.k_schedule is None
             else [list(pair) for pair in self.k_schedule],

@@ -99,15 +99,16 @@ def test_rejects_fractional_ratings():
         raise AssertionError("4.5 stars accepted by an RBMRecommender")
 
 
-def test_round_trip(tiny_ratings, tmp_path):
-    model = RBMRecommender(num_hidden=4, k=2, seed=0)
+@pytest.mark.parametrize("kind", ["user", "item"])
+def test_round_trip(tiny_ratings, tmp_path, kind):
+    model = RBMRecommender(num_hidden=4, k=2, kind=kind, seed=0)
     model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9))
     model.fit(tiny_ratings, epochs=2, batch_size=3, verbose=0)
     users, items = tiny_ratings["user"], tiny_ratings["item"]
     loaded = assert_round_trip(
         model, tmp_path, call=lambda m: m.predict(users, items)
     )
-    assert loaded.k == 2 and loaded.num_items == 8
+    assert loaded.k == 2 and loaded.num_items == 8 and loaded.kind == kind
     np.testing.assert_array_equal(
         loaded.recommend(21, 3), model.recommend(21, 3)
     )
@@ -251,3 +252,102 @@ def test_conditional_round_trip(tiny_ratings, tmp_path):
     np.testing.assert_allclose(
         loaded.predict([3], [80]), model.predict([3], [80]), rtol=1e-6
     )
+
+
+def _enumerated_expected_ratings(model, history, hidden_shift=0.0):
+    # p(v_i = k | the user's other ratings) by summing exp(-E) over all
+    # 2^num_hidden hidden states, item by item.
+    kernel = ops.convert_to_numpy(model.layer.kernel).astype("float64")
+    visible_bias = ops.convert_to_numpy(model.layer.visible_bias)
+    hidden_bias = ops.convert_to_numpy(model.layer.hidden_bias) + hidden_shift
+    num_hidden = kernel.shape[1]
+    states = (np.arange(2**num_hidden)[:, None] >> np.arange(num_hidden)) & 1
+    expected = np.zeros(history.shape)
+    for (user, item), _ in np.ndenumerate(history):
+        others = history[user].copy()
+        others[item] = 0
+        scores = []
+        for k in range(1, 6):
+            candidate = others.copy()
+            candidate[item] = k
+            v = _numpy_one_hot(candidate[None])[0]
+            bias = (
+                hidden_bias if np.ndim(hidden_bias) == 1 else hidden_bias[user]
+            )
+            energy = -(v @ visible_bias) - states @ (v @ kernel + bias)
+            scores.append(np.logaddexp.reduce(-energy))
+        p = np.exp(np.array(scores) - max(scores))
+        expected[user, item] = (p / p.sum()) @ np.arange(1, 6)
+    return expected
+
+
+def test_exact_predictions_match_enumeration():
+    model = _model(prediction="exact")
+    history = np.array([[5, 0, 3, 0], [0, 0, 0, 1], [2, 4, 0, 5]], "float32")
+    expected = _enumerated_expected_ratings(model, history)
+    np.testing.assert_allclose(model.score_items(history), expected, rtol=1e-5)
+    # Not the mean field's figures.
+    assert (
+        np.abs(expected - _numpy_expected_ratings(model, history)).max() > 1e-2
+    )
+    with pytest.raises(ValueError, match="mean_field"):
+        RBMRecommender(num_hidden=2, prediction="sampled")
+
+
+def test_conditional_exact_predictions_match_enumeration():
+    model = _conditional_model()
+    model.prediction = "exact"
+    history = np.array([[5, 0, 3, 0], [0, 0, 0, 1], [2, 4, 0, 5]], "float32")
+    extra = np.zeros_like(history)
+    extra[1, 2] = 1
+    rated = ((history > 0) | (extra > 0)).astype("float64")
+    shift = rated @ ops.convert_to_numpy(model.conditional_kernel)
+    expected = _enumerated_expected_ratings(model, history, shift)
+    np.testing.assert_allclose(
+        model.score_items(history, rated=extra), expected, rtol=1e-5
+    )
+
+
+def test_item_based_predictions_match_numpy():
+    # Items are the training cases: 4 items, one softmax group per user.
+    model = RBMRecommender(
+        num_hidden=5, num_users=3, num_items=4, kind="item", seed=0
+    )
+    rng = np.random.default_rng(1)
+    for weight in (model.layer.kernel, model.layer.visible_bias):
+        weight.assign(rng.normal(0, 0.5, weight.shape))
+    assert model.layer.kernel.shape == (3 * 5, 5)
+    history = np.array([[5, 0, 3, 0], [0, 0, 0, 1], [2, 4, 0, 5]], "float32")
+    model.ratings.assign(history)
+    model.user_ids.assign([7, 8, 9])
+    model.item_ids.assign([1, 2, 3, 4])
+    expected = _numpy_expected_ratings(model, history.T).T
+    users = np.array([9, 7, 8, 8])
+    items = np.array([3, 2, 1, 4])
+    np.testing.assert_allclose(
+        model.predict(users, items), expected[users - 7, items - 1], rtol=1e-5
+    )
+    model.prediction = "exact"
+    exact = _enumerated_expected_ratings(model, history.T).T
+    np.testing.assert_allclose(
+        model.predict(users, items), exact[users - 7, items - 1], rtol=1e-5
+    )
+    with pytest.raises(ValueError, match="known users only"):
+        model.score_items(history)
+
+
+def test_item_based_fit_initialises_per_user_base_rates(tiny_ratings):
+    model = RBMRecommender(num_hidden=3, kind="item", seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.0))
+    model.fit(tiny_ratings, batch_size=3, verbose=0)
+    # lr 0: the visible biases stay each user's smoothed log frequencies.
+    ratings = ops.convert_to_numpy(model.ratings)
+    counts = np.stack([(ratings == k).sum(1) for k in range(1, 6)], 1) + 1.0
+    expected = np.log(counts / counts.sum(1, keepdims=True)).reshape(-1)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(model.layer.visible_bias), expected, rtol=1e-5
+    )
+    with pytest.raises(ValueError, match='kind="user"'):
+        RBMRecommender(num_hidden=2, kind="item", conditional=True)
+    with pytest.raises(ValueError, match="kind"):
+        RBMRecommender(num_hidden=2, kind="movie")
