@@ -78,10 +78,32 @@ def parse_args():
     parser.add_argument("--vae-beta", type=float, nargs="+", default=[0.2])
     parser.add_argument("--vae-epochs", type=int, default=250)
     parser.add_argument(
-        "--vae-anneal", type=int, default=500, help="epochs of beta's ramp"
+        "--vae-anneal",
+        type=int,
+        default=500,
+        help="epochs of beta's ramp (0: beta constant from the start)",
     )
     parser.add_argument(
-        "--eval-every", type=int, default=25, help="--validate: epochs"
+        "--vae-arch",
+        nargs="+",
+        default=["600-200"],
+        help="hidden sizes then latent size, e.g. 600-200 or 100-50",
+    )
+    parser.add_argument("--vae-decay", type=float, nargs="+", default=[0.0])
+    parser.add_argument("--vae-dropout", type=float, nargs="+", default=[0.5])
+    parser.add_argument("--vae-lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--vae-select",
+        action="store_true",
+        help="test folds: train Mult-VAE on 90 %% of each fold's training "
+        "users and keep the weights of the best validation NDCG@100 (checked "
+        "every --eval-every epochs on the other 10 %%), as Liang et al. do",
+    )
+    parser.add_argument(
+        "--eval-every",
+        type=int,
+        default=25,
+        help="epochs between validation checks (--validate, --vae-select)",
     )
     return parser.parse_args()
 
@@ -273,12 +295,17 @@ def tuned_ease(train, seed):
 
 
 class RankingCurve(keras.callbacks.Callback):
-    """NDCG@100 and Recall@20 of fold-in users every `every` epochs."""
+    """NDCG@100 and Recall@20 of fold-in users every `every` epochs.
 
-    def __init__(self, fold_in, heldout, every):
+    Keeps the weights of the best NDCG@100 and, with `restore_best`, puts
+    them back at the end of training (the paper's model selection).
+    """
+
+    def __init__(self, fold_in, heldout, every, restore_best=False):
         super().__init__()
         self.fold_in, self.heldout, self.every = fold_in, heldout, every
-        self.curve = []
+        self.restore_best = restore_best
+        self.curve, self.best, self.best_weights = [], None, None
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
@@ -286,21 +313,57 @@ class RankingCurve(keras.callbacks.Callback):
             figures = ranking(scores, self.fold_in, self.heldout)
             self.curve.append({"epoch": epoch + 1, **figures})
             print(f"  epoch {epoch + 1}: {figures}", flush=True)
+            if self.best is None or figures["ndcg_at_100"] > self.best[1]:
+                self.best = (epoch + 1, figures["ndcg_at_100"])
+                if self.restore_best:
+                    self.best_weights = self.model.get_weights()
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
 
 
-def mult_vae(train, args, seed, batch_size, beta, callbacks=()):
+def vae_settings(args):
+    """Every Mult-VAE setting of the grid (the first one for test folds)."""
+    return [
+        {
+            "batch_size": batch_size,
+            "beta": beta,
+            "arch": arch,
+            "weight_decay": decay,
+            "dropout": dropout,
+        }
+        for arch in args.vae_arch
+        for decay in args.vae_decay
+        for dropout in args.vae_dropout
+        for batch_size in args.vae_batch
+        for beta in args.vae_beta
+    ]
+
+
+def mult_vae(train, args, seed, setting, callbacks=()):
     """kgen's Mult-VAE trained on click rows, beta ramped over the run."""
-    model = rec.MultVAE(beta=beta, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    *hidden, latent = (int(u) for u in setting["arch"].split("-"))
+    model = rec.MultVAE(
+        hidden_units=hidden,
+        latent_dim=latent,
+        dropout=setting["dropout"],
+        beta=setting["beta"],
+        weight_decay=setting["weight_decay"],
+        seed=seed,
+    )
+    model.compile(optimizer=keras.optimizers.Adam(args.vae_lr))
     epochs, anneal = (
         (20, 10) if args.quick else (args.vae_epochs, args.vae_anneal)
     )
+    if anneal:
+        callbacks = [kgen.callbacks.KLAnnealing(epochs=anneal), *callbacks]
     model.fit(
         train,
         epochs=epochs,
-        batch_size=batch_size,
+        batch_size=setting["batch_size"],
         verbose=0,
-        callbacks=[kgen.callbacks.KLAnnealing(epochs=anneal), *callbacks],
+        callbacks=list(callbacks),
     )
     return model
 
@@ -313,23 +376,34 @@ def validate_topn(args, clicks):
     print(f"EASE validation NDCG@100 per l2: {results['ease']}", flush=True)
     rest, validation = validation_split(train, args.seed)
     fold_in, heldout = held_out_users(train, validation, args.seed)
-    for batch_size in args.vae_batch:
-        for beta in args.vae_beta:
-            print(f"Mult-VAE batch {batch_size}, beta {beta}", flush=True)
-            start = time.time()
-            curve = RankingCurve(fold_in, heldout, args.eval_every)
-            mult_vae(train[rest], args, 0, batch_size, beta, [curve])
-            results["mult_vae"].append(
-                {
-                    "batch_size": batch_size,
-                    "beta": beta,
-                    "epochs": args.vae_epochs,
-                    "anneal_epochs": args.vae_anneal,
-                    "curve": curve.curve,
-                    "seconds": round(time.time() - start, 1),
-                }
-            )
+    for setting in vae_settings(args):
+        print(f"Mult-VAE {setting}", flush=True)
+        start = time.time()
+        curve = RankingCurve(fold_in, heldout, args.eval_every)
+        mult_vae(train[rest], args, 0, setting, [curve])
+        results["mult_vae"].append(
+            {
+                **setting,
+                "epochs": args.vae_epochs,
+                "anneal_epochs": args.vae_anneal,
+                "learning_rate": args.vae_lr,
+                "curve": curve.curve,
+                "best": curve.best,
+                "seconds": round(time.time() - start, 1),
+            }
+        )
+        print(f"  best (epoch, NDCG@100): {curve.best}", flush=True)
     return results
+
+
+def selected_mult_vae(train, args, seed, extra):
+    """Mult-VAE on 90 % of `train`, best validation epoch kept."""
+    rest, validation = validation_split(train, args.seed)
+    fold_in, heldout = held_out_users(train, validation, args.seed)
+    curve = RankingCurve(fold_in, heldout, args.eval_every, True)
+    model = mult_vae(train[rest], args, seed, vae_settings(args)[0], [curve])
+    extra["best_epoch"], extra["validation_ndcg_at_100"] = curve.best
+    return model
 
 
 def topn_task(args, data, save):
@@ -362,10 +436,11 @@ def topn_task(args, data, save):
             elif name == "ease":
                 weights, extra["l2"] = tuned_ease(train, args.seed)
                 scores = fold_in @ weights
+            elif args.vae_select:
+                model = selected_mult_vae(train, args, index, extra)
+                scores = model.score_items(fold_in)
             else:
-                model = mult_vae(
-                    train, args, index, args.vae_batch[0], args.vae_beta[0]
-                )
+                model = mult_vae(train, args, index, vae_settings(args)[0])
                 scores = model.score_items(fold_in)
             result = {**ranking(scores, fold_in, heldout), **extra}
             result["seconds"] = round(time.time() - start, 1)

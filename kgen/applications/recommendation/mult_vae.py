@@ -31,7 +31,10 @@ class MultVAE(Recommender):
 
     with `beta` held in the non-trainable variable `kl_weight`, which
     `kgen.callbacks.KLAnnealing` ramps from 0 up to `beta` (the paper
-    anneals to 0.2). `fit` logs `loss`, `reconstruction_loss` (the
+    anneals to 0.2). With `weight_decay` = λ > 0 the objective also gets
+    the paper's L2 penalty `λ Σ ||W||²` over every kernel of the encoder and
+    decoder (not the biases), added to the mean over the batch's users.
+    `fit` logs `loss`, `reconstruction_loss` (the
     multinomial negative log-likelihood) and `kl_loss`; with
     `validation_data` it also logs `val_recall_at_20` and `val_ndcg_at_100`
     of the held-out clicks of known users, ranked among the items they did
@@ -51,6 +54,9 @@ class MultVAE(Recommender):
         latent_dim: int >= 1 (the paper uses 200).
         dropout: float in [0, 1), input dropout rate (0.5 in the paper).
         beta: float >= 0, final weight of the KL term.
+        weight_decay: float >= 0, the L2 coefficient λ on the kernels (0,
+            the default, adds nothing). Liang et al. tune it per data set;
+            it is the main guard against over-fitting on few users.
         positive_rating: `None` (every rated item is a click) or the lowest
             rating counted as a click (e.g. 4).
         rating_scale: `(low, high)` of the ratings.
@@ -80,6 +86,7 @@ class MultVAE(Recommender):
         latent_dim=200,
         dropout=0.5,
         beta=0.2,
+        weight_decay=0.0,
         positive_rating=None,
         rating_scale=(1, 5),
         num_users=None,
@@ -95,6 +102,7 @@ class MultVAE(Recommender):
             dropout, "dropout", low=0, high=1, high_open=True
         )
         self.beta = check_number(beta, "beta", low=0)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0)
         self.positive_rating = positive_rating
         super().__init__(
             rating_scale=rating_scale,
@@ -108,13 +116,22 @@ class MultVAE(Recommender):
 
     def _build_networks(self):
         offset = 0 if self.seed is None else self.seed
+        regularizer = (
+            keras.regularizers.L2(self.weight_decay)
+            if self.weight_decay
+            else None
+        )
 
         def dense(units, activation, name, index):
             initializer = keras.initializers.GlorotUniform(
                 None if self.seed is None else offset + index
             )
             return keras.layers.Dense(
-                units, activation, kernel_initializer=initializer, name=name
+                units,
+                activation,
+                kernel_initializer=initializer,
+                kernel_regularizer=regularizer,
+                name=name,
             )
 
         encoder = [
@@ -174,7 +191,10 @@ class MultVAE(Recommender):
         ):
             self.add_tracker(name).update_state(ops.mean(value))
         weight = ops.cast(self.kl_weight, kl.dtype)
-        return ops.mean(reconstruction + weight * kl)
+        loss = ops.mean(reconstruction + weight * kl)
+        for penalty in self.losses:  # the kernels' L2 (`weight_decay`)
+            loss = loss + ops.cast(penalty, loss.dtype)
+        return loss
 
     def score_items(self, history):
         """Item logits (ranking scores) for users given their rating rows.
@@ -218,5 +238,6 @@ class MultVAE(Recommender):
             "latent_dim": self.latent_dim,
             "dropout": self.dropout,
             "beta": self.beta,
+            "weight_decay": self.weight_decay,
             "positive_rating": self.positive_rating,
         }

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 from keras import ops
 
 from kgen.applications.recommendation import MultVAE
@@ -89,3 +90,48 @@ def test_round_trip(tiny_ratings, tmp_path):
     )
     np.testing.assert_array_equal(loaded.recommend(3, 5), model.recommend(3, 5))
     loaded.fit(tiny_ratings, epochs=1, batch_size=3, verbose=0)
+
+
+def test_weight_decay_adds_the_kernels_l2(rng):
+    """`weight_decay` adds λ Σ ||W||² over the kernels, not the biases."""
+    kwargs = dict(hidden_units=(5,), latent_dim=2, num_users=4, num_items=6)
+    plain = MultVAE(seed=0, **kwargs)
+    decayed = MultVAE(weight_decay=0.03, seed=0, **kwargs)
+    for variable in decayed.trainable_variables:  # nonzero biases too
+        variable.assign(rng.normal(size=variable.shape).astype("float32"))
+    plain.set_weights(decayed.get_weights())
+    x = (rng.random((4, 6)) < 0.5).astype("float32")
+    x[:, 0] = 1
+    y_pred = decayed(ops.convert_to_tensor(x))
+    kernels = sum(
+        np.sum(ops.convert_to_numpy(v).astype("float64") ** 2)
+        for v in decayed.trainable_variables
+        if v.path.endswith("kernel")
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(decayed.compute_loss(x, y_pred=y_pred)),
+        ops.convert_to_numpy(plain.compute_loss(x, y_pred=y_pred))
+        + 0.03 * kernels,
+        rtol=1e-5,
+    )
+    assert decayed.get_config()["weight_decay"] == 0.03
+    with pytest.raises(ValueError, match="weight_decay"):
+        MultVAE(weight_decay=-0.1)
+
+
+def test_weight_decay_shrinks_the_kernels_in_fit(tiny_ratings):
+    norms = []
+    for decay in (0.0, 1.0):
+        model = MultVAE(
+            hidden_units=(6,), latent_dim=2, weight_decay=decay, seed=0
+        )
+        model.compile(optimizer=keras.optimizers.Adam(1e-2))
+        model.fit(tiny_ratings, epochs=5, batch_size=6, verbose=0)
+        norms.append(
+            sum(
+                np.sum(ops.convert_to_numpy(v) ** 2)
+                for v in model.trainable_variables
+                if v.path.endswith("kernel")
+            )
+        )
+    assert norms[1] < 0.9 * norms[0]
