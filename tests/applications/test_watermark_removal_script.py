@@ -4,6 +4,7 @@ import importlib.util
 import json
 import os
 
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -40,6 +41,10 @@ def test_script_runs_end_to_end(app, tmp_path):
     assert report["test_image_size"] == [18, 30]  # not a multiple of 4
     assert 0.0 <= metrics["two_head"]["mask_iou"] <= 1.0
     assert not metrics["two_head"]["given_true_mask"]
+    # Diagnostics of the inverse-blend heads (the default composition).
+    for key in ("opacity_mae_in_mask", "colour_mae_in_mask"):
+        assert 0.0 <= metrics["two_head"][key] <= 1.0
+    assert np.isfinite(metrics["two_head"]["psnr_in_mask_on_true_mask"])
     assert metrics["biharmonic_true_mask"]["given_true_mask"]
     # The oracle inverts the blend up to 8-bit rounding: far above identity.
     oracle, identity = metrics["oracle_inverse_blend"], metrics["identity"]

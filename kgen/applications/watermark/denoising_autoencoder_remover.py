@@ -156,6 +156,7 @@ class DenoisingAutoencoderRemover(WatermarkRemover):
             "inside_weight",
             "opacity_weight",
             "colour_weight",
+            "balanced_mask_loss",
             "max_opacity",
         ):
             config.pop(key)

@@ -4,7 +4,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from kgen.applications.watermark.losses import _image_mean
 from kgen.applications.watermark.losses import mask_loss
+from kgen.applications.watermark.losses import region_mean
 from kgen.applications.watermark.watermark_pairs import WatermarkPairs
 from kgen.models.generative_model import GenerativeModel
 from kgen.models.translation.builders import build_unet_generator
@@ -115,6 +117,9 @@ class WatermarkRemover(GenerativeModel):
             (`"inverse_blend"`, when the opacities are given).
         colour_weight: float >= 0, the weight of the colour's error inside
             the mask (`"inverse_blend"`, when the colours are given).
+        balanced_mask_loss: bool, average the mask loss over the
+            watermark's pixels and over the others separately (see
+            `mask_loss`) rather than over all pixels.
         max_opacity: float in (0, 1), the largest blend weight
             \\( a_{\\max} \\) the `"inverse_blend"` head can predict (the
             inversion divides by \\( 1 - a \\)).
@@ -153,6 +158,7 @@ class WatermarkRemover(GenerativeModel):
         inside_weight=1.0,
         opacity_weight=1.0,
         colour_weight=1.0,
+        balanced_mask_loss=False,
         max_opacity=0.9,
         mask_threshold=0.5,
         seed=None,
@@ -191,6 +197,12 @@ class WatermarkRemover(GenerativeModel):
         self.colour_weight = _check_number(
             colour_weight, "colour_weight", 0.0, None
         )
+        if not isinstance(balanced_mask_loss, bool):
+            raise ValueError(
+                "`balanced_mask_loss` must be True or False. Received "
+                f"{balanced_mask_loss!r}."
+            )
+        self.balanced_mask_loss = balanced_mask_loss
         self.mask_threshold = _check_number(
             mask_threshold, "mask_threshold", 0.0, 1.0, open_ends=True
         )
@@ -344,8 +356,10 @@ class WatermarkRemover(GenerativeModel):
         blended = images + ops.sigmoid(logits) * (refined - images)
         terms = {
             "reconstruction_loss": _image_mean(ops.abs(blended - clean)),
-            "refined_loss": _region_mean(ops.abs(refined - clean), inside),
-            "mask_loss": mask_loss(inside, logits),
+            "refined_loss": region_mean(ops.abs(refined - clean), inside),
+            "mask_loss": mask_loss(
+                inside, logits, balanced=self.balanced_mask_loss
+            ),
         }
         terms["loss"] = (
             terms["reconstruction_loss"]
@@ -358,12 +372,12 @@ class WatermarkRemover(GenerativeModel):
             if alpha is not None:
                 alpha = ops.reshape(ops.cast(alpha, masks.dtype), (-1, 1, 1, 1))
                 error = ops.abs(parts["opacity"] - alpha * masks)
-                terms["opacity_loss"] = _region_mean(
+                terms["opacity_loss"] = region_mean(
                     error, inside
-                ) + _region_mean(error, 1.0 - inside)
+                ) + region_mean(error, 1.0 - inside)
             if watermarks is not None:
                 watermarks = ops.cast(watermarks, masks.dtype)
-                terms["colour_loss"] = _region_mean(
+                terms["colour_loss"] = region_mean(
                     ops.abs(parts["colour"] - watermarks), inside
                 )
             terms["loss"] += (
@@ -597,6 +611,7 @@ class WatermarkRemover(GenerativeModel):
             "inside_weight": self.inside_weight,
             "opacity_weight": self.opacity_weight,
             "colour_weight": self.colour_weight,
+            "balanced_mask_loss": self.balanced_mask_loss,
             "max_opacity": self.max_opacity,
             "mask_threshold": self.mask_threshold,
         }
@@ -611,16 +626,6 @@ def _split_pairs(data):
         "`validation_data` must be a `WatermarkPairs` or "
         f"`(watermarked, (clean, masks))`. Received {type(data).__name__}."
     )
-
-
-def _image_mean(values):
-    return ops.mean(ops.reshape(values, (ops.shape(values)[0], -1)), axis=-1)
-
-
-def _region_mean(values, region):
-    """Per-image mean of `values` (and its channels) over the pixels where
-    the 0/1 `region` `(batch, h, w, 1)` is 1; 0 for an empty region."""
-    return _image_mean(region * values) / ops.maximum(_image_mean(region), 1e-6)
 
 
 def _pad_to_multiple(images, multiple):

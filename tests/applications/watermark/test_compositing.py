@@ -65,6 +65,27 @@ def test_mask_loss_matches_numpy_binary_cross_entropy(rng):
     )
     received = ops.convert_to_numpy(watermark.mask_loss(masks, logits))
     np.testing.assert_allclose(received, expected, rtol=1e-5)
+    # Balanced: the mean of the watermark's (m > 0) and background's means.
+    losses = -(
+        masks * np.log(probability) + (1 - masks) * np.log(1 - probability)
+    ).reshape(2, -1)
+    inside = masks.reshape(2, -1) > 0
+    expected = [
+        0.5 * (row[keep].mean() + row[~keep].mean())
+        for row, keep in zip(losses, inside)
+    ]
+    received = watermark.mask_loss(masks, logits, balanced=True)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(received), expected, rtol=1e-5
+    )
+    # No watermark at all: half the background's mean.
+    received = watermark.mask_loss(masks * 0, logits, balanced=True)
+    plain = watermark.mask_loss(masks * 0, logits)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(received),
+        0.5 * ops.convert_to_numpy(plain),
+        rtol=1e-5,
+    )
 
 
 def test_removal_metrics_against_hand_computed_values():

@@ -61,6 +61,7 @@ def test_two_head_loss_matches_numpy(rng, composition):
         opacity_weight=0.3,
         colour_weight=0.6,
         composition=composition,
+        balanced_mask_loss=composition == "residual",
     )
     raw = remover.predict_on_batch(marked).astype("float64")  # one compile
     assert raw.shape[-1] == (8 if composition == "inverse_blend" else 4)
@@ -70,15 +71,19 @@ def test_two_head_loss_matches_numpy(rng, composition):
     probability = _sigmoid(logits)
     blended = marked + probability * (refined - marked)
     per_image = lambda v: v.reshape(2, -1).mean(axis=1)  # noqa: E731
+    cross_entropy = -(
+        inside * np.log(probability) + (1 - inside) * np.log(1 - probability)
+    )
     expected = {
         "reconstruction_loss": per_image(np.abs(blended - clean)),
         "refined_loss": _region_mean(np.abs(refined - clean), inside),
-        "mask_loss": per_image(
-            -(
-                inside * np.log(probability)
-                + (1 - inside) * np.log(1 - probability)
-            )
-        ),
+        "mask_loss": 0.5
+        * (
+            _region_mean(cross_entropy, inside)
+            + _region_mean(cross_entropy, 1 - inside)
+        )
+        if remover.balanced_mask_loss
+        else per_image(cross_entropy),
     }
     expected["loss"] = (
         expected["reconstruction_loss"]
@@ -180,7 +185,7 @@ def test_autoencoder_remover_applies_its_network_tile_by_tile(rng):
 
 
 def _residual_two_head():
-    return _two_head(composition="residual")
+    return _two_head(composition="residual", balanced_mask_loss=True)
 
 
 @pytest.mark.parametrize("make", [_two_head, _residual_two_head, _autoencoder])
@@ -275,6 +280,8 @@ def test_bad_input_is_refused(rng):
         remover.fit(marked, (clean, masks, alpha, clean, clean), verbose=0)
     with pytest.raises(ValueError, match="colour_weight"):
         _two_head(colour_weight=-1.0)
+    with pytest.raises(ValueError, match="balanced_mask_loss"):
+        _two_head(balanced_mask_loss="yes")
     with pytest.raises(ValueError, match="mask_threshold"):
         _two_head(mask_threshold=1.0)
     with pytest.raises(ValueError, match="max_opacity"):
