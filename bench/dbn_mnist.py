@@ -28,11 +28,11 @@ one draw per pixel). The last `--validation` training images are held out
 for the early-stopping choice; pre-training and fine-tuning see the rest.
 
 Usage: `python bench/dbn_mnist.py [--data-dir ../shared/data]
-[--pretrain-epochs 8] [--tune-epochs 30] [--optimizer adam] [--tune-lr 1e-3]
-[--dropout 0.2] [--input-dropout 0.2] [--bound --input binary] [--tag TAG]
+[--pretrain-epochs 8] [--tune-epochs 100] [--optimizer adam] [--tune-lr 2e-3]
+[--dropout 0.5] [--input-dropout 0.2] [--bound --input binary] [--tag TAG]
 [--pretrained bench/results/dbn_mnist_TAG_dbn.keras] [--skip-scratch]
 [--quick]` (the defaults are the best run of docs/benchmarks/boltzmann.md:
-98.79 %). Writes `bench/results/dbn_mnist[_TAG].json` and the pre-trained
+98.82 %). Writes `bench/results/dbn_mnist[_TAG].json` and the pre-trained
 DBN beside it.
 """
 
@@ -62,10 +62,10 @@ def parse_args():
     parser.add_argument("--validation", type=int, default=5000)
     parser.add_argument("--pretrain-epochs", type=int, default=8)
     parser.add_argument("--pretrain-lr", type=float, default=0.05)
-    parser.add_argument("--tune-epochs", type=int, default=30)
+    parser.add_argument("--tune-epochs", type=int, default=100)
     parser.add_argument("--optimizer", choices=("sgd", "adam"), default="adam")
-    parser.add_argument("--tune-lr", type=float, default=1e-3)
-    parser.add_argument("--dropout", type=float, default=0.2)
+    parser.add_argument("--tune-lr", type=float, default=2e-3)
+    parser.add_argument("--dropout", type=float, default=0.5)
     parser.add_argument("--input-dropout", type=float, default=0.2)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--bound", action="store_true")
