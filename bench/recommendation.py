@@ -74,6 +74,24 @@ def parse_args():
         help="conditional RBM; r holds the validation pairs and (without "
         "--validate) the test pairs, their ratings hidden",
     )
+    parser.add_argument(
+        "--rbm-prediction",
+        choices=("mean_field", "exact"),
+        default="mean_field",
+        help="RBM-CF's p(v_i | v_u): mean-field hidden units or summed out",
+    )
+    parser.add_argument(
+        "--rbm-kind",
+        choices=("user", "item"),
+        default="user",
+        help="RBM-CF's training cases: users (the paper's) or items (I-RBM)",
+    )
+    parser.add_argument(
+        "--rbm-ensemble",
+        type=int,
+        default=1,
+        help="RBM-CF: average the predictions of this many RBMs (seeds 0..)",
+    )
     parser.add_argument("--vae-batch", type=int, nargs="+", default=[500])
     parser.add_argument("--vae-beta", type=float, nargs="+", default=[0.2])
     parser.add_argument("--vae-epochs", type=int, default=250)
@@ -142,7 +160,7 @@ def surprise_model(name, train, test):
     )
 
 
-def kgen_rating_model(name, args):
+def kgen_rating_model(name, args, seed=0):
     epochs = {"rbm_cf": args.rbm_epochs, "i_autorec": 150, "u_autorec": 150}
     epochs = epochs[name]
     epochs = max(2, epochs // 20) if args.quick else epochs
@@ -155,7 +173,9 @@ def kgen_rating_model(name, args):
             weight_decay=args.rbm_decay,
             conditional=args.rbm_conditional,
             k_schedule=schedule,
-            seed=0,
+            prediction=args.rbm_prediction,
+            kind=args.rbm_kind,
+            seed=seed,
         )
         optimizer = keras.optimizers.SGD(args.rbm_lr, momentum=0.9)
         return model, optimizer, args.rbm_batch, epochs
@@ -213,8 +233,28 @@ def rating_prediction(name, train, test, ids, args):
         return baselines[name](*train)(*test[:2]), {}
     if name.startswith("surprise"):
         return surprise_model(name, train, test), {}
+    members = args.rbm_ensemble if name == "rbm_cf" else 1
+    runs = [
+        fit_kgen_model(name, train, test, ids, args, seed)
+        for seed in range(members)
+    ]
+    extra = runs[0][2]
+    if members > 1:  # the average of the members' predictions
+        users, items, values = runs[0][1]
+        averaged = np.mean([m.predict(users, items) for m, _, _ in runs], 0)
+        extra = {
+            "val_rmse": errors(averaged, values)["rmse"],
+            "members": [e for _, _, e in runs],
+        }
+    if args.validate:
+        return None, extra
+    predicted = np.mean([m.predict(*test[:2]) for m, _, _ in runs], 0)
+    return predicted, extra
+
+
+def fit_kgen_model(name, train, test, ids, args, seed):
     # Early stopping on a validation 5 % of the training fold (seed 0).
-    model, optimizer, batch_size, epochs = kgen_rating_model(name, args)
+    model, optimizer, batch_size, epochs = kgen_rating_model(name, args, seed)
     order = np.random.default_rng(0).permutation(len(train[2]))
     cut = len(order) // 20
     validation = tuple(t[order[:cut]] for t in train)
@@ -246,8 +286,7 @@ def rating_prediction(name, train, test, ids, args):
     }
     if args.validate:
         print("  val_rmse per epoch:", np.round(curve, 4).tolist())
-        return None, extra
-    return model.predict(*test[:2]), extra
+    return model, validation, extra
 
 
 # Top-N ---------------------------------------------------------------------
