@@ -129,8 +129,9 @@ def build_style_discriminator(
     """Builds StyleGAN2's residual discriminator.
 
     A 1x1 "fromRGB" convolution, then one residual block per resolution
-    down to 4x4 (two 3x3 convolutions and 2x2 average pooling, beside a
-    pooled 1x1 skip; the sum scaled by `1 / sqrt(2)`), a
+    down to 4x4 (a 3x3 convolution, 2x2 average pooling and a second 3x3
+    convolution at the lower resolution, beside a pooled 1x1 skip; the sum
+    scaled by `1 / sqrt(2)`), a
     `kgen.layers.MinibatchStandardDeviation` layer, a 3x3 convolution and
     two dense layers to one raw score. Every layer has an equalised
     learning rate and leaky ReLU(0.2).
@@ -160,22 +161,30 @@ def build_style_discriminator(
     num_resolutions = int(math.log2(image_shape[0])) - 1
     filters = _check_filters(filters, num_resolutions)
     images = keras.Input(image_shape, name="images")
-    x = _conv(filters[-1], 1)(images)
+    x = _conv(filters[-1], 1, "from_rgb")(images)
     for level in reversed(range(1, num_resolutions)):
-        skip = EqualizedConv2D(filters[level - 1], 1, use_bias=False)(
-            layers.AveragePooling2D(2)(x)
+        size = 4 * 2**level
+        skip = EqualizedConv2D(
+            filters[level - 1], 1, use_bias=False, name=f"skip_{size}"
+        )(layers.AveragePooling2D(2, name=f"skip_down_{size}")(x))
+        x = _conv(filters[level], 3, f"conv0_{size}")(x)
+        # Down-sample first: conv1's 3x3 kernel and its activation work at
+        # the lower resolution, as StyleGAN2's down-sampling convolution.
+        x = layers.AveragePooling2D(2, name=f"down_{size}")(x)
+        x = _conv(filters[level - 1], 3, f"conv1_{size}")(x)
+        x = layers.Rescaling(1.0 / math.sqrt(2.0), name=f"residual_{size}")(
+            layers.Add(name=f"add_{size}")([x, skip])
         )
-        x = _conv(filters[level], 3)(x)
-        x = layers.AveragePooling2D(2)(_conv(filters[level - 1], 3)(x))
-        x = layers.Rescaling(1.0 / math.sqrt(2.0))(layers.Add()([x, skip]))
-    x = MinibatchStandardDeviation(group_size, num_features)(x)
-    x = layers.Flatten()(_conv(filters[0], 3)(x))
-    x = EqualizedDense(filters[0], activation="leaky_relu", gain=_GAIN)(x)
-    scores = EqualizedDense(1)(x)
+    x = MinibatchStandardDeviation(group_size, num_features, name="mbstd")(x)
+    x = layers.Flatten()(_conv(filters[0], 3, "conv_4")(x))
+    x = EqualizedDense(
+        filters[0], activation="leaky_relu", gain=_GAIN, name="dense"
+    )(x)
+    scores = EqualizedDense(1, name="score")(x)
     return keras.Model(images, scores, name=name)
 
 
-def _conv(filters, kernel_size):
+def _conv(filters, kernel_size, name):
     return EqualizedConv2D(
-        filters, kernel_size, activation="leaky_relu", gain=_GAIN
+        filters, kernel_size, activation="leaky_relu", gain=_GAIN, name=name
     )
