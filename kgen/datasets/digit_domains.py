@@ -4,6 +4,7 @@ import numpy as np
 
 from kgen.datasets.digits import load_digits
 from kgen.datasets.mnist import load_mnist
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 DIGIT_DOMAINS = (
@@ -138,10 +139,7 @@ def digit_domains(
     x.shape, x_test.shape  # (1497, 16, 16, 3) (2100, 16, 16, 3)
     ```
     """
-    if source not in _SOURCES:
-        raise ValueError(
-            f"`source` must be one of {_SOURCES}. Received: source={source!r}."
-        )
+    check_choice(source, "source", _SOURCES)
     domains = _check_domains(domains)
     num_test = check_integer(num_test, "num_test")
     rng = np.random.default_rng(seed)

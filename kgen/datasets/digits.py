@@ -3,6 +3,8 @@
 from sklearn.datasets import load_digits as _sklearn_digits
 from sklearn.model_selection import train_test_split
 
+from kgen.utils.validation import check_choice
+
 _SCALES = ("unit", "binary", "raw")
 
 
@@ -33,10 +35,7 @@ def load_digits(scale="unit", test_size=0.25, random_state=0, flatten=True):
     x_train.shape  # (1347, 64)
     ```
     """
-    if scale not in _SCALES:
-        raise ValueError(
-            f"`scale` must be one of {_SCALES}. Received: scale={scale!r}."
-        )
+    check_choice(scale, "scale", _SCALES)
     digits = _sklearn_digits()
     x = digits.data.astype("float32")
     if scale == "unit":

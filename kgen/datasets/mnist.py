@@ -3,6 +3,7 @@
 import numpy as np
 
 from kgen.datasets import _files
+from kgen.utils.validation import check_choice
 
 MNIST = _files.RemoteFile(
     dataset="MNIST",
@@ -134,11 +135,7 @@ def load_mnist(
     x.shape  # (60000, 784)
     ```
     """
-    if binarize not in _BINARIZATIONS:
-        raise ValueError(
-            f"`binarize` must be one of {_BINARIZATIONS}. Received: "
-            f"binarize={binarize!r}."
-        )
+    check_choice(binarize, "binarize", _BINARIZATIONS)
     file = _files.resolve(path, MNIST)
     arrays = _read(file)
     rng = np.random.default_rng(seed)

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _MASK_TYPES = ("A", "B", "vertical", "horizontal_A", "horizontal_B")
@@ -156,11 +157,7 @@ def conv_mask(kernel_size, mask_type):
                 f"{(height, width)}. Received an array of shape {mask.shape}."
             )
         return mask.astype("float32")
-    if mask_type not in _MASK_TYPES:
-        raise ValueError(
-            f"`mask_type` must be one of {_MASK_TYPES} or a 0/1 array. "
-            f"Received: mask_type={mask_type!r}."
-        )
+    check_choice(mask_type, "mask_type", _MASK_TYPES, " or a 0/1 array")
     row, col = height // 2, width // 2
     mask = np.zeros((height, width), "float32")
     if mask_type == "vertical":

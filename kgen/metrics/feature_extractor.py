@@ -7,6 +7,7 @@ from kgen.metrics import sample_quality
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_choice
 
 _PREPROCESSING = (None, "inception")
 
@@ -56,10 +57,7 @@ class FeatureExtractor:
             raise ValueError(
                 f"`model` must be a keras.Model classifier. Received {type(model).__name__}."
             )
-        if preprocessing not in _PREPROCESSING:
-            raise ValueError(
-                f"`preprocessing` must be one of {_PREPROCESSING}. Received: preprocessing={preprocessing!r}."
-            )
+        check_choice(preprocessing, "preprocessing", _PREPROCESSING)
         names = [layer.name for layer in model.layers]
         if feature_layer is not None and feature_layer not in names:
             raise ValueError(

@@ -12,6 +12,7 @@ from kgen.utils.checked_data import checked_stream
 from kgen.utils.config_compat import upgrade_config
 from kgen.utils.keras_internals import portable_compile_config
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 from kgen.utils.validation import seed_generator
@@ -150,11 +151,9 @@ class GenerativeModel(backend.StepFunctions, keras.Model):
                 "samples with `kgen.metrics` instead (e.g. Frechet distance)."
             )
         method = next(iter(methods)) if method is None else method
-        if method not in methods:
-            raise ValueError(
-                f"`method` must be one of {list(methods)} for "
-                f"{type(self).__name__}. Received: method={method!r}."
-            )
+        check_choice(
+            method, "method", list(methods), f" for {type(self).__name__}"
+        )
         return np.asarray(getattr(self, methods[method])(x, **options))
 
     def sample(self, num_samples, seed, **kwargs):

@@ -17,6 +17,8 @@ from kgen.utils.pyramid import pyramid_up
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_bool
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_labels
 from kgen.utils.validation import check_number
@@ -41,6 +43,8 @@ __all__ = [
     "deserialize_network",
     "serialize_network",
     "check_array",
+    "check_bool",
+    "check_choice",
     "check_integer",
     "check_labels",
     "check_number",

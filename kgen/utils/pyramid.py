@@ -18,6 +18,7 @@ band-pass level is `h_k = I_k - up(I_{k+1})`, so `I_k = h_k + up(I_{k+1})`.
 
 from keras import ops
 
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _METHODS = ("gaussian", "average")
@@ -43,7 +44,7 @@ def pyramid_down(images, method="gaussian"):
     small = kgen.utils.pyramid_down(images)  # (n, 16, 16, 1) from 32x32
     ```
     """
-    _check_method(method)
+    check_choice(method, "method", _METHODS)
     images = _check_size(images, 2, "pyramid_down")
     for axis in (1, 2):
         images = _down_axis(images, axis, method)
@@ -67,7 +68,7 @@ def pyramid_up(images, method="gaussian"):
     large = kgen.utils.pyramid_up(small)
     ```
     """
-    _check_method(method)
+    check_choice(method, "method", _METHODS)
     images = _as_images(images, "pyramid_up")
     for axis in (1, 2):
         images = _up_axis(images, axis, method)
@@ -93,7 +94,7 @@ def build_gaussian_pyramid(images, levels, method="gaussian"):
     ```
     """
     levels = check_integer(levels, "levels")
-    _check_method(method)
+    check_choice(method, "method", _METHODS)
     images = _check_size(images, 2 ** (levels - 1), "build_gaussian_pyramid")
     pyramid = [images]
     for _ in range(levels - 1):
@@ -159,7 +160,7 @@ def collapse_laplacian_pyramid(pyramid, method="gaussian"):
     images = kgen.utils.collapse_laplacian_pyramid(pyramid)
     ```
     """
-    _check_method(method)
+    check_choice(method, "method", _METHODS)
     if not isinstance(pyramid, (list, tuple)) or not pyramid:
         raise ValueError(
             "`pyramid` must be a non-empty list of image batches, finest "
@@ -225,13 +226,6 @@ def _edge_pad(images, axis, width):
     return ops.concatenate(
         [first] * width + [images] + [last] * width, axis=axis
     )
-
-
-def _check_method(method):
-    if method not in _METHODS:
-        raise ValueError(
-            f"`method` must be one of {_METHODS}. Received: method={method!r}."
-        )
 
 
 def _as_images(images, caller):

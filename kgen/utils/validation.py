@@ -114,6 +114,48 @@ def _inside(value, low, high, low_open, high_open):
     return above and below
 
 
+def check_bool(value, name):
+    """Returns `value` as a bool after checking that it is `True` or `False`.
+
+    NumPy booleans are accepted; `1`, `"false"` or `None` are refused (a
+    string is truthy whatever it says).
+
+    Args:
+        value: the argument.
+        name: its name, used in error messages.
+
+    Raises:
+        ValueError: naming `name` and the value received.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(
+            f"`{name}` must be True or False. Received: {name}={value!r} of "
+            f"type {type(value).__name__}."
+        )
+    return bool(value)
+
+
+def check_choice(value, name, choices, qualifier=""):
+    """Returns `value` after checking that it is one of `choices`.
+
+    Args:
+        value: the argument.
+        name: its name, used in error messages.
+        choices: the accepted values, shown in the error message.
+        qualifier: text after the choices in the message, e.g.
+            `" or a 0/1 array"` when another kind of value is accepted too.
+
+    Raises:
+        ValueError: naming `name`, the value received and the choices.
+    """
+    if value not in choices:
+        raise ValueError(
+            f"`{name}` must be one of {choices}{qualifier}. "
+            f"Received: {name}={value!r}."
+        )
+    return value
+
+
 def check_labels(labels, num_classes, name="labels", *, num_samples=None):
     """Checks integer class labels and returns them as an int32 NumPy array.
 

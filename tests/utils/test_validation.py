@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from kgen.utils import check_array
+from kgen.utils import check_bool
+from kgen.utils import check_choice
 from kgen.utils import check_integer
 from kgen.utils import check_labels
 from kgen.utils import check_number
@@ -134,3 +136,29 @@ def test_one_hot_matches_numpy():
 
     codes = keras.ops.convert_to_numpy(one_hot(np.array([[2.0], [0.0]]), 3))
     np.testing.assert_array_equal(codes, np.eye(3, dtype="float32")[[2, 0]])
+
+
+def test_check_choice_returns_a_valid_value():
+    assert check_choice("a", "mode", ("a", "b")) == "a"
+    assert check_choice(None, "binarize", (None, "threshold")) is None
+
+
+def test_check_choice_names_the_choices_and_the_value():
+    with pytest.raises(
+        ValueError,
+        match=r"`mode` must be one of \('a', 'b'\) or a callable\. "
+        r"Received: mode='c'\.",
+    ):
+        check_choice("c", "mode", ("a", "b"), " or a callable")
+
+
+@pytest.mark.parametrize("value", [True, False, np.bool_(True)])
+def test_check_bool_accepts_booleans(value):
+    result = check_bool(value, "flag")
+    assert type(result) is bool and result == bool(value)
+
+
+@pytest.mark.parametrize("value", [1, 0.0, "false", None])
+def test_check_bool_refuses_other_values(value):
+    with pytest.raises(ValueError, match=r"`flag` must be True or False\. "):
+        check_bool(value, "flag")

@@ -8,6 +8,7 @@ from kgen.layers.gaussian_bernoulli_rbm import GaussianBernoulliRBM
 from kgen.metrics.log_partition import ais_log_partition
 from kgen.metrics.log_partition import exact_log_partition
 from kgen.models.boltzmann import RBM
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _SCORES = ("free_energy", "negative_log_likelihood")
@@ -66,10 +67,7 @@ class RBMDetector(NetworkDetector):
         ais_runs=100,
         **kwargs,
     ):
-        if score not in _SCORES:
-            raise ValueError(
-                f"`score` must be one of {_SCORES}. Received: score={score!r}."
-            )
+        check_choice(score, "score", _SCORES)
         super().__init__(model, **kwargs)
         self.score = score
         self.num_hidden = check_integer(num_hidden, "num_hidden")

@@ -2,6 +2,7 @@
 
 from kgen.applications.anomaly.network_detector import NetworkDetector
 from kgen.models.vae import VAE
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _SCORES = ("negative_elbo", "negative_log_likelihood")
@@ -60,10 +61,7 @@ class VAEDetector(NetworkDetector):
         hidden_units=(256, 128),
         **kwargs,
     ):
-        if score not in _SCORES:
-            raise ValueError(
-                f"`score` must be one of {_SCORES}. Received: score={score!r}."
-            )
+        check_choice(score, "score", _SCORES)
         super().__init__(model, **kwargs)
         self.score = score
         self.num_samples = check_integer(num_samples, "num_samples")

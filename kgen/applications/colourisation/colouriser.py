@@ -22,6 +22,8 @@ from kgen.models.translation.builders import build_unet_generator
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_bool
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
@@ -180,20 +182,13 @@ class Colouriser(AdversarialModel):
             seed=seed,
             **kwargs,
         )
-        if method not in METHODS:
-            raise ValueError(
-                f"`method` must be one of {METHODS}. Received: {method!r}."
-            )
+        check_choice(method, "method", METHODS)
         self.method = method
         self.grid_size = check_number(grid_size, "grid_size", low=0)
         self.rebalancing = check_number(
             rebalancing, "rebalancing", low=0, high=1
         )
-        if not isinstance(rebalance, (bool, np.bool_)):
-            raise ValueError(
-                f"`rebalance` must be True or False. Received {rebalance!r}."
-            )
-        self.rebalance = bool(rebalance)
+        self.rebalance = check_bool(rebalance, "rebalance")
         self.temperature = check_number(temperature, "temperature", low=0)
         self.saturation = saturation
         self.sigma = check_number(sigma, "sigma", low=0)

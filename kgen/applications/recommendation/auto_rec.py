@@ -6,6 +6,7 @@ from keras import ops
 
 from kgen.applications.recommendation.losses import masked_squared_error
 from kgen.applications.recommendation.recommender import Recommender
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _KINDS = ("item", "user")
@@ -76,10 +77,7 @@ class AutoRec(Recommender):
         seed=None,
         **kwargs,
     ):
-        if kind not in _KINDS:
-            raise ValueError(
-                f"`kind` must be one of {_KINDS}. Received: kind={kind!r}."
-            )
+        check_choice(kind, "kind", _KINDS)
         self.kind = kind
         self.num_hidden = check_integer(num_hidden, "num_hidden")
         if not isinstance(l2, (int, float)) or l2 < 0:

@@ -6,6 +6,7 @@ import re
 import keras
 import numpy as np
 
+from kgen.utils.validation import check_bool
 from kgen.utils.validation import check_integer
 
 PAD, OOV = "<pad>", "<unk>"
@@ -64,11 +65,7 @@ class CaptionTokenizer:
         if max_vocabulary_size is not None:
             check_integer(max_vocabulary_size, "max_vocabulary_size", 3)
         self.max_vocabulary_size = max_vocabulary_size
-        if not isinstance(truncate, bool):
-            raise ValueError(
-                f"`truncate` must be True or False. Received: {truncate!r}."
-            )
-        self.truncate = truncate
+        self.truncate = check_bool(truncate, "truncate")
         self.vocabulary = None
         self._ids = None
         if vocabulary is not None:

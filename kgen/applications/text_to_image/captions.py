@@ -32,6 +32,7 @@ import skimage.morphology
 import skimage.transform
 
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 COLOURS = {
@@ -269,10 +270,7 @@ def is_held_out(names, holdout):
 
 
 def _check_subset(subset):
-    if subset not in _SUBSETS:
-        raise ValueError(
-            f"`subset` must be one of {_SUBSETS}. Received: subset={subset!r}."
-        )
+    check_choice(subset, "subset", _SUBSETS)
     return subset
 
 

@@ -9,6 +9,7 @@ from keras import ops
 from kgen.losses.log_likelihood import bernoulli_log_likelihood
 from kgen.models.autoencoder.encoder_decoder import EncoderDecoder
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import is_array
 
 _LOSSES = ("auto", "binary_crossentropy", "mse")
@@ -65,11 +66,7 @@ class Autoencoder(EncoderDecoder):
     def __init__(
         self, encoder, decoder, reconstruction_loss="auto", seed=None, **kwargs
     ):
-        if reconstruction_loss not in _LOSSES:
-            raise ValueError(
-                f"`reconstruction_loss` must be one of {_LOSSES}. Received: "
-                f"reconstruction_loss={reconstruction_loss!r}."
-            )
+        check_choice(reconstruction_loss, "reconstruction_loss", _LOSSES)
         self.reconstruction_loss = reconstruction_loss
         self._resolved_loss = (
             None if reconstruction_loss == "auto" else reconstruction_loss

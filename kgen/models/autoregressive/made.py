@@ -11,6 +11,7 @@ from kgen.layers.masked_dense import check_ordering
 from kgen.layers.masked_dense import input_degrees
 from kgen.layers.masked_dense import made_masks
 from kgen.models.autoregressive.autoregressive_model import AutoregressiveModel
+from kgen.utils.validation import check_bool
 from kgen.utils.validation import check_integer
 
 
@@ -97,7 +98,9 @@ class MADE(AutoregressiveModel):
             )
         self.hidden_degrees = hidden_degrees
         self.activation = activation
-        self.direct_connections = bool(direct_connections)
+        self.direct_connections = check_bool(
+            direct_connections, "direct_connections"
+        )
         rng = np.random.default_rng(self.mask_seed)
         self.orderings = []
         per_mask = []

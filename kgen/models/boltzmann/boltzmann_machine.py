@@ -9,6 +9,7 @@ from kgen.models.generative_model import GenerativeModel
 from kgen.utils.binary import bernoulli
 from kgen.utils.binary import binary_states
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
@@ -158,10 +159,7 @@ class BoltzmannMachine(GenerativeModel):
         return mask
 
     def _check_sampler(self, sampler):
-        if sampler not in SAMPLERS:
-            raise ValueError(
-                f"`sampler` must be one of {SAMPLERS}. Received: sampler={sampler!r}."
-            )
+        check_choice(sampler, "sampler", SAMPLERS)
         if sampler == "blocked" and (
             self.visible_connections or self.hidden_connections
         ):

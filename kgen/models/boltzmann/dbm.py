@@ -18,6 +18,7 @@ from kgen.models.boltzmann.imputation import running_mean_weight
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.binary import bernoulli
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
@@ -461,11 +462,7 @@ class DBM(GenerativeModel):
         self._check_trained("impute")
         x, observed = check_imputation(x, observed, self._check_visible)
         steps = check_integer(steps, "steps")
-        if method not in IMPUTATION_METHODS:
-            raise ValueError(
-                f"`method` must be one of {IMPUTATION_METHODS}. Received: "
-                f"method={method!r}."
-            )
+        check_choice(method, "method", IMPUTATION_METHODS)
         kernels, biases = self._weight_values()
         v, clamp = ops.convert_to_tensor(x), ops.convert_to_tensor(observed)
         if method == "mean_field":

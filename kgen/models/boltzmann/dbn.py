@@ -19,6 +19,7 @@ from kgen.models.boltzmann.imputation import running_mean_weight
 from kgen.models.generative_model import GenerativeModel
 from kgen.utils.binary import bernoulli
 from kgen.utils.keras_internals import portable_compile_config
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
 from kgen.utils.validation import offset_seed
@@ -107,17 +108,9 @@ class DBN(GenerativeModel):
         super().__init__(seed=seed, **kwargs)
         self.num_visible = check_integer(num_visible, "num_visible")
         self.hidden_units = _check_hidden_units(hidden_units)
-        if visible_type not in VISIBLE_TYPES:
-            raise ValueError(
-                f"`visible_type` must be one of {sorted(VISIBLE_TYPES)}. "
-                f"Received: visible_type={visible_type!r}."
-            )
+        check_choice(visible_type, "visible_type", sorted(VISIBLE_TYPES))
         self.visible_type = visible_type
-        if pretrain_input not in PRETRAIN_INPUTS:
-            raise ValueError(
-                f"`pretrain_input` must be one of {PRETRAIN_INPUTS}. "
-                f"Received: pretrain_input={pretrain_input!r}."
-            )
+        check_choice(pretrain_input, "pretrain_input", PRETRAIN_INPUTS)
         self.pretrain_input = pretrain_input
         if num_classes is not None and len(self.hidden_units) < 2:
             raise ValueError(

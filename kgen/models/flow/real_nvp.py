@@ -9,6 +9,7 @@ from kgen.layers.affine_coupling import AffineCoupling
 from kgen.layers.flow_batch_normalization import FlowBatchNormalization
 from kgen.layers.squeeze import Squeeze
 from kgen.models.flow.normalizing_flow import NormalizingFlow
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _NORMALIZATIONS = ("actnorm", "batch_norm", None)
@@ -99,11 +100,7 @@ class RealNVP(NormalizingFlow):
         )
         self.num_scales = check_integer(num_scales, "num_scales")
         self.num_couplings = check_integer(num_couplings, "num_couplings")
-        if normalization not in _NORMALIZATIONS:
-            raise ValueError(
-                f"`normalization` must be one of {_NORMALIZATIONS}. "
-                f"Received: normalization={normalization!r}."
-            )
+        check_choice(normalization, "normalization", _NORMALIZATIONS)
         self.normalization = normalization
         self.hidden_units = tuple(hidden_units)
         self.kernel_size = kernel_size

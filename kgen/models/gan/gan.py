@@ -16,6 +16,7 @@ from kgen.models.phase import Phase
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
@@ -169,11 +170,9 @@ class GAN(AdversarialModel):
         self.generator = deserialize_network(generator, "generator")
         self.discriminator = deserialize_network(discriminator, "discriminator")
         self.latent_dim = check_integer(latent_dim, "latent_dim")
-        if latent_distribution not in _LATENT_DISTRIBUTIONS:
-            raise ValueError(
-                f"`latent_distribution` must be one of {_LATENT_DISTRIBUTIONS}. "
-                f"Received: latent_distribution={latent_distribution!r}."
-            )
+        check_choice(
+            latent_distribution, "latent_distribution", _LATENT_DISTRIBUTIONS
+        )
         self.latent_distribution = latent_distribution
         self.discriminator_steps = check_integer(
             discriminator_steps, "discriminator_steps"

@@ -10,6 +10,7 @@ import keras
 from keras import layers
 
 from kgen.layers.pixel_shuffle import PixelShuffle
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _NORMALIZATIONS = ("batch", None)
@@ -72,7 +73,7 @@ def build_srresnet_generator(
     channels = check_integer(channels, "channels")
     num_blocks = check_integer(num_blocks, "num_blocks", minimum=0)
     filters = check_integer(filters, "filters")
-    _check_normalization(normalization)
+    check_choice(normalization, "normalization", _NORMALIZATIONS)
     inputs = keras.Input((None, None, channels), name="low_resolution")
     hidden = _prelu(layers.Conv2D(filters, 9, padding="same")(inputs))
     skip = hidden
@@ -149,7 +150,7 @@ def build_srgan_discriminator(
     filters = check_integer(filters, "filters")
     steps = check_integer(num_downsampling, "num_downsampling")
     dense_units = check_integer(dense_units, "dense_units")
-    _check_normalization(normalization)
+    check_choice(normalization, "normalization", _NORMALIZATIONS)
     factor = 2**steps
     if any(s is not None and s % factor for s in shape[:2]):
         raise ValueError(
@@ -195,11 +196,3 @@ def _normalize(hidden, normalization):
     if normalization == "batch":
         return layers.BatchNormalization()(hidden)
     return hidden
-
-
-def _check_normalization(normalization):
-    if normalization not in _NORMALIZATIONS:
-        raise ValueError(
-            f"`normalization` must be one of {_NORMALIZATIONS}. Received: "
-            f"normalization={normalization!r}."
-        )

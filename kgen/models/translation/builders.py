@@ -10,6 +10,8 @@ from keras import layers
 
 from kgen.layers.reflection_padding_2d import ReflectionPadding2D
 from kgen.layers.spectral_normalization import SpectralNormalization
+from kgen.utils.validation import check_bool
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 _NORMALIZATIONS = ("batch", "instance", None)
@@ -69,7 +71,7 @@ def build_unet_generator(
     output_channels = check_integer(
         output_channels or channels, "output_channels"
     )
-    _check_normalization(normalization)
+    check_choice(normalization, "normalization", _NORMALIZATIONS)
     inputs = keras.Input((height, width, channels), name="images")
     hidden, skips = inputs, []
     for step in range(steps):
@@ -156,7 +158,7 @@ def build_resnet_generator(
     output_channels = check_integer(
         output_channels or channels, "output_channels"
     )
-    _check_normalization(normalization)
+    check_choice(normalization, "normalization", _NORMALIZATIONS)
     if min(height, width) <= 3:
         raise ValueError(
             "The ResNet generator's 7x7 reflection-padded convolutions need "
@@ -184,7 +186,7 @@ def build_resnet_generator(
         )(hidden)
         hidden = layers.ReLU()(_normalize(hidden, normalization))
     hidden = ReflectionPadding2D(3)(hidden)
-    _check_flag(zero_output, "zero_output")
+    check_bool(zero_output, "zero_output")
     outputs = layers.Conv2D(
         output_channels,
         7,
@@ -267,7 +269,7 @@ def build_patchgan_discriminator(
     """
     height, width, channels = _check_image_shape(image_shape)
     num_scales = check_integer(num_scales, "num_scales")
-    _check_normalization(normalization)
+    check_choice(normalization, "normalization", _NORMALIZATIONS)
     if num_layers is None:
         target = 70 / 256 * min(height, width)
         num_layers = min(
@@ -457,21 +459,6 @@ def _normalize(hidden, normalization):
     if normalization == "batch":
         return layers.BatchNormalization()(hidden)
     return hidden
-
-
-def _check_flag(value, name):
-    if not isinstance(value, bool):
-        raise ValueError(
-            f"`{name}` must be True or False. Received: {name}={value!r}."
-        )
-
-
-def _check_normalization(normalization):
-    if normalization not in _NORMALIZATIONS:
-        raise ValueError(
-            f"`normalization` must be one of {_NORMALIZATIONS}. Received: "
-            f"normalization={normalization!r}."
-        )
 
 
 def _check_image_shape(image_shape):

@@ -9,6 +9,7 @@ from kgen.models.phase import Phase
 from kgen.models.translation import translation
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 
@@ -256,11 +257,7 @@ class CycleGAN(AdversarialModel):
         Returns:
             NumPy array of images of the other domain.
         """
-        if direction not in _DIRECTIONS:
-            raise ValueError(
-                f"`direction` must be one of {_DIRECTIONS}. Received: "
-                f"direction={direction!r}."
-            )
+        check_choice(direction, "direction", _DIRECTIONS)
         if direction == "a_to_b":
             network, shape = self.generator_ab, self.shape_a
         else:

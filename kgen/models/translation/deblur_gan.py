@@ -10,6 +10,8 @@ from kgen.models.phase import Phase
 from kgen.models.translation import translation
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
+from kgen.utils.validation import check_bool
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
@@ -135,17 +137,8 @@ class DeblurGAN(AdversarialModel):
             gradient_penalty, "gradient_penalty", low=0
         )
         self.critic_steps = check_integer(critic_steps, "critic_steps")
-        if not isinstance(residual, bool):
-            raise ValueError(
-                f"`residual` must be True or False. Received: "
-                f"residual={residual!r}."
-            )
-        self.residual = residual
-        if content_metric not in CONTENT_METRICS:
-            raise ValueError(
-                f"`content_metric` must be one of {CONTENT_METRICS}. "
-                f"Received: content_metric={content_metric!r}."
-            )
+        self.residual = check_bool(residual, "residual")
+        check_choice(content_metric, "content_metric", CONTENT_METRICS)
         self.content_metric = content_metric
         self.generator = deserialize_network(generator, "generator")
         self.critic = deserialize_network(critic, "critic")

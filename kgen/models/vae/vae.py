@@ -11,6 +11,7 @@ from kgen.losses.kl_divergence import gaussian_kl_divergence
 from kgen.losses.log_likelihood import bernoulli_log_likelihood
 from kgen.losses.log_likelihood import gaussian_log_likelihood
 from kgen.models.autoencoder.encoder_decoder import EncoderDecoder
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 
@@ -95,11 +96,7 @@ class VAE(EncoderDecoder):
         seed=None,
         **kwargs,
     ):
-        if likelihood not in _LIKELIHOODS:
-            raise ValueError(
-                f"`likelihood` must be one of {_LIKELIHOODS}. Received: "
-                f"likelihood={likelihood!r}."
-            )
+        check_choice(likelihood, "likelihood", _LIKELIHOODS)
         learned = variance == "learned"
         if not learned:
             variance = check_number(

@@ -321,6 +321,8 @@ def test_bad_inputs_get_clear_errors():
         kgen.models.MADE(3, ordering=[2, 1])
     with pytest.raises(ValueError, match="ordering"):
         kgen.models.MADE(3, ordering="reversed")
+    with pytest.raises(ValueError, match="`direct_connections` must be True"):
+        kgen.models.MADE(3, direct_connections="no")
     with pytest.raises(ValueError, match="single-channel"):
         kgen.models.PixelCNN((4, 4, 3))
     with pytest.raises(ValueError, match="odd"):
