@@ -216,6 +216,9 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
         average of a sub-model's weights (update it with `assign`). The
         default does nothing.
         """
+        # A body beyond the docstring: TensorFlow's AutoGraph cannot convert
+        # a docstring-only method and warns at every trace.
+        pass
 
     def _run_phase(self, phase, data, training):
         """`(loss, logs)` of `phase`, values it `share`s among the logs."""
