@@ -94,7 +94,7 @@ def parse_args():
     )
     parser.add_argument("--vae-batch", type=int, nargs="+", default=[500])
     parser.add_argument("--vae-beta", type=float, nargs="+", default=[0.2])
-    parser.add_argument("--vae-epochs", type=int, default=250)
+    parser.add_argument("--vae-epochs", type=int, default=220)
     parser.add_argument(
         "--vae-anneal",
         type=int,
@@ -108,7 +108,7 @@ def parse_args():
         help="hidden sizes then latent size, e.g. 600-200 or 100-50",
     )
     parser.add_argument("--vae-decay", type=float, nargs="+", default=[0.0])
-    parser.add_argument("--vae-dropout", type=float, nargs="+", default=[0.5])
+    parser.add_argument("--vae-dropout", type=float, nargs="+", default=[0.8])
     parser.add_argument("--vae-lr", type=float, default=1e-3)
     parser.add_argument(
         "--vae-select",
