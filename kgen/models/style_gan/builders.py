@@ -136,6 +136,13 @@ def build_style_discriminator(
     two dense layers to one raw score. Every layer has an equalised
     learning rate and leaky ReLU(0.2).
 
+    StyleGAN2's second convolution of a block down-samples (a low-pass
+    filter, then stride 2) before its bias and activation; here the filter
+    is the 2x2 average and the convolution runs at the lower resolution.
+    The order matters: pooling *after* that convolution's activation (as
+    kgen did before) made the generator collapse onto one digit on MNIST
+    (see the generation benchmarks).
+
     Reference: Karras et al., "Analyzing and Improving the Image Quality of
     StyleGAN", CVPR 2020, appendix.
 
