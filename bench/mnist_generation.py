@@ -114,15 +114,25 @@ def train_cgan(images, labels, num_images, batch_size, seed):
     return fit(gan, images, num_images, batch_size, seed, labels)
 
 
-def build_stylegan(seed):
-    """The small StyleGAN2 of this benchmark (filters 64-32-16-16)."""
+def build_stylegan(seed, dcgan_discriminator=False):
+    """The small StyleGAN2 of this benchmark (filters 64-32-16-16), against
+    its own discriminator or the DCGAN one of `train_dcgan`."""
     keras.utils.set_random_seed(seed)
     filters = [64, 32, 16, 16]
+    generator = kgen.models.build_style_generator(
+        LATENT, (32, 32, 1), filters=filters, mapping_layers=4
+    )
+    if dcgan_discriminator:
+        discriminator = kgen.models.build_dcgan_discriminator(
+            (32, 32, 1), base_filters=32
+        )
+    else:
+        discriminator = kgen.models.build_style_discriminator(
+            (32, 32, 1), filters=filters
+        )
     return kgen.models.StyleGAN(
-        kgen.models.build_style_generator(
-            LATENT, (32, 32, 1), filters=filters, mapping_layers=4
-        ),
-        kgen.models.build_style_discriminator((32, 32, 1), filters=filters),
+        generator,
+        discriminator,
         style_mixing=0.9,
         r1_penalty=0.05,
         penalty_interval=16,
@@ -132,11 +142,17 @@ def build_stylegan(seed):
 
 
 def train_stylegan(
-    images, labels, num_images, batch_size, seed, discriminator_lr=2e-3
+    images,
+    labels,
+    num_images,
+    batch_size,
+    seed,
+    discriminator_lr=2e-3,
+    dcgan_discriminator=False,
 ):
     """StyleGAN2 (`kgen.models.StyleGAN`), Adam(2e-3, 0, 0.99) as the paper
     (the discriminator's learning rate `discriminator_lr`)."""
-    gan = build_stylegan(seed)
+    gan = build_stylegan(seed, dcgan_discriminator)
     adam = keras.optimizers.Adam
     gan.compile(
         optimizer={
@@ -145,6 +161,14 @@ def train_stylegan(
         }
     )
     return fit(gan, images, num_images, batch_size, seed)
+
+
+def train_stylegan_dcgan_d(images, labels, num_images, batch_size, seed):
+    """The StyleGAN generator against the DCGAN discriminator (batch norm,
+    strided convolutions), with StyleGAN's training otherwise."""
+    return train_stylegan(
+        images, labels, num_images, batch_size, seed, dcgan_discriminator=True
+    )
 
 
 def train_stylegan_ttur(images, labels, num_images, batch_size, seed):
@@ -203,6 +227,7 @@ MODELS = {
     "cgan": train_cgan,
     "stylegan": train_stylegan,
     "stylegan_ttur": train_stylegan_ttur,
+    "stylegan_dcgan_d": train_stylegan_dcgan_d,
     "lapgan": train_lapgan,
 }
 CONDITIONAL = {"cgan"}
