@@ -36,11 +36,11 @@ def mask_loss(masks, logits, balanced=False):
         return _image_mean(losses)
     inside = ops.cast(ops.greater(masks, 0.0), losses.dtype)
     return 0.5 * (
-        region_mean(losses, inside) + region_mean(losses, 1.0 - inside)
+        _region_mean(losses, inside) + _region_mean(losses, 1.0 - inside)
     )
 
 
-def region_mean(values, region):
+def _region_mean(values, region):
     """Per-image mean of `values` (and its channels) over the pixels where
     the 0/1 `region` `(batch, h, w, 1)` is 1; 0 for an empty region."""
     return _image_mean(region * values) / ops.maximum(_image_mean(region), 1e-6)

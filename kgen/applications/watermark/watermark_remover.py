@@ -5,8 +5,8 @@ import numpy as np
 from keras import ops
 
 from kgen.applications.watermark.losses import _image_mean
+from kgen.applications.watermark.losses import _region_mean
 from kgen.applications.watermark.losses import mask_loss
-from kgen.applications.watermark.losses import region_mean
 from kgen.applications.watermark.watermark_pairs import WatermarkPairs
 from kgen.models.generative_model import GenerativeModel
 from kgen.models.translation.builders import build_unet_generator
@@ -356,7 +356,7 @@ class WatermarkRemover(GenerativeModel):
         blended = images + ops.sigmoid(logits) * (refined - images)
         terms = {
             "reconstruction_loss": _image_mean(ops.abs(blended - clean)),
-            "refined_loss": region_mean(ops.abs(refined - clean), inside),
+            "refined_loss": _region_mean(ops.abs(refined - clean), inside),
             "mask_loss": mask_loss(
                 inside, logits, balanced=self.balanced_mask_loss
             ),
@@ -372,12 +372,12 @@ class WatermarkRemover(GenerativeModel):
             if alpha is not None:
                 alpha = ops.reshape(ops.cast(alpha, masks.dtype), (-1, 1, 1, 1))
                 error = ops.abs(parts["opacity"] - alpha * masks)
-                terms["opacity_loss"] = region_mean(
+                terms["opacity_loss"] = _region_mean(
                     error, inside
-                ) + region_mean(error, 1.0 - inside)
+                ) + _region_mean(error, 1.0 - inside)
             if watermarks is not None:
                 watermarks = ops.cast(watermarks, masks.dtype)
-                terms["colour_loss"] = region_mean(
+                terms["colour_loss"] = _region_mean(
                     ops.abs(parts["colour"] - watermarks), inside
                 )
             terms["loss"] += (
