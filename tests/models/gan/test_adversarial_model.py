@@ -34,8 +34,13 @@ def test_lazy_penalty_is_scaled_on_its_steps_only(mlp_networks):
     # Step 0 of the lazy model applies 2 x 0.5 = the eager model's penalty.
     for model in (lazy, eager):
         model.fit(X, batch_size=8, shuffle=False, verbose=0)
+    # The penalty moves these weights by about 5e-2 in one step (a wrong
+    # scale or a skipped step would show at that size). On TensorFlow's
+    # multi-threaded CPU kernels the two fits occasionally differ by up to
+    # ~5e-5 (seen once in CI and in 1 of 9 local runs at default threads;
+    # never at one thread), hence the tolerance.
     for a, b in zip(lazy.get_weights(), eager.get_weights()):
-        np.testing.assert_allclose(a, b, atol=1e-6)
+        np.testing.assert_allclose(a, b, atol=1e-4)
     # Step 1: no penalty (and the penalty function is not evaluated).
     calls = []
 
