@@ -38,7 +38,7 @@ def test_lazy_penalty_is_scaled_on_its_steps_only(mlp_networks):
     # scale or a skipped step would show at that size). On TensorFlow's
     # multi-threaded CPU kernels the two fits occasionally differ by up to
     # ~5e-5 (seen once in CI and in 1 of 9 local runs at default threads;
-    # never at one thread), hence the tolerance.
+    # cause not isolated), hence the tolerance.
     for a, b in zip(lazy.get_weights(), eager.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-4)
     # Step 1: no penalty (and the penalty function is not evaluated).
