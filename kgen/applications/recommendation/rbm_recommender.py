@@ -7,6 +7,7 @@ from keras import ops
 from kgen.applications.recommendation.recommender import Recommender
 from kgen.layers.categorical_rbm import CategoricalRBM
 from kgen.models.boltzmann.rbm import RBM
+from kgen.utils.validation import check_bool
 from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
@@ -125,12 +126,7 @@ class RBMRecommender(Recommender):
         self.num_hidden = check_integer(num_hidden, "num_hidden")
         self.k = check_integer(k, "k")
         self.weight_decay = weight_decay
-        if not isinstance(conditional, bool):
-            raise ValueError(
-                "`conditional` must be True or False. Received: "
-                f"conditional={conditional!r}."
-            )
-        self.conditional = conditional
+        self.conditional = check_bool(conditional, "conditional")
         self.kind = check_choice(kind, "kind", ("user", "item"))
         if conditional and kind == "item":
             raise ValueError(
@@ -139,12 +135,9 @@ class RBMRecommender(Recommender):
                 'with kind="item".'
             )
         self.k_schedule = _check_schedule(k_schedule)
-        if prediction not in ("mean_field", "exact"):
-            raise ValueError(
-                '`prediction` must be "mean_field" or "exact". Received: '
-                f"prediction={prediction!r}."
-            )
-        self.prediction = prediction
+        self.prediction = check_choice(
+            prediction, "prediction", ("mean_field", "exact")
+        )
         self._extra_rated = None
         low, high = rating_scale
         if int(low) != low or int(high) != high:

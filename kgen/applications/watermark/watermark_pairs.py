@@ -9,6 +9,7 @@ from kgen.applications.watermark.compositing import composite
 from kgen.datasets.image_pairs import TEST_PHOTOS
 from kgen.datasets.photos import PHOTOS
 from kgen.datasets.photos import load_photos
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
 KINDS = ("logo", "text", "shape")
@@ -333,10 +334,7 @@ def _photo(name, scale):
 
 
 def _split_photos(split, test_photos, names, scale, height, width):
-    if split not in SPLITS:
-        raise ValueError(
-            f"`split` must be one of {SPLITS}. Received: split={split!r}."
-        )
+    check_choice(split, "split", SPLITS)
     names = list(PHOTOS) if names is None else list(names)
     unknown = sorted(set(test_photos) - set(PHOTOS))
     if unknown:

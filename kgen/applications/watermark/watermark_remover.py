@@ -13,6 +13,8 @@ from kgen.models.translation.builders import build_unet_generator
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.serialization import serialize_network
 from kgen.utils.validation import check_array
+from kgen.utils.validation import check_bool
+from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import check_number
 from kgen.utils.validation import is_array
@@ -165,12 +167,9 @@ class WatermarkRemover(GenerativeModel):
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        if composition not in COMPOSITIONS:
-            raise ValueError(
-                f"`composition` must be one of {COMPOSITIONS}. Received "
-                f"{composition!r}."
-            )
-        self.composition = composition
+        self.composition = check_choice(
+            composition, "composition", COMPOSITIONS
+        )
         self.max_opacity = _check_number(
             max_opacity, "max_opacity", 0.0, 1.0, open_ends=True
         )
@@ -197,12 +196,9 @@ class WatermarkRemover(GenerativeModel):
         self.colour_weight = _check_number(
             colour_weight, "colour_weight", 0.0, None
         )
-        if not isinstance(balanced_mask_loss, bool):
-            raise ValueError(
-                "`balanced_mask_loss` must be True or False. Received "
-                f"{balanced_mask_loss!r}."
-            )
-        self.balanced_mask_loss = balanced_mask_loss
+        self.balanced_mask_loss = check_bool(
+            balanced_mask_loss, "balanced_mask_loss"
+        )
         self.mask_threshold = _check_number(
             mask_threshold, "mask_threshold", 0.0, 1.0, open_ends=True
         )
