@@ -15,7 +15,9 @@ from kgen.applications.watermark.denoising_autoencoder_remover import (
 from kgen.applications.watermark.evaluation import inpaint_biharmonic
 from kgen.applications.watermark.evaluation import mask_scores
 from kgen.applications.watermark.evaluation import removal_metrics
+from kgen.applications.watermark.losses import image_mean
 from kgen.applications.watermark.losses import mask_loss
+from kgen.applications.watermark.losses import region_mean
 from kgen.applications.watermark.watermark_pairs import KINDS
 from kgen.applications.watermark.watermark_pairs import WatermarkPairs
 from kgen.applications.watermark.watermark_pairs import draw_watermark
@@ -31,10 +33,12 @@ __all__ = [
     "WatermarkRemover",
     "composite",
     "draw_watermark",
+    "image_mean",
     "inpaint_biharmonic",
     "inverse_blend",
     "make_watermark_pairs",
     "mask_loss",
     "mask_scores",
+    "region_mean",
     "removal_metrics",
 ]

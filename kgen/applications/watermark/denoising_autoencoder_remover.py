@@ -3,13 +3,13 @@
 import keras
 from keras import ops
 
+from kgen.applications.watermark.losses import image_mean
 from kgen.applications.watermark.watermark_remover import WatermarkRemover
-from kgen.applications.watermark.watermark_remover import _check_number
-from kgen.applications.watermark.watermark_remover import _image_mean
 from kgen.models.autoencoder import Autoencoder
 from kgen.models.autoencoder import DenoisingAutoencoder
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.validation import check_integer
+from kgen.utils.validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="kgen")
@@ -88,8 +88,8 @@ class DenoisingAutoencoderRemover(WatermarkRemover):
                 seed=seed,
                 name="denoising_autoencoder",
             )
-        self.mask_tolerance = _check_number(
-            mask_tolerance, "mask_tolerance", 0.0, None
+        self.mask_tolerance = check_number(
+            mask_tolerance, "mask_tolerance", low=0.0
         )
         network = deserialize_network(network, "network")
         kwargs.setdefault("mask_weight", 0.0)
@@ -143,7 +143,7 @@ class DenoisingAutoencoderRemover(WatermarkRemover):
     def loss_terms_of(
         self, images, clean, masks, raw, alpha=None, watermarks=None
     ):
-        error = _image_mean(ops.square(raw - ops.cast(clean, raw.dtype)))
+        error = image_mean(ops.square(raw - ops.cast(clean, raw.dtype)))
         return {"loss": error, "reconstruction_loss": error}
 
     def get_config(self):

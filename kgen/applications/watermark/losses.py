@@ -1,4 +1,4 @@
-"""The mask head's loss (pure `keras.ops`)."""
+"""The mask head's loss and per-image means over regions (pure `keras.ops`)."""
 
 from keras import ops
 
@@ -33,18 +33,39 @@ def mask_loss(masks, logits, balanced=False):
     masks = ops.cast(masks, logits.dtype)
     losses = ops.binary_crossentropy(masks, logits, from_logits=True)
     if not balanced:
-        return _image_mean(losses)
+        return image_mean(losses)
     inside = ops.cast(ops.greater(masks, 0.0), losses.dtype)
     return 0.5 * (
-        _region_mean(losses, inside) + _region_mean(losses, 1.0 - inside)
+        region_mean(losses, inside) + region_mean(losses, 1.0 - inside)
     )
 
 
-def _region_mean(values, region):
-    """Per-image mean of `values` (and its channels) over the pixels where
-    the 0/1 `region` `(batch, h, w, 1)` is 1; 0 for an empty region."""
-    return _image_mean(region * values) / ops.maximum(_image_mean(region), 1e-6)
+def region_mean(values, region):
+    """Per-image mean of `values` over the pixels of a 0/1 region.
+
+    The mean over the region's pixels and all channels:
+    `sum(region * values) / sum(region)` per image, where `region` is
+    broadcast over the channels; an empty region gives 0. The removers'
+    losses use it to weigh the watermark's pixels and the background's
+    separately.
+
+    Args:
+        values: per-pixel values, shape `(batch, height, width, channels)`.
+        region: 0/1 mask, shape `(batch, height, width, 1)`.
+
+    Returns:
+        Per-image means, shape `(batch,)`.
+    """
+    return image_mean(region * values) / ops.maximum(image_mean(region), 1e-6)
 
 
-def _image_mean(values):
+def image_mean(values):
+    """Per-image mean of `values` over every axis but the first.
+
+    Args:
+        values: a tensor of shape `(batch, ...)`.
+
+    Returns:
+        Per-image means, shape `(batch,)`.
+    """
     return ops.mean(ops.reshape(values, (ops.shape(values)[0], -1)), axis=-1)

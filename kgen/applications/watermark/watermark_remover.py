@@ -4,9 +4,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from kgen.applications.watermark.losses import _image_mean
-from kgen.applications.watermark.losses import _region_mean
+from kgen.applications.watermark.losses import image_mean
 from kgen.applications.watermark.losses import mask_loss
+from kgen.applications.watermark.losses import region_mean
 from kgen.applications.watermark.watermark_pairs import WatermarkPairs
 from kgen.models.generative_model import GenerativeModel
 from kgen.models.translation.builders import build_unet_generator
@@ -170,8 +170,13 @@ class WatermarkRemover(GenerativeModel):
         self.composition = check_choice(
             composition, "composition", COMPOSITIONS
         )
-        self.max_opacity = _check_number(
-            max_opacity, "max_opacity", 0.0, 1.0, open_ends=True
+        self.max_opacity = check_number(
+            max_opacity,
+            "max_opacity",
+            low=0.0,
+            high=1.0,
+            low_open=True,
+            high_open=True,
         )
         self.base_filters = check_integer(base_filters, "base_filters")
         self.num_downsampling = check_integer(
@@ -186,21 +191,26 @@ class WatermarkRemover(GenerativeModel):
         self.network = deserialize_network(network, "network")
         self.image_channels = self._check_network(self.network)
         self.size_multiple = check_integer(size_multiple or 1, "size_multiple")
-        self.mask_weight = _check_number(mask_weight, "mask_weight", 0.0, None)
-        self.inside_weight = _check_number(
-            inside_weight, "inside_weight", 0.0, None
+        self.mask_weight = check_number(mask_weight, "mask_weight", low=0.0)
+        self.inside_weight = check_number(
+            inside_weight, "inside_weight", low=0.0
         )
-        self.opacity_weight = _check_number(
-            opacity_weight, "opacity_weight", 0.0, None
+        self.opacity_weight = check_number(
+            opacity_weight, "opacity_weight", low=0.0
         )
-        self.colour_weight = _check_number(
-            colour_weight, "colour_weight", 0.0, None
+        self.colour_weight = check_number(
+            colour_weight, "colour_weight", low=0.0
         )
         self.balanced_mask_loss = check_bool(
             balanced_mask_loss, "balanced_mask_loss"
         )
-        self.mask_threshold = _check_number(
-            mask_threshold, "mask_threshold", 0.0, 1.0, open_ends=True
+        self.mask_threshold = check_number(
+            mask_threshold,
+            "mask_threshold",
+            low=0.0,
+            high=1.0,
+            low_open=True,
+            high_open=True,
         )
         for name in self.loss_terms:
             self.add_tracker(name)
@@ -351,8 +361,8 @@ class WatermarkRemover(GenerativeModel):
         inside = ops.cast(ops.greater(masks, 0.0), refined.dtype)
         blended = images + ops.sigmoid(logits) * (refined - images)
         terms = {
-            "reconstruction_loss": _image_mean(ops.abs(blended - clean)),
-            "refined_loss": _region_mean(ops.abs(refined - clean), inside),
+            "reconstruction_loss": image_mean(ops.abs(blended - clean)),
+            "refined_loss": region_mean(ops.abs(refined - clean), inside),
             "mask_loss": mask_loss(
                 inside, logits, balanced=self.balanced_mask_loss
             ),
@@ -368,12 +378,12 @@ class WatermarkRemover(GenerativeModel):
             if alpha is not None:
                 alpha = ops.reshape(ops.cast(alpha, masks.dtype), (-1, 1, 1, 1))
                 error = ops.abs(parts["opacity"] - alpha * masks)
-                terms["opacity_loss"] = _region_mean(
+                terms["opacity_loss"] = region_mean(
                     error, inside
-                ) + _region_mean(error, 1.0 - inside)
+                ) + region_mean(error, 1.0 - inside)
             if watermarks is not None:
                 watermarks = ops.cast(watermarks, masks.dtype)
-                terms["colour_loss"] = _region_mean(
+                terms["colour_loss"] = region_mean(
                     ops.abs(parts["colour"] - watermarks), inside
                 )
             terms["loss"] += (
@@ -629,9 +639,3 @@ def _pad_to_multiple(images, multiple):
     height, width = images.shape[1:3]
     pad = ((0, 0), (0, -height % multiple), (0, -width % multiple), (0, 0))
     return np.pad(images, pad, mode="reflect")
-
-
-def _check_number(value, name, low, high, open_ends=False):
-    return check_number(
-        value, name, low=low, high=high, low_open=open_ends, high_open=open_ends
-    )
