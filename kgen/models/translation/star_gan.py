@@ -37,14 +37,21 @@ class StarGAN(AdversarialModel):
       + gradient_penalty * GP + classification_weight * CE(D_cls(x), c)`,
     - for `G` (phase `"generator"`): `adversarial_G(D(G(x, c')))
       + classification_weight * CE(D_cls(G(x, c')), c')
-      + reconstruction_weight * mean|G(G(x, c'), c) - x|`,
+      + reconstruction_weight * mean|G(G(x, c'), c) - x|
+      + identity_weight * mean|G(x, c) - x|`,
 
     with `CE` the softmax cross-entropy and `GP` the penalty
     `kgen.losses.gradient_penalty` of the real/fake output at random
     interpolates of real and translated images. Logged:
     `discriminator_loss`, `generator_loss`, `d_real`, `d_fake`,
     `d_classification` (CE of `D` on real images), `gradient_norm`, and the
-    generator terms `adversarial`, `classification`, `reconstruction`.
+    generator terms `adversarial`, `classification`, `reconstruction` (and
+    `identity` when its weight is not 0).
+
+    The identity term is not in the paper (its weight is 0 by default): it
+    asks the generator to return an image unchanged when the target domain
+    is its own domain, as CycleGAN's identity loss does for its two
+    generators.
 
     Train with `fit(images, domains)`: images in [-1, 1] (the builders'
     generators end in tanh), `domains` integers of shape `(num_images,)`.
@@ -63,6 +70,8 @@ class StarGAN(AdversarialModel):
             classification terms (1 in the paper).
         reconstruction_weight: weight `lambda_rec` of the reconstruction
             term (10).
+        identity_weight: weight of the identity term `mean|G(x, c) - x|`
+            (not in the paper; 0, the default, leaves it out).
         gradient_penalty: weight `lambda_gp` of the gradient penalty (10); 0
             for none (then choose a game other than `"wasserstein"`).
         discriminator_steps: int >= 1, updates of `D` per update of `G`
@@ -97,6 +106,7 @@ class StarGAN(AdversarialModel):
         "adversarial": 1.0,
         "classification": 1.0,
         "reconstruction": 10.0,
+        "identity": 0.0,
     }
 
     def __init__(
@@ -108,6 +118,7 @@ class StarGAN(AdversarialModel):
         reconstruction_weight=10.0,
         gradient_penalty=10.0,
         discriminator_steps=5,
+        identity_weight=0.0,
         loss="wasserstein",
         label_smoothing=0.0,
         instance_noise=0.0,
@@ -125,6 +136,9 @@ class StarGAN(AdversarialModel):
                 ),
                 "reconstruction": check_number(
                     reconstruction_weight, "reconstruction_weight", low=0
+                ),
+                "identity": check_number(
+                    identity_weight, "identity_weight", low=0
                 ),
             },
             seed=seed,
@@ -182,6 +196,11 @@ class StarGAN(AdversarialModel):
         """The weight of the reconstruction term."""
         return self.loss_weights["reconstruction"]
 
+    @property
+    def identity_weight(self):
+        """The weight of the identity term (0: not used, as in the paper)."""
+        return self.loss_weights["identity"]
+
     def build_phases(self):
         return [
             Phase(
@@ -195,7 +214,7 @@ class StarGAN(AdversarialModel):
                 "generator",
                 self.generator_loss,
                 self.generator,
-                logs=("adversarial", "classification", "reconstruction"),
+                logs=tuple(self._generator_terms()),
             ),
         ]
 
@@ -270,15 +289,19 @@ class StarGAN(AdversarialModel):
         fake = self._translate(images, targets, training)
         scores, logits = self._discriminate(fake, training)
         rebuilt = self._translate(fake, domains, training)
-        return self.weighted_sum(
-            {
-                "adversarial": self.adversarial_loss.generator(scores),
-                "classification": domain_classification_loss(logits, targets),
-                "reconstruction": translation.mean_absolute_error(
-                    rebuilt, images
-                ),
-            }
-        )
+        terms = {
+            "adversarial": self.adversarial_loss.generator(scores),
+            "classification": domain_classification_loss(logits, targets),
+            "reconstruction": translation.mean_absolute_error(rebuilt, images),
+        }
+        if self.identity_weight:
+            same = self._translate(images, domains, training)
+            terms["identity"] = translation.mean_absolute_error(same, images)
+        return self.weighted_sum(terms)
+
+    def _generator_terms(self):
+        terms = ["adversarial", "classification", "reconstruction"]
+        return terms + ["identity"] * bool(self.identity_weight)
 
     def call(self, inputs, training=False):
         """Translates `(images, target_domains)` with the generator."""
@@ -376,6 +399,7 @@ class StarGAN(AdversarialModel):
             "reconstruction_weight": self.reconstruction_weight,
             "gradient_penalty": self.gradient_penalty,
             "discriminator_steps": self.discriminator_steps,
+            "identity_weight": self.identity_weight,
         }
 
 

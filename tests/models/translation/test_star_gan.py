@@ -93,12 +93,14 @@ def draws(seed, batch):
     ]
 
 
-def test_step_updates_each_network_in_its_phase_as_numpy():
+@pytest.mark.parametrize("identity_weight", [0.0, 2.0])
+def test_step_updates_each_network_in_its_phase_as_numpy(identity_weight):
     model = tiny_star_gan(
         classification_weight=0.5,
         reconstruction_weight=3.0,
         gradient_penalty=2.0,
         discriminator_steps=1,
+        identity_weight=identity_weight,
     )
     model.compile(
         optimizer={
@@ -134,6 +136,7 @@ def test_step_updates_each_network_in_its_phase_as_numpy():
             "adversarial": -np.mean(scores(fake, new_d)),
             "classification": cross_entropy(fake, g_targets, new_d),
             "reconstruction": np.mean(np.abs(translate(fake, DOMAINS, g) - x)),
+            "identity": np.mean(np.abs(translate(x, DOMAINS, g) - x)),
         }
 
     def generator_loss(g):
@@ -142,6 +145,7 @@ def test_step_updates_each_network_in_its_phase_as_numpy():
             t["adversarial"]
             + 0.5 * t["classification"]
             + 3.0 * t["reconstruction"]
+            + identity_weight * t["identity"]
         )
 
     new_g = [
@@ -169,21 +173,23 @@ def test_step_updates_each_network_in_its_phase_as_numpy():
         ("adversarial", g_terms["adversarial"]),
         ("classification", g_terms["classification"]),
         ("reconstruction", g_terms["reconstruction"]),
-    ):
+    ) + (("identity", g_terms["identity"]),) * bool(identity_weight):
         np.testing.assert_allclose(history[name][0], expected, rtol=1e-4)
+    assert ("identity" in history) == bool(identity_weight)
 
 
 def test_resumed_training_matches_uninterrupted_training(tmp_path):
     def train(model):
         model.fit(IMAGES, DOMAINS, batch_size=2, shuffle=False, verbose=0)
 
-    model = tiny_star_gan(discriminator_steps=2)
+    model = tiny_star_gan(discriminator_steps=2, identity_weight=0.5)
     model.compile(optimizer=keras.optimizers.Adam(1e-2))
     train(model)
     loaded = kgen.testing.assert_round_trip(
         model, tmp_path, call=lambda m: m.translate(IMAGES, DOMAINS)
     )
     assert loaded.discriminator_steps == 2 and loaded.num_domains == 3
+    assert loaded.identity_weight == 0.5
     train(model)
     train(loaded)
     for a, b in zip(model.get_weights(), loaded.get_weights()):
@@ -250,6 +256,8 @@ def test_errors():
         ValueError, match="`gradient_penalty` must be a number >= 0"
     ):
         tiny_star_gan(gradient_penalty=-1.0)
+    with pytest.raises(ValueError, match="`identity_weight` must be a number"):
+        tiny_star_gan(identity_weight=-0.5)
     model = tiny_star_gan()
     model.compile(optimizer="adam")
     with pytest.raises(ValueError, match="call `fit\\(images, domains\\)`"):
