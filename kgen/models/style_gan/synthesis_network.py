@@ -98,11 +98,13 @@ class SynthesisNetwork(keras.Model):
                     NoiseInjection(per_channel_noise, name=f"noise_{index}")
                 )
                 channels = filters_out
+            # No extra gain: ModulatedConv2D's He scale 1 / sqrt(channels)
+            # is StyleGAN2's toRGB weight gain (the official networks apply
+            # it to the whole style, bias included, which is the same).
             self.rgb_affines.append(
                 EqualizedDense(
                     channels,
                     bias_initial_value=1.0,
-                    gain=1.0 / math.sqrt(channels),
                     name=f"to_rgb_affine_{level}",
                 )
             )
