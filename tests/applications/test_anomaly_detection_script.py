@@ -48,7 +48,10 @@ def _write_tiny_data(folder, rng):
 
 @pytest.mark.parametrize(
     "task, detectors",
-    [("mnist", ["autoencoder", "rbm"]), ("shuttle", ["vae", "ganomaly"])],
+    [
+        ("mnist", ["autoencoder", "rbm"]),
+        ("shuttle", ["vae", "ganomaly", "rbm"]),
+    ],
 )
 def test_script_runs_end_to_end(app, tmp_path, rng, task, detectors):
     _write_tiny_data(tmp_path, rng)
@@ -93,3 +96,17 @@ def test_help_describes_the_options(app, capsys):
 def test_unknown_detector_is_rejected(app):
     with pytest.raises(ValueError, match="Unknown detectors"):
         app.build_detectors("mnist", ["svdd"])
+
+
+def test_shuttle_rbm_scores_bins_unless_preprocessing_is_given(app):
+    rbm = app.build_detectors("shuttle", ["rbm"])["rbm"]
+    assert (rbm.num_bins, rbm.preprocessing, rbm.trim) == (
+        5,
+        "robust_arcsinh",
+        0.2,
+    )
+    vae = app.build_detectors("shuttle", ["vae"])["vae"]
+    assert (vae.preprocessing, vae.trim) == ("standard_arcsinh", 0.2)
+    rbm = app.build_detectors("shuttle", ["rbm"], preprocessing="standard")
+    assert rbm["rbm"].preprocessing == "standard"
+    assert app.build_detectors("mnist", ["rbm"])["rbm"].num_bins is None

@@ -138,9 +138,14 @@ class NetworkDetector(Detector):
         shape = x.shape[1:]
         self.input_center_ = center.reshape(shape).astype(x.dtype)
         self.input_scale_ = scaler.scale_.reshape(shape).astype(x.dtype)
-        return self._preprocess(x)
+        return self._scale(x)
 
     def _preprocess(self, x):
+        return self._scale(x)
+
+    def _scale(self, x):
+        """Applies the fitted `preprocessing` (subclasses may add to
+        `_preprocess`)."""
         if getattr(self, "preprocessing", None) is None:
             return x
         z = (x - self.input_center_) / self.input_scale_

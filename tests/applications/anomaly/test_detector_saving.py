@@ -62,8 +62,16 @@ def _assert_same_detector(loaded, detector, x):
         lambda: AutoencoderDetector(
             trim=0.25, preprocessing="robust_arcsinh", **SMALL, **FIT
         ),
+        lambda: RBMDetector(num_hidden=3, num_bins=3, trim=0.25, **FIT),
     ],
-    ids=["autoencoder", "vae", "rbm", "ganomaly", "trimmed_preprocessed"],
+    ids=[
+        "autoencoder",
+        "vae",
+        "rbm",
+        "ganomaly",
+        "trimmed_preprocessed",
+        "binned_rbm",
+    ],
 )
 def test_round_trip_keeps_model_threshold_and_scores(binary, tmp_path, make):
     detector = make().fit(binary)

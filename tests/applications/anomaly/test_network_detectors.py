@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 from scipy.special import softplus
+from sklearn.preprocessing import KBinsDiscretizer
 from sklearn.preprocessing import RobustScaler
 from sklearn.preprocessing import StandardScaler
 
@@ -104,6 +105,43 @@ def test_rbm_detector_uses_gaussian_units_for_real_data(rng):
     assert type(detector.model.layer).__name__ == "GaussianBernoulliRBM"
     energy = keras.ops.convert_to_numpy(detector.model.layer.free_energy(x))
     np.testing.assert_allclose(detector.decision_scores_, energy, rtol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:Feature 2 is constant")
+def test_binned_rbm_scores_scikit_learn_s_bins(rng):
+    # Heavy tails, and a constant feature (one bin); the test data go
+    # beyond the training range (first and last bins).
+    x = rng.standard_t(2, size=(50, 3)) * [1.0, 100.0, 0.0]
+    test = rng.standard_t(2, size=(9, 3)) * 300.0
+    detector = RBMDetector(
+        num_hidden=4,
+        num_bins=4,
+        preprocessing="robust_arcsinh",
+        learning_rate=0.05,
+        **FIT,
+    ).fit(x)
+    assert type(detector.model.layer).__name__ == "CategoricalRBM"
+    scaler = RobustScaler(quantile_range=(5, 95)).fit(x)
+    bins = KBinsDiscretizer(4, encode="ordinal", strategy="uniform")
+    bins.fit(np.arcsinh(scaler.transform(x)))
+    for data, scores in (
+        (x, detector.decision_scores_),
+        (test, detector.decision_function(test)),
+    ):
+        codes = bins.transform(np.arcsinh(scaler.transform(data)))
+        one_hot = codes[..., None] == np.arange(4)
+        one_hot = one_hot.reshape(len(data), 12).astype("float32")
+        expected = _numpy_free_energy(detector.model.layer, one_hot)
+        np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-5)
+    assert set(codes[:, 0]) == {0, 3} and set(codes[:, 2]) == {0}
+
+
+def test_binned_rbm_needs_a_categorical_rbm_of_as_many_categories(binary):
+    with pytest.raises(ValueError, match="num_bins"):
+        RBMDetector(num_bins=1)
+    other = RBMDetector(num_hidden=3, **FIT).fit(binary).model
+    with pytest.raises(ValueError, match="CategoricalRBM.*BernoulliRBM"):
+        RBMDetector(other, num_bins=3, **FIT).fit(binary)
 
 
 def test_ganomaly_trains_and_scores_the_latent_distance(binary, tmp_path):
