@@ -131,8 +131,19 @@ def digit_classifier(args, epochs):
 
     `args.classifier_digits` MNIST training digits (a seeded draw; the test
     digits are MNIST's test set, so never among them), each rendered in all
-    the domains by `kgen.datasets.render_digit_domains`.
+    the domains by `kgen.datasets.render_digit_domains`. Saved under
+    `bench/results` and reused by later runs with the same settings.
     """
+    saved = os.path.join(
+        ROOT,
+        "bench",
+        "results",
+        f"stargan_digit_classifier_{args.size}px_{args.classifier_digits}"
+        f"_digits_{epochs}_epochs_seed{args.seed}.keras",
+    )
+    if os.path.exists(saved) and not args.quick:
+        model = keras.models.load_model(saved)
+        return lambda images: np.argmax(model.predict(images, verbose=0), -1)
     (x, y), _ = kgen.datasets.load_mnist(args.data_dir, flatten=False)
     picks = classifier_picks(args, len(x))
     rendered = kgen.datasets.render_digit_domains(
@@ -158,6 +169,8 @@ def digit_classifier(args, epochs):
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     model.fit(images, labels, batch_size=64, epochs=epochs, verbose=2)
+    if not args.quick:
+        model.save(saved)
     return lambda images: np.argmax(model.predict(images, verbose=0), -1)
 
 
@@ -182,6 +195,11 @@ def main():
     parser.add_argument("--size", type=int, default=16)
     parser.add_argument("--filters", type=int, default=16)
     parser.add_argument("--blocks", type=int, default=3)
+    parser.add_argument(
+        "--conditional-normalization",
+        action="store_true",
+        help="per-domain instance-normalisation scales (not in the paper)",
+    )
     parser.add_argument(
         "--discriminator-filters",
         type=int,
@@ -256,6 +274,7 @@ def main():
             base_filters=args.filters,
             num_downsampling=args.downsampling,
             num_blocks=args.blocks,
+            conditional_normalization=args.conditional_normalization,
         ),
         kgen.models.build_stargan_discriminator(
             shape,

@@ -313,6 +313,7 @@ def build_stargan_generator(
     base_filters=64,
     num_downsampling=2,
     num_blocks=6,
+    conditional_normalization=False,
     name="stargan_generator",
 ):
     """Builds StarGAN's generator: an encoder, residual blocks, a decoder.
@@ -329,6 +330,14 @@ def build_stargan_generator(
     image, so instance normalisation right after it would subtract their
     contribution and leave the generator blind to the target domain.
 
+    With `conditional_normalization=True` (not in the paper) every instance
+    normalisation takes its scale and offset from the target domain
+    (conditional instance normalisation, Dumoulin et al., "A Learned
+    Representation for Artistic Style", ICLR 2017): a domain can then flip
+    or silence a feature map, which the paper's generator can only do
+    through the label planes of its first convolution. The per-domain
+    scales start at 1 and the offsets at 0 (plain instance normalisation).
+
     Reference: Choi et al., "StarGAN: Unified Generative Adversarial
     Networks for Multi-Domain Image-to-Image Translation", CVPR 2018.
 
@@ -339,6 +348,8 @@ def build_stargan_generator(
         base_filters: filters of the first convolution (64 in the paper).
         num_downsampling: int >= 0, stride-2 steps (2 in the paper).
         num_blocks: int >= 0 residual blocks (6 in the paper).
+        conditional_normalization: bool, normalisations with per-domain
+            scales and offsets (not in the paper).
         name: model name.
 
     Returns:
@@ -356,12 +367,21 @@ def build_stargan_generator(
     steps = check_integer(num_downsampling, "num_downsampling", minimum=0)
     _check_downsampling(height, width, steps, "StarGAN generator")
     num_blocks = check_integer(num_blocks, "num_blocks", minimum=0)
+    check_bool(conditional_normalization, "conditional_normalization")
+    inputs = keras.Input((height, width, channels + num_domains), name="images")
+    domains = layers.GlobalAveragePooling2D(name="domains")(
+        inputs[..., channels:]
+    )
+
+    def normalize(hidden):
+        if conditional_normalization:
+            return _conditional_instance_norm(hidden, domains)
+        return _normalize(hidden, "instance")
 
     def conv(hidden, filters, size, strides=1, layer=layers.Conv2D):
         hidden = layer(filters, size, strides=strides, padding="same")(hidden)
-        return layers.ReLU()(_normalize(hidden, "instance"))
+        return layers.ReLU()(normalize(hidden))
 
-    inputs = keras.Input((height, width, channels + num_domains), name="images")
     hidden = layers.Conv2D(base_filters, 7, padding="same")(inputs)
     hidden = layers.ReLU()(hidden)
     for step in range(steps):
@@ -370,7 +390,7 @@ def build_stargan_generator(
     for _ in range(num_blocks):
         block = conv(hidden, filters, 3)
         block = layers.Conv2D(filters, 3, padding="same")(block)
-        hidden = layers.Add()([hidden, _normalize(block, "instance")])
+        hidden = layers.Add()([hidden, normalize(block)])
     for step in reversed(range(steps)):
         hidden = conv(
             hidden, base_filters * 2**step, 4, 2, layers.Conv2DTranspose
@@ -451,6 +471,21 @@ def _patchgan(hidden, base_filters, num_layers, normalization, spectral):
     hidden = conv(base_filters * min(2**num_layers, 8), 1)(hidden)
     hidden = layers.LeakyReLU(0.2)(_normalize(hidden, normalization))
     return conv(1, 1)(hidden)
+
+
+def _conditional_instance_norm(hidden, domains):
+    """Instance normalisation with scale and offset from one-hot domains."""
+    filters = hidden.shape[-1]
+    hidden = layers.GroupNormalization(groups=-1, center=False, scale=False)(
+        hidden
+    )
+    scale = layers.Dense(
+        filters, kernel_initializer="zeros", bias_initializer="ones"
+    )
+    offset = layers.Dense(filters, kernel_initializer="zeros")
+    scale = layers.Reshape((1, 1, filters))(scale(domains))
+    offset = layers.Reshape((1, 1, filters))(offset(domains))
+    return layers.Add()([layers.Multiply()([hidden, scale]), offset])
 
 
 def _normalize(hidden, normalization):

@@ -10,6 +10,7 @@ from translation_reference import pixel_network
 import kgen
 
 NUM_DOMAINS = 3
+CONVOLUTIONS = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)
 RNG = np.random.default_rng(2)
 IMAGES = RNG.uniform(-1, 1, (4, 2, 2, 1)).astype("float32")
 DOMAINS = np.array([0, 2, 1, 2])
@@ -287,3 +288,98 @@ def test_errors():
         model.translate(IMAGES, [0, 1])
     with pytest.raises(NotImplementedError, match="translate"):
         model.generate(2)
+
+
+def conditional_pair():
+    """A conditional-normalisation generator and a plain one, same convs."""
+    kwargs = dict(base_filters=2, num_downsampling=1, num_blocks=1)
+    plain = kgen.models.build_stargan_generator((4, 4, 1), 3, **kwargs)
+    conditional = kgen.models.build_stargan_generator(
+        (4, 4, 1), 3, conditional_normalization=True, **kwargs
+    )
+    convs = [
+        [layer for layer in g.layers if isinstance(layer, CONVOLUTIONS)]
+        for g in (plain, conditional)
+    ]
+    assert len(convs[0]) == len(convs[1]) == 6
+    for a, b in zip(*convs):
+        b.set_weights(a.get_weights())
+    return plain, conditional
+
+
+def test_conditional_normalization_starts_as_instance_normalization():
+    plain, conditional = conditional_pair()
+    model = kgen.models.StarGAN(
+        conditional, kgen.models.build_stargan_discriminator((4, 4, 1), 3), 3
+    )
+    inputs = model.conditioned(
+        RNG.uniform(-1, 1, (3, 4, 4, 1)).astype("float32"), np.arange(3)
+    )
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(conditional(inputs)),
+        keras.ops.convert_to_numpy(plain(inputs)),
+        atol=1e-5,
+    )
+
+
+def test_conditional_normalization_scales_by_domain_as_numpy():
+    _, generator = conditional_pair()
+    dense = [
+        layer
+        for layer in generator.layers
+        if isinstance(layer, keras.layers.Dense)
+    ]
+    rng = np.random.default_rng(5)
+    for layer in dense:
+        layer.set_weights(
+            [
+                rng.normal(size=w.shape).astype("float32")
+                for w in layer.get_weights()
+            ]
+        )
+    # The first normalisation: after the stride-2 convolution.
+    conv = [
+        layer for layer in generator.layers if isinstance(layer, CONVOLUTIONS)
+    ][1]
+    scale, offset = dense[:2]
+    combined = next(
+        layer
+        for layer in generator.layers
+        if isinstance(layer, keras.layers.Add)
+    )
+    probe = keras.Model(generator.inputs, [conv.output, combined.output])
+    images = RNG.uniform(-1, 1, (3, 4, 4, 1)).astype("float32")
+    domains = np.array([2, 0, 1])
+    planes = np.broadcast_to(
+        np.eye(3, dtype="float32")[domains][:, None, None, :], (3, 4, 4, 3)
+    )
+    features, received = (
+        keras.ops.convert_to_numpy(t)
+        for t in probe(np.concatenate([images, planes], -1))
+    )
+    features = features.astype("float64")
+    mean = features.mean(axis=(1, 2), keepdims=True)
+    var = features.var(axis=(1, 2), keepdims=True)
+    normalized = (features - mean) / np.sqrt(var + 1e-3)
+
+    def per_domain(layer):
+        kernel, bias = layer.get_weights()
+        return (kernel[domains] + bias)[:, None, None, :]
+
+    expected = normalized * per_domain(scale) + per_domain(offset)
+    np.testing.assert_allclose(received, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_conditional_normalization_round_trip(tmp_path):
+    _, generator = conditional_pair()
+    model = kgen.models.StarGAN(
+        generator, kgen.models.build_stargan_discriminator((4, 4, 1), 3), 3
+    )
+    images = RNG.uniform(-1, 1, (3, 4, 4, 1)).astype("float32")
+    kgen.testing.assert_round_trip(
+        model, tmp_path, call=lambda m: m.translate(images, [0, 1, 2])
+    )
+    with pytest.raises(ValueError, match="conditional_normalization"):
+        kgen.models.build_stargan_generator(
+            (4, 4, 1), 3, conditional_normalization="yes"
+        )
