@@ -47,7 +47,7 @@ class RBMDetector(NetworkDetector):
     in its tail a value lies, while rare bins and rare combinations of bins
     still score high: heavy-tailed features no longer swamp small
     deviations elsewhere (on Shuttle, `preprocessing="robust_arcsinh"`,
-    `num_bins=10`, `trim=0.2`; see the anomaly-detection benchmark).
+    `num_bins=5`, `trim=0.2`; see the anomaly-detection benchmark).
 
     Reference:
         Fiore et al., "Network Anomaly Detection with the Restricted
@@ -72,7 +72,7 @@ class RBMDetector(NetworkDetector):
     ).fit(x_normal)
     energies = detector.decision_function(x_test)
     binned = kgen.applications.anomaly.RBMDetector(
-        num_bins=10, preprocessing="robust_arcsinh", trim=0.2, epochs=10
+        num_bins=5, preprocessing="robust_arcsinh", trim=0.2, epochs=5
     ).fit(x_tabular)
     ```
     """
