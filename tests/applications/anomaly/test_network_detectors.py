@@ -1,5 +1,7 @@
 """Model-based detectors against scores computed directly from the models."""
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -134,6 +136,19 @@ def test_binned_rbm_scores_scikit_learn_s_bins(rng):
         expected = _numpy_free_energy(detector.model.layer, one_hot)
         np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-5)
     assert set(codes[:, 0]) == {0, 3} and set(codes[:, 2]) == {0}
+
+
+def test_binned_rbm_log_likelihood_sums_over_every_bin_combination(rng):
+    x = rng.normal(size=(40, 3)).astype("float32")
+    detector = RBMDetector(
+        num_hidden=3, num_bins=3, score="negative_log_likelihood", **FIT
+    ).fit(x)
+    codes = np.array(list(itertools.product(range(3), repeat=3)))
+    states = (codes[..., None] == np.arange(3)).reshape(27, 9)
+    free_energy = _numpy_free_energy(detector.model.layer, states * 1.0)
+    np.testing.assert_allclose(
+        detector.log_partition_, logsumexp(-free_energy), rtol=1e-5
+    )
 
 
 def test_binned_rbm_needs_a_categorical_rbm_of_as_many_categories(binary):
