@@ -171,6 +171,34 @@ def train_stylegan_dcgan_d(images, labels, num_images, batch_size, seed):
     )
 
 
+def train_dcgan_style_d(images, labels, num_images, batch_size, seed):
+    """The DCGAN generator against StyleGAN2's discriminator, with
+    StyleGAN's training (Adam(2e-3, 0, 0.99), lazy R1, EMA): which network
+    of the StyleGAN collapses."""
+    keras.utils.set_random_seed(seed)
+    gan = kgen.models.GAN(
+        kgen.models.build_dcgan_generator(
+            LATENT, (32, 32, 1), base_filters=32, output_activation="tanh"
+        ),
+        kgen.models.build_style_discriminator(
+            (32, 32, 1), filters=[64, 32, 16, 16]
+        ),
+        latent_dim=LATENT,
+        r1_penalty=0.05,
+        penalty_interval=16,
+        ema_decay=0.999,
+        seed=seed,
+    )
+    adam = keras.optimizers.Adam
+    gan.compile(
+        optimizer={
+            "discriminator": adam(2e-3, beta_1=0.0, beta_2=0.99),
+            "generator": adam(2e-3, beta_1=0.0, beta_2=0.99),
+        }
+    )
+    return fit(gan, images, num_images, batch_size, seed)
+
+
 def train_stylegan_ttur(images, labels, num_images, batch_size, seed):
     """StyleGAN2 with two time scales: the discriminator's Adam at 1e-2, 5
     times the generator's 2e-3 (a short budget; see the benchmark page)."""
@@ -228,6 +256,7 @@ MODELS = {
     "stylegan": train_stylegan,
     "stylegan_ttur": train_stylegan_ttur,
     "stylegan_dcgan_d": train_stylegan_dcgan_d,
+    "dcgan_style_d": train_dcgan_style_d,
     "lapgan": train_lapgan,
 }
 CONDITIONAL = {"cgan"}
