@@ -32,8 +32,9 @@ PyTorch. It exposes the same names for every backend:
   while it runs); it does nothing on the other backends.
 - `fast_bernoulli(probabilities, seed)`: binary states drawn as
   `keras.random.uniform(...) < probabilities` would draw them, where the
-  backend has a faster way (PyTorch: the same draw compared in place);
-  `None` where Keras' own draw should serve.
+  backend has a faster way (PyTorch: the same draw compared in place; JAX:
+  the same threefry hash unrolled); `None` where Keras' own draw should
+  serve.
 """
 
 import contextlib
@@ -47,6 +48,7 @@ if _BACKEND == "jax":
 
     from kgen.backend.jax import PhasedTrainer
     from kgen.backend.jax import StepFunctions
+    from kgen.backend.jax import fast_bernoulli
     from kgen.backend.jax import global_norm
     from kgen.backend.jax import input_gradients
     from kgen.backend.jax import minimize
@@ -86,16 +88,17 @@ if _BACKEND != "jax":
         yield
 
 
-if _BACKEND != "torch":
+if _BACKEND == "tensorflow":
 
     def fast_bernoulli(probabilities, seed):
         """Binary states drawn with `probabilities`, or `None`.
 
         On PyTorch this draws `keras.random.uniform(shape, seed=seed) <
         probabilities` with the same generator and seed as Keras, comparing
-        in place to save passes over memory. On JAX and TensorFlow it returns
-        `None`, and callers use Keras' own draw, which the compiled graph
-        fuses.
+        in place to save passes over memory; on JAX it computes the same
+        threefry numbers as straight-line code that XLA fuses. On TensorFlow
+        it returns `None`, and callers use Keras' own draw, which the
+        compiled graph fuses.
 
         Args:
             probabilities: tensor of Bernoulli probabilities.
@@ -103,7 +106,7 @@ if _BACKEND != "torch":
 
         Returns:
             A float tensor of 0s and 1s shaped like `probabilities`, or
-            `None` on JAX and TensorFlow.
+            `None` on TensorFlow.
         """
         return None
 
