@@ -78,6 +78,7 @@ def build_style_generator(
     filters=64,
     mapping_layers=8,
     per_channel_noise=False,
+    output_activation=None,
     name="style_generator",
 ):
     """Builds a StyleGAN2 generator: mapping network and synthesis network.
@@ -93,6 +94,8 @@ def build_style_generator(
             int for all.
         mapping_layers: dense layers of the mapping network.
         per_channel_noise: one noise strength per channel (StyleGAN).
+        output_activation: activation of the images, `None` (linear, as
+            StyleGAN2) or e.g. `"tanh"` for data in [-1, 1].
         name: model name.
 
     Returns:
@@ -114,6 +117,7 @@ def build_style_generator(
             image_shape,
             filters=filters,
             per_channel_noise=per_channel_noise,
+            output_activation=output_activation,
         ),
         name=name,
     )

@@ -41,6 +41,11 @@ class SynthesisNetwork(keras.Model):
             resolution (a list), or one int for all.
         per_channel_noise: one learned noise strength per channel
             (StyleGAN) instead of one per layer (StyleGAN2).
+        output_activation: activation of the summed image, `None` for
+            StyleGAN2's linear output, or e.g. `"tanh"` for data in
+            [-1, 1] (on MNIST, whose background is saturated at -1, the
+            linear output collapsed where tanh did not; see the generation
+            benchmarks).
         **kwargs: base model arguments (e.g. `name`).
 
     Call arguments:
@@ -63,9 +68,11 @@ class SynthesisNetwork(keras.Model):
         image_shape,
         filters=64,
         per_channel_noise=False,
+        output_activation=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.output_activation = keras.activations.get(output_activation)
         self.style_dim = check_integer(style_dim, "style_dim")
         self.image_shape = _check_image_shape(image_shape)
         self.num_resolutions = int(math.log2(self.image_shape[0])) - 1
@@ -156,7 +163,7 @@ class SynthesisNetwork(keras.Model):
             style = self.rgb_affines[level](styles[:, index])
             rgb = self.rgb_convolutions[level]([x, style])
             images = rgb if images is None else self.upsample(images) + rgb
-        return images
+        return self.output_activation(images)
 
     def compute_output_spec(
         self, styles, training=False, noise=True, seed=None
@@ -172,6 +179,9 @@ class SynthesisNetwork(keras.Model):
             "image_shape": list(self.image_shape),
             "filters": list(self.filters),
             "per_channel_noise": self.per_channel_noise,
+            "output_activation": keras.activations.serialize(
+                self.output_activation
+            ),
         }
 
 

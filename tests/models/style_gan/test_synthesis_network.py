@@ -5,6 +5,7 @@ import math
 
 import keras
 import numpy as np
+import pytest
 from keras import ops
 
 import kgen
@@ -51,10 +52,16 @@ def reference(synthesis, w):
     return conv_same(x, kernel * s[None, None, :, None]) + bias
 
 
-def test_first_block_matches_numpy_stylegan2_reference():
+@pytest.mark.parametrize(
+    "activation, function", [(None, lambda x: x), ("tanh", np.tanh)]
+)
+def test_first_block_matches_numpy_stylegan2_reference(activation, function):
     keras.utils.set_random_seed(0)
     synthesis = kgen.models.SynthesisNetwork(
-        STYLE_DIM, (4, 4, CHANNELS), filters=FILTERS
+        STYLE_DIM,
+        (4, 4, CHANNELS),
+        filters=FILTERS,
+        output_activation=activation,
     )
     rng = np.random.default_rng(0)
     for variable in synthesis.weights:  # non-zero biases, trained affines
@@ -65,5 +72,7 @@ def test_first_block_matches_numpy_stylegan2_reference():
     received = ops.convert_to_numpy(
         synthesis(styles.astype("float32"), noise=False)
     )
-    expected = np.stack([reference(synthesis, sample) for sample in w])
+    expected = function(
+        np.stack([reference(synthesis, sample) for sample in w])
+    )
     np.testing.assert_allclose(received, expected, rtol=1e-4, atol=1e-4)
