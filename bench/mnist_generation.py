@@ -115,12 +115,17 @@ def train_cgan(images, labels, num_images, batch_size, seed):
 
 
 def build_stylegan(seed, dcgan_discriminator=False):
-    """The small StyleGAN2 of this benchmark (filters 64-32-16-16), against
+    """The small StyleGAN2 of this benchmark (filters 64-32-16-16, tanh
+    output as the DCGAN's: the linear output collapsed on MNIST), against
     its own discriminator or the DCGAN one of `train_dcgan`."""
     keras.utils.set_random_seed(seed)
     filters = [64, 32, 16, 16]
     generator = kgen.models.build_style_generator(
-        LATENT, (32, 32, 1), filters=filters, mapping_layers=4
+        LATENT,
+        (32, 32, 1),
+        filters=filters,
+        mapping_layers=4,
+        output_activation="tanh",
     )
     if dcgan_discriminator:
         discriminator = kgen.models.build_dcgan_discriminator(
