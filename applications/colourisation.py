@@ -115,22 +115,16 @@ class ValidationCheckpoint(keras.callbacks.Callback):
         self.steps += 1
         if self.steps % self.every:
             return
-        current = self.model.saturation
-        for saturation in self.saturations:
-            self.model.saturation = saturation
-            scores = colourisation.colourisation_scores(
-                self.model.colourise(self.greys), self.truth
-            )
-            check = {
-                "step": self.steps,
-                "saturation": saturation,
-                "ab_rmse": scores["ab_rmse"],
-                "colourfulness_ratio": scores["colourfulness_ratio"],
-            }
+        coloured = colours_at_saturations(
+            self.model, self.greys, self.saturations
+        )
+        for saturation, images in zip(self.saturations, coloured):
+            scores = colourisation.colourisation_scores(images, self.truth)
+            check = {"step": self.steps, "saturation": saturation}
+            check.update(_figures(scores))
             self.checks.append(check)
             if self.best is None or _rank(check) < _rank(self.best[0]):
                 self.best = (check, self.model.get_weights())
-        self.model.saturation = current
 
     def on_train_end(self, logs=None):
         if self.best is not None:
@@ -152,6 +146,108 @@ def _rank(check):
     """Sort key of a validation check: in the colourfulness band, then RMSE."""
     outside = abs(check["colourfulness_ratio"] - 1.0) > 0.2
     return (outside, check["ab_rmse"])
+
+
+def _figures(scores):
+    """The figures of a colourisation that the choice rules look at."""
+    return {
+        "ab_rmse": scores["ab_rmse"],
+        "colourfulness_ratio": scores["colourfulness_ratio"],
+        "psnr": scores["psnr"],
+    }
+
+
+def colours_at_saturations(model, greys, saturations):
+    """`model`'s colours of `greys` at each of `saturations` (a list of
+    image lists); the model's own saturation is left as it was."""
+    current, coloured = model.saturation, []
+    for saturation in saturations:
+        model.saturation = saturation
+        coloured.append(model.colourise(greys))
+    model.saturation = current
+    return coloured
+
+
+def cross_validated_saturation(photos, train, method, args, fold):
+    """`(saturation, report)`: the factor chosen by inner cross-validation.
+
+    The `train` scenes are split into `--saturation-cv` inner folds by
+    scene (one per scene when there are fewer). In each, a model of
+    `method` with the script's settings trains on the other inner folds and
+    colours the inner fold's photos at every `--saturations` value, beside
+    the baselines fitted on the same photos. Pooled over all `train`
+    photos, each factor's out-of-fold colours are checked against the
+    goal's three parts (`goal_parts`, with the pooled baselines); the
+    choice is `choose_saturation`'s. The test photos play no part.
+    """
+    seed = args.seed + 200 + fold
+    inner = colourisation.photo_folds(list(train), None, seed)
+    if args.saturation_cv < len(inner):
+        inner = colourisation.photo_folds(list(train), args.saturation_cv, seed)
+    pooled = [[] for _ in args.saturations]
+    baselines = {name: [] for name in colourisation.BASELINES}
+    truth = []
+    for index, (fit_names, held_out) in enumerate(inner):
+        patch_seed = args.seed + 1000 * (fold + 1) + index
+        model = fit_colouriser(
+            method, *training_pairs(photos, fit_names, args, patch_seed), args
+        )
+        greys = [grey(photos[name]) for name in held_out]
+        coloured = colours_at_saturations(model, greys, args.saturations)
+        for images, more in zip(pooled, coloured):
+            images.extend(more)
+        for name, more in baseline_colours(photos, fit_names, held_out).items():
+            baselines[name].extend(more)
+        truth.extend(photos[name] for name in held_out)
+    summary = {
+        name: colourisation.colourisation_scores(images, truth)
+        for name, images in baselines.items()
+    }
+    checks = []
+    for saturation, images in zip(args.saturations, pooled):
+        summary[method] = colourisation.colourisation_scores(images, truth)
+        parts = goal_parts(summary, method)
+        check = {"saturation": saturation, **_figures(summary[method])}
+        checks.append({**check, "meets_goal": all(parts.values())})
+    saturation = choose_saturation(checks)
+    report = {
+        "inner_folds": [list(held_out) for _, held_out in inner],
+        "baselines": {
+            name: _figures(summary[name]) for name in colourisation.BASELINES
+        },
+        "checks": checks,
+        "chosen_saturation": saturation,
+    }
+    return saturation, report
+
+
+def choose_saturation(checks):
+    """The saturation of `--saturation-cv`, from pooled out-of-fold checks.
+
+    The midpoint of the smallest and the largest factor whose checks meet
+    all three goal parts (`meets_goal`), which keeps the widest margin to
+    both edges of that range; when none does, the validation rule
+    (`_rank`: the lowest ab RMSE within the colourfulness band, else the
+    lowest ab RMSE).
+    """
+    met = [check["saturation"] for check in checks if check["meets_goal"]]
+    if met:
+        return 0.5 * (min(met) + max(met))
+    return min(checks, key=_rank)["saturation"]
+
+
+def fit_colouriser(method, x, y, args, callbacks=()):
+    """A kgen Colouriser of `method` trained on `(x, y)` as the script says."""
+    model = build_colouriser(method, args)
+    model.fit(
+        x,
+        y,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        verbose=0,
+        callbacks=list(callbacks),
+    )
+    return model
 
 
 def split_validation(train, fold, args):
@@ -199,7 +295,8 @@ def evaluate(photos, folds, args):
     Returns:
         `(colours, per_fold, seconds)`: RGB colourisations by method and
         photo name, the scores of each method on each fold, and each
-        kgen method's training time summed over folds.
+        kgen method's training time summed over folds (with the inner
+        cross-validation of `--saturation-cv`).
     """
     methods = list(colourisation.BASELINES) + list(args.methods)
     colours = {name: {} for name in methods}
@@ -214,10 +311,9 @@ def evaluate(photos, folds, args):
         progress.add(1)
         fit_names, validation = split_validation(train, fold, args)
         x, y = training_pairs(photos, fit_names, args, args.seed + fold)
-        checks = {}
+        checks, cross_validation = {}, {}
         for method in args.methods:
             start = time.time()
-            model = build_colouriser(method, args)
             callbacks = []
             if validation:
                 callbacks = [
@@ -227,14 +323,13 @@ def evaluate(photos, folds, args):
                         args.saturations,
                     )
                 ]
-            model.fit(
-                x,
-                y,
-                batch_size=args.batch_size,
-                epochs=args.epochs,
-                verbose=0,
-                callbacks=callbacks,
-            )
+            model = fit_colouriser(method, x, y, args, callbacks)
+            if args.saturation_cv:
+                model.saturation, cross_validation[method] = (
+                    cross_validated_saturation(
+                        photos, train, method, args, fold
+                    )
+                )
             seconds[method] += time.time() - start
             if validation:
                 checks[method] = callbacks[0].report()
@@ -249,6 +344,7 @@ def evaluate(photos, folds, args):
                 "test_photos": list(test),
                 "validation_photos": validation,
                 "validation_checks": checks,
+                "saturation_cv": cross_validation,
                 "scores": scores,
             }
         )
@@ -465,7 +561,19 @@ def parse_args(argv=None):
         default=[1.0],
         help="Colouriser.saturation (the factor on the predicted ab); with "
         "--validation-folds, several values are tried at each check and "
-        "the validation rule chooses the step and the saturation together",
+        "the validation rule chooses the step and the saturation together; "
+        "with --saturation-cv, the inner cross-validation chooses one",
+    )
+    parser.add_argument(
+        "--saturation-cv",
+        type=int,
+        default=0,
+        help="if >= 2, choose the saturation among --saturations by inner "
+        "cross-validation: each fold's training scenes are split into K "
+        "inner folds by scene (one per scene if K is larger), a model "
+        "trained like the fold's on the others colours each inner fold, "
+        "and the factor is the midpoint of those meeting every goal part "
+        "on the pooled out-of-fold photos (else the validation rule); 0: off",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument(
@@ -475,10 +583,22 @@ def parse_args(argv=None):
         "16 pixels, tiny networks, 1 epoch",
     )
     args = parser.parse_args(argv)
-    if len(args.saturations) > 1 and not args.validation_folds:
+    if args.saturation_cv == 1 or args.saturation_cv < 0:
         parser.error(
-            "several --saturations are chosen among on validation photos: "
-            "add --validation-folds N (N >= 2), or give one value"
+            f"--saturation-cv takes K >= 2 inner folds, or 0 for none; "
+            f"received {args.saturation_cv}"
+        )
+    if args.saturation_cv and args.validation_folds:
+        parser.error(
+            "--saturation-cv and --validation-folds both choose the "
+            "saturation: give one of them"
+        )
+    choosers = args.validation_folds or args.saturation_cv
+    if len(args.saturations) > 1 and not choosers:
+        parser.error(
+            "several --saturations are chosen among on validation photos "
+            "or by inner cross-validation: add --validation-folds N or "
+            "--saturation-cv K (N, K >= 2), or give one value"
         )
     if args.quick:
         args.folds, args.scale, args.num_patches = 2, 0.1, 32

@@ -67,6 +67,81 @@ def test_script_runs_end_to_end(app, tmp_path):
     assert (output / "colourisation.png").stat().st_size > 0
 
 
+def test_saturation_chosen_by_inner_cross_validation(app, tmp_path):
+    output = tmp_path / "out"
+    saturations = [0.5, 1.0, 1.5, 2.0]
+    options = ["--quick", "--methods", "regression", "--saturation-cv", "9"]
+    options += ["--saturations", *map(str, saturations)]
+    report = app.main(options + ["--output", str(output)])
+    goal_keys = set(report["goal"]["per_method"]["regression"])
+    for fold, split in zip(report["per_fold"], report["folds"]):
+        run = fold["saturation_cv"]["regression"]
+        # K = 9 is above the 2 training scenes: one inner fold per scene;
+        # the inner folds hold out every training photo once, no test one.
+        held_out = [name for names in run["inner_folds"] for name in names]
+        assert sorted(held_out) == sorted(split["train"])
+        assert len(run["inner_folds"]) == len(split["train"])
+        checks = run["checks"]
+        assert [c["saturation"] for c in checks] == saturations
+        baselines = run["baselines"]
+        assert set(baselines) == {"grey", "mean_ab", "lightness_lookup"}
+        assert baselines["grey"]["colourfulness_ratio"] < 1e-3
+        for check in checks:
+            parts = (
+                all(
+                    check["ab_rmse"] < b["ab_rmse"] for b in baselines.values()
+                ),
+                abs(check["colourfulness_ratio"] - 1.0) <= 0.2,
+                check["psnr"] >= baselines["grey"]["psnr"],
+            )
+            assert len(parts) == len(goal_keys)
+            assert check["meets_goal"] == all(parts)
+        # A grey-ish model is more colourful at a larger factor.
+        ratios = [c["colourfulness_ratio"] for c in checks]
+        assert ratios == sorted(ratios)
+        met = [c["saturation"] for c in checks if c["meets_goal"]]
+        in_band = [c for c in checks if 0.8 <= c["colourfulness_ratio"] <= 1.2]
+        fallback = min(in_band or checks, key=lambda c: c["ab_rmse"])
+        expected = (min(met) + max(met)) / 2 if met else fallback["saturation"]
+        assert run["chosen_saturation"] == pytest.approx(expected)
+        assert fold["validation_checks"] == {}
+
+
+@pytest.mark.parametrize(
+    "checks, expected",
+    [
+        # Goal met at 1.1, 1.2, 1.3: the middle of that range.
+        ([(1.0, 0.7, 0), (1.1, 0.8, 1), (1.2, 0.9, 1), (1.3, 1.0, 1)], 1.2),
+        # Goal met at 1.1 and 1.2 only: between them, off the grid.
+        ([(1.0, 0.7, 0), (1.1, 0.8, 1), (1.2, 0.9, 1), (1.3, 1.0, 0)], 1.15),
+        # Goal met nowhere: the lowest RMSE within the band (1.2, not 1.0).
+        ([(1.0, 0.7, 0), (1.2, 0.85, 0), (1.4, 0.95, 0)], 1.2),
+        # Nothing in the band either: the lowest RMSE.
+        ([(1.0, 0.5, 0), (1.2, 0.6, 0)], 1.0),
+    ],
+)
+def test_choose_saturation(app, checks, expected):
+    rows = [
+        {
+            "saturation": s,
+            "colourfulness_ratio": ratio,
+            "ab_rmse": 10.0 + s,
+            "meets_goal": bool(met),
+        }
+        for s, ratio, met in checks
+    ]
+    assert app.choose_saturation(rows) == pytest.approx(expected)
+
+
+def test_saturation_choosers_exclude_each_other(app, capsys):
+    with pytest.raises(SystemExit):
+        app.parse_args(["--saturation-cv", "3", "--validation-folds", "4"])
+    assert "give one of them" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        app.parse_args(["--saturation-cv", "1"])
+    assert "K >= 2" in capsys.readouterr().err
+
+
 def test_several_saturations_need_validation_photos(app, capsys):
     with pytest.raises(SystemExit):
         app.parse_args(["--saturations", "1.0", "1.2"])
@@ -80,5 +155,6 @@ def test_help_lists_every_option(app, capsys):
     options = ("--methods", "--folds", "--quick", "--grid-size")
     options += ("--rebalancing", "--temperature", "--adversarial-weight")
     options += ("--validation-folds", "--check-every", "--saturations")
+    options += ("--saturation-cv",)
     for option in options:
         assert option in text

@@ -51,7 +51,8 @@ def photo_folds(names=None, num_folds=4, seed=0):
     Args:
         names: photo names (default: every photo of
             `kgen.datasets.load_photos`).
-        num_folds: int >= 2, at most the number of scenes.
+        num_folds: int >= 2, at most the number of scenes, or `None` for
+            one fold per scene (leave one scene out).
         seed: seed of the shuffle.
 
     Returns:
@@ -66,13 +67,15 @@ def photo_folds(names=None, num_folds=4, seed=0):
     ```
     """
     names = list(PHOTOS) if names is None else list(names)
-    num_folds = check_integer(num_folds, "num_folds", minimum=2)
     scenes = []
     for name in names:
         group = next((g for g in SAME_SCENE if name in g), (name,))
         scene = tuple(n for n in group if n in names)
         if scene not in scenes:
             scenes.append(scene)
+    if num_folds is None:
+        num_folds = len(scenes)
+    num_folds = check_integer(num_folds, "num_folds", minimum=2)
     if num_folds > len(scenes):
         raise ValueError(
             f"{num_folds} folds need at least as many scenes; the photos "

@@ -20,6 +20,18 @@ def test_folds_split_by_photo_and_scene():
         colourisation.photo_folds(["chelsea", "coffee"], num_folds=3)
 
 
+def test_one_fold_per_scene_without_num_folds():
+    names = ["chelsea", "motorcycle_left", "coffee", "motorcycle_right"]
+    folds = colourisation.photo_folds(names, num_folds=None, seed=2)
+    tested = sorted(tuple(sorted(test)) for _, test in folds)
+    pair = ("motorcycle_left", "motorcycle_right")
+    assert tested == [("chelsea",), ("coffee",), pair]
+    for train, test in folds:
+        assert sorted(train + test) == sorted(names)
+    with pytest.raises(ValueError, match="num_folds"):
+        colourisation.photo_folds(["chelsea"], num_folds=None)
+
+
 def test_patches_are_windows_of_the_image_or_its_mirror():
     image = np.arange(6 * 9 * 3).reshape(6, 9, 3)
     patches = colourisation.random_patches([image], 20, 4, seed=0)
