@@ -189,9 +189,7 @@ def cross_validated_saturation(photos, train, method, args, fold):
     truth = []
     for index, (fit_names, held_out) in enumerate(inner):
         patch_seed = args.seed + 1000 * (fold + 1) + index
-        model = fit_colouriser(
-            method, *training_pairs(photos, fit_names, args, patch_seed), args
-        )
+        model = fit_colouriser(method, photos, fit_names, args, patch_seed)
         greys = [grey(photos[name]) for name in held_out]
         coloured = colours_at_saturations(model, greys, args.saturations)
         for images, more in zip(pooled, coloured):
@@ -236,18 +234,47 @@ def choose_saturation(checks):
     return min(checks, key=_rank)["saturation"]
 
 
-def fit_colouriser(method, x, y, args, callbacks=()):
-    """A kgen Colouriser of `method` trained on `(x, y)` as the script says."""
-    model = build_colouriser(method, args)
-    model.fit(
-        x,
-        y,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        verbose=0,
-        callbacks=list(callbacks),
-    )
-    return model
+def fit_colouriser(method, photos, names, args, seed, callbacks=()):
+    """A kgen Colouriser of `method` trained as the script says on patches
+    of the photos `names` drawn with `seed`; with `--ensemble M`, an
+    `AveragedColouriser` of M such models, member `i` on the patches of
+    `seed + 10000 i`."""
+    models = []
+    for member in range(args.ensemble):
+        x, y = training_pairs(photos, names, args, seed + 10_000 * member)
+        model = build_colouriser(method, args)
+        model.fit(
+            x,
+            y,
+            batch_size=args.batch_size,
+            epochs=args.epochs,
+            verbose=0,
+            callbacks=list(callbacks),
+        )
+        models.append(model)
+    return models[0] if len(models) == 1 else AveragedColouriser(models)
+
+
+class AveragedColouriser:
+    """Colours grey images with the mean predicted ab of trained
+    Colourisers (`--ensemble`), times its own `saturation`.
+
+    `colourise` is the Colouriser's, over the averaged `predict_ab`; the
+    members' saturation is set to 1 and theirs on entry becomes this one's.
+    """
+
+    colourise = colourisation.Colouriser.colourise
+    _lightness = colourisation.Colouriser._lightness
+
+    def __init__(self, models):
+        self.models, self.saturation = models, models[0].saturation
+        self.downsampling_factor = models[0].downsampling_factor
+        for model in models:
+            model.saturation = 1.0
+
+    def predict_ab(self, lightness, batch_size=8):
+        ab = [model.predict_ab(lightness, batch_size) for model in self.models]
+        return self.saturation * np.mean(ab, axis=0)
 
 
 def split_validation(train, fold, args):
@@ -310,7 +337,6 @@ def evaluate(photos, folds, args):
         fold_colours = baseline_colours(photos, train, test)
         progress.add(1)
         fit_names, validation = split_validation(train, fold, args)
-        x, y = training_pairs(photos, fit_names, args, args.seed + fold)
         checks, cross_validation = {}, {}
         for method in args.methods:
             start = time.time()
@@ -323,7 +349,9 @@ def evaluate(photos, folds, args):
                         args.saturations,
                     )
                 ]
-            model = fit_colouriser(method, x, y, args, callbacks)
+            model = fit_colouriser(
+                method, photos, fit_names, args, args.seed + fold, callbacks
+            )
             if args.saturation_cv:
                 model.saturation, cross_validation[method] = (
                     cross_validated_saturation(
@@ -575,6 +603,13 @@ def parse_args(argv=None):
         "and the factor is the midpoint of those meeting every goal part "
         "on the pooled out-of-fold photos (else the validation rule); 0: off",
     )
+    parser.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        help="M > 1: each kgen model is the average of the predicted ab "
+        "of M models, each trained on its own draw of patches",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument(
         "--quick",
@@ -587,6 +622,11 @@ def parse_args(argv=None):
         parser.error(
             f"--saturation-cv takes K >= 2 inner folds, or 0 for none; "
             f"received {args.saturation_cv}"
+        )
+    if args.ensemble < 1 or (args.ensemble > 1 and args.validation_folds):
+        parser.error(
+            f"--ensemble takes M >= 1 models, without --validation-folds "
+            f"(which keeps one model's weights); received {args.ensemble}"
         )
     if args.saturation_cv and args.validation_folds:
         parser.error(

@@ -4,6 +4,7 @@ import importlib.util
 import json
 import os
 
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -67,10 +68,12 @@ def test_script_runs_end_to_end(app, tmp_path):
     assert (output / "colourisation.png").stat().st_size > 0
 
 
-def test_saturation_chosen_by_inner_cross_validation(app, tmp_path):
+@pytest.mark.parametrize("ensemble", ["1", "2"])
+def test_saturation_chosen_by_inner_cross_validation(app, tmp_path, ensemble):
     output = tmp_path / "out"
     saturations = [0.5, 1.0, 1.5, 2.0]
     options = ["--quick", "--methods", "regression", "--saturation-cv", "9"]
+    options += ["--ensemble", ensemble]
     options += ["--saturations", *map(str, saturations)]
     report = app.main(options + ["--output", str(output)])
     goal_keys = set(report["goal"]["per_method"]["regression"])
@@ -133,6 +136,44 @@ def test_choose_saturation(app, checks, expected):
     assert app.choose_saturation(rows) == pytest.approx(expected)
 
 
+def test_averaged_colouriser_averages_ab(app):
+    from kgen.applications import colourisation
+
+    models = []
+    for seed in (1, 2):
+        model = colourisation.Colouriser(
+            "regression", base_filters=2, num_downsampling=1, seed=seed
+        )
+        model.saturation = 3.0  # The average's, not the members'.
+        models.append(model)
+    average = app.AveragedColouriser(models)
+    assert average.saturation == 3.0
+    average.saturation = 1.5
+    grey = np.random.default_rng(0).uniform(size=(1, 6, 8))
+    lightness = 100.0 * grey[..., None] ** 0.5  # Any L in [0, 100].
+    normalized = lightness / 50.0 - 1.0
+    ab = [model.predict_ab(normalized) for model in models]
+    assert models[0].saturation == models[1].saturation == 1.0
+    assert not np.allclose(ab[0], ab[1])
+    np.testing.assert_allclose(
+        average.predict_ab(normalized), 1.5 * (ab[0] + ab[1]) / 2, rtol=1e-6
+    )
+    coloured = average.colourise(grey)
+    lab = colourisation.rgb_to_lab(np.repeat(grey[..., None], 3, axis=-1))
+    lab[..., 1:] = (
+        110.0
+        * 1.5
+        * (
+            models[0].predict_ab(lab[..., :1] / 50.0 - 1.0)
+            + models[1].predict_ab(lab[..., :1] / 50.0 - 1.0)
+        )
+        / 2
+    )
+    np.testing.assert_allclose(
+        coloured, colourisation.lab_to_rgb(lab), atol=1e-5
+    )
+
+
 def test_saturation_choosers_exclude_each_other(app, capsys):
     with pytest.raises(SystemExit):
         app.parse_args(["--saturation-cv", "3", "--validation-folds", "4"])
@@ -140,6 +181,9 @@ def test_saturation_choosers_exclude_each_other(app, capsys):
     with pytest.raises(SystemExit):
         app.parse_args(["--saturation-cv", "1"])
     assert "K >= 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        app.parse_args(["--ensemble", "2", "--validation-folds", "4"])
+    assert "--ensemble" in capsys.readouterr().err
 
 
 def test_several_saturations_need_validation_photos(app, capsys):
@@ -155,6 +199,6 @@ def test_help_lists_every_option(app, capsys):
     options = ("--methods", "--folds", "--quick", "--grid-size")
     options += ("--rebalancing", "--temperature", "--adversarial-weight")
     options += ("--validation-folds", "--check-every", "--saturations")
-    options += ("--saturation-cv",)
+    options += ("--saturation-cv", "--ensemble")
     for option in options:
         assert option in text
