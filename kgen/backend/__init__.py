@@ -49,6 +49,7 @@ if _BACKEND == "jax":
     from kgen.backend.jax import PhasedTrainer
     from kgen.backend.jax import StepFunctions
     from kgen.backend.jax import fast_bernoulli
+    from kgen.backend.jax import firing
     from kgen.backend.jax import global_norm
     from kgen.backend.jax import input_gradients
     from kgen.backend.jax import minimize
@@ -86,6 +87,10 @@ if _BACKEND != "jax":
     def state_kept_on_error(model):
         """Nothing to do: only JAX's `fit` detaches variable values."""
         yield
+
+    def firing(interval):
+        """`None`: lazy terms decide at run time (see the JAX `firing`)."""
+        return None
 
 
 if _BACKEND == "tensorflow":
@@ -153,6 +158,7 @@ __all__ = [
     "PhasedTrainer",
     "StepFunctions",
     "fast_bernoulli",
+    "firing",
     "fit_data",
     "global_norm",
     "input_gradients",

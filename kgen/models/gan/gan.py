@@ -393,6 +393,13 @@ class GAN(AdversarialModel):
             )
         return total, logs
 
+    @property
+    def lazy_intervals(self):
+        """`(penalty_interval,)` with a lazy R1 penalty, else `()`."""
+        if self.r1_penalty and self.penalty_interval > 1:
+            return (self.penalty_interval,)
+        return ()
+
     def _latent(self, num_samples, seed):
         shape = (num_samples, self.latent_dim)
         if self.latent_distribution == "normal":
