@@ -207,7 +207,7 @@ def cross_validated_saturation(photos, train, method, args, fold):
         parts = goal_parts(summary, method)
         check = {"saturation": saturation, **_figures(summary[method])}
         checks.append({**check, "meets_goal": all(parts.values())})
-    saturation = choose_saturation(checks)
+    saturation = choose_saturation(checks, args.saturation_rule)
     report = {
         "inner_folds": [list(held_out) for _, held_out in inner],
         "baselines": {
@@ -219,15 +219,19 @@ def cross_validated_saturation(photos, train, method, args, fold):
     return saturation, report
 
 
-def choose_saturation(checks):
+def choose_saturation(checks, rule="goal"):
     """The saturation of `--saturation-cv`, from pooled out-of-fold checks.
 
-    The midpoint of the smallest and the largest factor whose checks meet
-    all three goal parts (`meets_goal`), which keeps the widest margin to
-    both edges of that range; when none does, the validation rule
-    (`_rank`: the lowest ab RMSE within the colourfulness band, else the
-    lowest ab RMSE).
+    `rule="goal"`: the midpoint of the smallest and the largest factor
+    whose checks meet all three goal parts (`meets_goal`), which keeps the
+    widest margin to both edges of that range; when none does, the
+    validation rule (`_rank`: the lowest ab RMSE within the colourfulness
+    band, else the lowest ab RMSE). `rule="colourfulness"`: the factor
+    whose colourfulness ratio is closest to 1 (the first of a tie).
     """
+    if rule == "colourfulness":
+        closest = min(checks, key=lambda c: abs(c["colourfulness_ratio"] - 1))
+        return closest["saturation"]
     met = [check["saturation"] for check in checks if check["meets_goal"]]
     if met:
         return 0.5 * (min(met) + max(met))
@@ -602,6 +606,15 @@ def parse_args(argv=None):
         "trained like the fold's on the others colours each inner fold, "
         "and the factor is the midpoint of those meeting every goal part "
         "on the pooled out-of-fold photos (else the validation rule); 0: off",
+    )
+    parser.add_argument(
+        "--saturation-rule",
+        choices=("goal", "colourfulness"),
+        default="goal",
+        help="--saturation-cv's choice on the pooled out-of-fold photos: "
+        "'goal', the midpoint of the factors meeting every goal part (else "
+        "the validation rule); 'colourfulness', the factor whose "
+        "colourfulness is closest to the truth's",
     )
     parser.add_argument(
         "--ensemble",

@@ -68,12 +68,16 @@ def test_script_runs_end_to_end(app, tmp_path):
     assert (output / "colourisation.png").stat().st_size > 0
 
 
-@pytest.mark.parametrize("ensemble", ["1", "2"])
-def test_saturation_chosen_by_inner_cross_validation(app, tmp_path, ensemble):
+@pytest.mark.parametrize(
+    "ensemble, rule", [("1", "goal"), ("2", "colourfulness")]
+)
+def test_saturation_chosen_by_inner_cross_validation(
+    app, tmp_path, ensemble, rule
+):
     output = tmp_path / "out"
     saturations = [0.5, 1.0, 1.5, 2.0]
     options = ["--quick", "--methods", "regression", "--saturation-cv", "9"]
-    options += ["--ensemble", ensemble]
+    options += ["--ensemble", ensemble, "--saturation-rule", rule]
     options += ["--saturations", *map(str, saturations)]
     report = app.main(options + ["--output", str(output)])
     goal_keys = set(report["goal"]["per_method"]["regression"])
@@ -106,6 +110,9 @@ def test_saturation_chosen_by_inner_cross_validation(app, tmp_path, ensemble):
         in_band = [c for c in checks if 0.8 <= c["colourfulness_ratio"] <= 1.2]
         fallback = min(in_band or checks, key=lambda c: c["ab_rmse"])
         expected = (min(met) + max(met)) / 2 if met else fallback["saturation"]
+        if rule == "colourfulness":
+            closest = min(ratios, key=lambda ratio: abs(ratio - 1.0))
+            expected = saturations[ratios.index(closest)]
         assert run["chosen_saturation"] == pytest.approx(expected)
         assert fold["validation_checks"] == {}
 
@@ -134,6 +141,9 @@ def test_choose_saturation(app, checks, expected):
         for s, ratio, met in checks
     ]
     assert app.choose_saturation(rows) == pytest.approx(expected)
+    # The colourfulness rule: the ratio closest to 1, whatever the goal.
+    closest = min(checks, key=lambda c: abs(c[1] - 1.0))[0]
+    assert app.choose_saturation(rows, "colourfulness") == closest
 
 
 def test_averaged_colouriser_averages_ab(app):
@@ -199,6 +209,6 @@ def test_help_lists_every_option(app, capsys):
     options = ("--methods", "--folds", "--quick", "--grid-size")
     options += ("--rebalancing", "--temperature", "--adversarial-weight")
     options += ("--validation-folds", "--check-every", "--saturations")
-    options += ("--saturation-cv", "--ensemble")
+    options += ("--saturation-cv", "--saturation-rule", "--ensemble")
     for option in options:
         assert option in text
