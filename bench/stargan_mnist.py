@@ -225,6 +225,13 @@ def main():
         help="weight of the identity term |G(x, c) - x| (not in the paper)",
     )
     parser.add_argument(
+        "--cycle-noise",
+        type=float,
+        default=0.0,
+        help="std of Gaussian noise on G(x, c') before the cycle back "
+        "(StarGAN(cycle_noise=...); not in the paper)",
+    )
+    parser.add_argument(
         "--classifier-digits",
         type=int,
         default=20000,
@@ -249,6 +256,12 @@ def main():
     )
     parser.add_argument(
         "--load", action="store_true", help="evaluate the saved model"
+    )
+    parser.add_argument(
+        "--tag",
+        default="",
+        help="suffix of the result files; with a tag the picture goes to "
+        "bench/results instead of docs/images",
     )
     args = parser.parse_args()
     if args.quick:
@@ -284,6 +297,7 @@ def main():
         num_domains,
         reconstruction_weight=args.reconstruction_weight,
         identity_weight=args.identity_weight,
+        cycle_noise=args.cycle_noise,
         discriminator_steps=args.n_critic,
         seed=args.seed,
     )
@@ -297,7 +311,9 @@ def main():
             for phase, rate in rates.items()
         }
     )
-    saved = os.path.join(ROOT, "bench", "results", "stargan_mnist.keras")
+    saved = os.path.join(
+        ROOT, "bench", "results", f"stargan_mnist{args.tag}.keras"
+    )
     fit_start = time.time()
     if args.load:  # evaluate a model this script saved
         model = keras.models.load_model(saved)
@@ -336,11 +352,15 @@ def main():
     inputs, _, _, _, digit = kgen.datasets.domain_translation_pairs(
         x_test, num_domains, seed=args.seed
     )
-    save_picture(model, inputs[np.unique(digit, return_index=True)[1][:8]])
+    save_picture(
+        model, inputs[np.unique(digit, return_index=True)[1][:8]], args.tag
+    )
     results["wall_seconds"] = time.time() - start
     for split in ("validation", "test"):
         report(split, results[split])
-    path = os.path.join(ROOT, "bench", "results", "stargan_mnist.json")
+    path = os.path.join(
+        ROOT, "bench", "results", f"stargan_mnist{args.tag}.json"
+    )
     with open(path, "w") as file:
         json.dump(results, file, indent=1)
     print(f"wrote {path} ({results['wall_seconds']:.0f} s)")
@@ -440,13 +460,14 @@ def report(split, results):
         print(f"{name[:8]:>8} " + " ".join(f"{100 * v:8.1f}" for v in row))
 
 
-def save_picture(model, digits):
+def save_picture(model, digits, tag=""):
     """Rows: the input digits, then their translation into each domain."""
     num_domains = len(DOMAINS)
     rows = [digits] + [model.translate(digits, k) for k in range(num_domains)]
     grid = np.clip(np.concatenate(rows), -1, 1)
     grid = np.repeat(np.repeat(grid, 4, axis=1), 4, axis=2)  # 4x larger
-    path = os.path.join(ROOT, "docs", "images", "stargan_digits.png")
+    folder = ("bench", "results") if tag else ("docs", "images")
+    path = os.path.join(ROOT, *folder, f"stargan_digits{tag}.png")
     save_grid(grid, path, len(digits))
     print(f"wrote {path}")
 

@@ -37,7 +37,7 @@ class StarGAN(AdversarialModel):
       + gradient_penalty * GP + classification_weight * CE(D_cls(x), c)`,
     - for `G` (phase `"generator"`): `adversarial_G(D(G(x, c')))
       + classification_weight * CE(D_cls(G(x, c')), c')
-      + reconstruction_weight * mean|G(G(x, c'), c) - x|
+      + reconstruction_weight * mean|G(G(x, c') + cycle_noise * n, c) - x|
       + identity_weight * mean|G(x, c) - x|`,
 
     with `CE` the softmax cross-entropy and `GP` the penalty
@@ -51,7 +51,11 @@ class StarGAN(AdversarialModel):
     The identity term is not in the paper (its weight is 0 by default): it
     asks the generator to return an image unchanged when the target domain
     is its own domain, as CycleGAN's identity loss does for its two
-    generators.
+    generators. Neither is `cycle_noise` (0 by default): Gaussian noise `n`
+    of that standard deviation added to the translation before it is
+    translated back, so that the cycle cannot rest on a low-amplitude
+    signal hidden in the translation (Chu et al., "CycleGAN, a Master of
+    Steganography", 2017) and the generator must draw what it keeps.
 
     Train with `fit(images, domains)`: images in [-1, 1] (the builders'
     generators end in tanh), `domains` integers of shape `(num_images,)`.
@@ -72,6 +76,8 @@ class StarGAN(AdversarialModel):
             term (10).
         identity_weight: weight of the identity term `mean|G(x, c) - x|`
             (not in the paper; 0, the default, leaves it out).
+        cycle_noise: standard deviation (>= 0) of the Gaussian noise added
+            to `G(x, c')` in the reconstruction term (not in the paper; 0).
         gradient_penalty: weight `lambda_gp` of the gradient penalty (10); 0
             for none (then choose a game other than `"wasserstein"`).
         discriminator_steps: int >= 1, updates of `D` per update of `G`
@@ -119,6 +125,7 @@ class StarGAN(AdversarialModel):
         gradient_penalty=10.0,
         discriminator_steps=5,
         identity_weight=0.0,
+        cycle_noise=0.0,
         loss="wasserstein",
         label_smoothing=0.0,
         instance_noise=0.0,
@@ -151,6 +158,7 @@ class StarGAN(AdversarialModel):
         self.discriminator_steps = check_integer(
             discriminator_steps, "discriminator_steps"
         )
+        self.cycle_noise = check_number(cycle_noise, "cycle_noise", low=0)
         self.generator = deserialize_network(generator, "generator")
         self.discriminator = deserialize_network(discriminator, "discriminator")
         self.image_shape = tuple(self.generator.outputs[0].shape[1:])
@@ -288,7 +296,7 @@ class StarGAN(AdversarialModel):
         targets = self._target_domains(images)
         fake = self._translate(images, targets, training)
         scores, logits = self._discriminate(fake, training)
-        rebuilt = self._translate(fake, domains, training)
+        rebuilt = self._translate(self._cycle_input(fake), domains, training)
         terms = {
             "adversarial": self.adversarial_loss.generator(scores),
             "classification": domain_classification_loss(logits, targets),
@@ -298,6 +306,13 @@ class StarGAN(AdversarialModel):
             same = self._translate(images, domains, training)
             terms["identity"] = translation.mean_absolute_error(same, images)
         return self.weighted_sum(terms)
+
+    def _cycle_input(self, fake):
+        """`fake` plus the cycle's Gaussian noise (none when 0)."""
+        if not self.cycle_noise:
+            return fake
+        noise = keras.random.normal(ops.shape(fake), seed=self.seed_generator)
+        return fake + self.cycle_noise * noise
 
     def _generator_terms(self):
         terms = ["adversarial", "classification", "reconstruction"]
@@ -400,6 +415,7 @@ class StarGAN(AdversarialModel):
             "gradient_penalty": self.gradient_penalty,
             "discriminator_steps": self.discriminator_steps,
             "identity_weight": self.identity_weight,
+            "cycle_noise": self.cycle_noise,
         }
 
 

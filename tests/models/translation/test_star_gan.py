@@ -82,26 +82,37 @@ def gradient_norms(images, d):
 
 def draws(seed, batch):
     """The model's random draws in one step: D's targets and interpolation
-    weights, then G's targets, from its seed stream."""
+    weights, then G's targets and the cycle's noise, from its seed stream."""
     stream = keras.random.SeedGenerator(seed)
     randint = keras.random.randint
     d_targets = randint((batch,), 0, NUM_DOMAINS, seed=stream)
     alpha = keras.random.uniform((batch, 1, 1, 1), seed=stream)
     g_targets = randint((batch,), 0, NUM_DOMAINS, seed=stream)
+    noise = keras.random.normal((batch, *IMAGES.shape[1:]), seed=stream)
     return [
         keras.ops.convert_to_numpy(v).astype(t)
-        for v, t in ((d_targets, int), (alpha, "float64"), (g_targets, int))
+        for v, t in (
+            (d_targets, int),
+            (alpha, "float64"),
+            (g_targets, int),
+            (noise, "float64"),
+        )
     ]
 
 
-@pytest.mark.parametrize("identity_weight", [0.0, 2.0])
-def test_step_updates_each_network_in_its_phase_as_numpy(identity_weight):
+@pytest.mark.parametrize(
+    "identity_weight, cycle_noise", [(0.0, 0.0), (2.0, 0.0), (0.0, 0.5)]
+)
+def test_step_updates_each_network_in_its_phase_as_numpy(
+    identity_weight, cycle_noise
+):
     model = tiny_star_gan(
         classification_weight=0.5,
         reconstruction_weight=3.0,
         gradient_penalty=2.0,
         discriminator_steps=1,
         identity_weight=identity_weight,
+        cycle_noise=cycle_noise,
     )
     model.compile(
         optimizer={
@@ -112,7 +123,7 @@ def test_step_updates_each_network_in_its_phase_as_numpy(identity_weight):
     g = [w.astype("float64") for w in model.generator.get_weights()]
     d = discriminator_params(model)
     x = IMAGES.astype("float64")
-    d_targets, alpha, g_targets = draws(0, len(x))
+    d_targets, alpha, g_targets, noise = draws(0, len(x))
     fake_d = translate(x, d_targets, g)
 
     def discriminator_terms(d):
@@ -136,7 +147,9 @@ def test_step_updates_each_network_in_its_phase_as_numpy(identity_weight):
         return {
             "adversarial": -np.mean(scores(fake, new_d)),
             "classification": cross_entropy(fake, g_targets, new_d),
-            "reconstruction": np.mean(np.abs(translate(fake, DOMAINS, g) - x)),
+            "reconstruction": np.mean(
+                np.abs(translate(fake + cycle_noise * noise, DOMAINS, g) - x)
+            ),
             "identity": np.mean(np.abs(translate(x, DOMAINS, g) - x)),
         }
 
@@ -183,14 +196,16 @@ def test_resumed_training_matches_uninterrupted_training(tmp_path):
     def train(model):
         model.fit(IMAGES, DOMAINS, batch_size=2, shuffle=False, verbose=0)
 
-    model = tiny_star_gan(discriminator_steps=2, identity_weight=0.5)
+    model = tiny_star_gan(
+        discriminator_steps=2, identity_weight=0.5, cycle_noise=0.1
+    )
     model.compile(optimizer=keras.optimizers.Adam(1e-2))
     train(model)
     loaded = kgen.testing.assert_round_trip(
         model, tmp_path, call=lambda m: m.translate(IMAGES, DOMAINS)
     )
     assert loaded.discriminator_steps == 2 and loaded.num_domains == 3
-    assert loaded.identity_weight == 0.5
+    assert loaded.identity_weight == 0.5 and loaded.cycle_noise == 0.1
     train(model)
     train(loaded)
     for a, b in zip(model.get_weights(), loaded.get_weights()):
@@ -259,6 +274,8 @@ def test_errors():
         tiny_star_gan(gradient_penalty=-1.0)
     with pytest.raises(ValueError, match="`identity_weight` must be a number"):
         tiny_star_gan(identity_weight=-0.5)
+    with pytest.raises(ValueError, match="`cycle_noise` must be a number"):
+        tiny_star_gan(cycle_noise=-0.1)
     model = tiny_star_gan()
     model.compile(optimizer="adam")
     with pytest.raises(ValueError, match="call `fit\\(images, domains\\)`"):
