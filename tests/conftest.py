@@ -16,6 +16,14 @@ def pytest_report_header(config):
     )
 
 
+@pytest.fixture(autouse=True)
+def seeded_keras():
+    """Seeds Keras' global stream (weight initialisers, dropout), Python and
+    NumPy before each test, so that a test's draws do not depend on which
+    tests ran before it in the same worker."""
+    keras.utils.set_random_seed(0)
+
+
 @pytest.fixture
 def backend_name():
     return keras.backend.backend()
