@@ -16,11 +16,17 @@ def pytest_report_header(config):
     )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def seeded_module():
+    """Seeds Keras' global stream (weight initialisers, dropout, `fit`'s
+    shuffling), Python and NumPy before a module's own fixtures, so that
+    they do not depend on which modules ran before in the same worker."""
+    keras.utils.set_random_seed(0)
+
+
 @pytest.fixture(autouse=True)
-def seeded_keras():
-    """Seeds Keras' global stream (weight initialisers, dropout), Python and
-    NumPy before each test, so that a test's draws do not depend on which
-    tests ran before it in the same worker."""
+def seeded_test():
+    """The same seeding before each test (and its function fixtures)."""
     keras.utils.set_random_seed(0)
 
 

@@ -84,7 +84,7 @@ def test_fine_tuning_raises_the_bound_which_stays_below_the_likelihood(
     before = tuned.log_likelihood_bound(data, num_samples=200, seed=1).mean()
     hidden_biases = [_to_numpy(r.hidden_bias) for r in dbn.rbm_layers[:-1]]
     tuned.compile(optimizer=keras.optimizers.SGD(0.05))
-    history = tuned.fit(data, epochs=15, batch_size=16, verbose=0)
+    history = tuned.fit(data, epochs=30, batch_size=16, verbose=0)
     assert {"wake_loss", "sleep_loss", "top_free_energy_gap"} <= set(
         history.history
     )
