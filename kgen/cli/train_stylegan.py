@@ -71,6 +71,13 @@ def add_arguments(parser):
         help="dense layers of the mapping network",
     )
     parser.add_argument(
+        "--output-activation",
+        choices=("tanh", "linear"),
+        default="tanh",
+        help="the generator's output: tanh (default; on MNIST StyleGAN2's "
+        "linear output collapsed) or linear (the paper's)",
+    )
+    parser.add_argument(
         "--learning-rate",
         type=positive_float,
         default=2e-3,
@@ -127,6 +134,7 @@ def build(args, image_shape):
             image_shape,
             filters=filters,
             mapping_layers=args.mapping_layers,
+            output_activation=args.output_activation,
         ),
         build_style_discriminator(image_shape, filters=filters),
         style_mixing=args.style_mixing,
