@@ -223,7 +223,11 @@ class PhasedModel(backend.PhasedTrainer, GenerativeModel):
     def _run_phase(self, phase, data, training):
         """`(loss, logs)` of `phase`, values it `share`s among the logs."""
         object.__setattr__(self, "_pending_shared", {})
-        loss, logs = phase(data, training=training)
+        object.__setattr__(self, "_training_phase", training)
+        try:
+            loss, logs = phase(data, training=training)
+        finally:
+            object.__setattr__(self, "_training_phase", True)
         shared = {_SHARED + k: v for k, v in self._pending_shared.items()}
         return loss, {**logs, **shared}
 

@@ -32,7 +32,7 @@ class AdversarialModel(PhasedModel):
       cycle consistency, identity, content, ...);
     - `every(interval, fn)`: lazy regularisation, `interval * fn()` on every
       `interval`-th training step and 0 otherwise, inside the same phase
-      (so each variable still belongs to one phase);
+      (so each variable still belongs to one phase); `fn()` in test steps;
     - from `PhasedModel`: `share(name, value)` / `shared(name)` to hand a
       tensor computed in one phase (e.g. the generator's output) to the
       later phases of the same step, and `after_train_step()` for state that
@@ -162,13 +162,15 @@ class AdversarialModel(PhasedModel):
         without evaluating `fn` (Karras et al., "Analyzing and Improving the
         Image Quality of StyleGAN", 2020). List `interval` in
         `lazy_intervals` so that JAX compiles the steps with and without
-        the term separately instead of branching inside one step.
+        the term separately instead of branching inside one step. In test
+        steps (`evaluate`, validation) the term is `fn()`, its mean over
+        training steps, whatever the step count.
 
         Args:
             interval: int >= 1.
             fn: callable returning a scalar (e.g. an R1 penalty).
         """
-        if interval == 1:
+        if interval == 1 or not getattr(self, "_training_phase", True):
             return fn()
 
         def term():

@@ -78,8 +78,11 @@ class LazyCounter(kgen.models.AdversarialModel):
         return self.network(x)
 
     def network_loss(self, data, training):
-        self.fired.assign_add(self.every(3, lambda: ops.ones(())))
-        return ops.mean(ops.square(self.network(data, training=training)))
+        term = self.every(3, lambda: ops.ones(()))
+        self.fired.assign_add(term)
+        return (
+            ops.mean(ops.square(self.network(data, training=training))) + term
+        )
 
 
 @pytest.mark.parametrize("listed", [True, False])
@@ -96,6 +99,25 @@ def test_lazy_term_fires_on_the_right_steps_across_fits(listed):
     model.fit(X[:2], batch_size=2, verbose=0)  # step 9
     totals.append(float(ops.convert_to_numpy(model.fired)))
     assert totals == [6.0, 6.0, 9.0, 12.0]
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_a_lazy_term_enters_test_steps_unscaled_whatever_the_count(listed):
+    # In `evaluate` (and validation) a lazy term is its mean over training
+    # steps, fn(), on every test step: the loss is the same at every step
+    # count and on every backend (JAX once baked the count of its first
+    # trace into the compiled test step).
+    model = LazyCounter(listed)
+    model.compile(optimizer=keras.optimizers.SGD(0.01))
+    model.fit(X[:2], batch_size=2, verbose=0)
+    kernel, bias = (ops.convert_to_numpy(w) for w in model.network.weights)
+    expected = np.mean(np.square(X @ kernel + bias)) + 1.0
+    for iterations in (3, 4, 6):
+        model.optimizer.iterations.assign(iterations)
+        before = float(ops.convert_to_numpy(model.fired))
+        logs = model.evaluate(X, batch_size=2, verbose=0, return_dict=True)
+        assert float(ops.convert_to_numpy(model.fired)) - before == 4.0
+        np.testing.assert_allclose(logs["network_loss"], expected, rtol=1e-5)
 
 
 def test_any_score_shape_and_subclassed_ema(tmp_path):
