@@ -97,7 +97,6 @@ def test_probabilities_sum_to_one(build):
 @pytest.mark.parametrize("build", BUILDERS)
 def test_each_conditional_sees_only_earlier_variables(build):
     """Changing variable v moves exactly the logits after v in the order."""
-    keras.utils.set_random_seed(0)
     model = build()
     masks = getattr(model, "num_masks", 1)
     rng = np.random.default_rng(0)
