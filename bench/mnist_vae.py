@@ -33,6 +33,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from dynamic_binarization import DynamicBinarization  # noqa: E402
 
 import kgen  # noqa: E402
 
@@ -75,29 +76,6 @@ def parse_args():
         help="smoke run: 2 epochs, k = 100 on 500 test images",
     )
     return parser.parse_args()
-
-
-class DynamicBinarization(keras.utils.PyDataset):
-    """Shuffled batches of grey-level images, binarised anew at every epoch."""
-
-    def __init__(self, images, batch_size, seed):
-        super().__init__()
-        self.images, self.batch_size = images, batch_size
-        self.rng = np.random.default_rng(seed)
-        self.on_epoch_end()
-
-    def __len__(self):
-        return -(-len(self.images) // self.batch_size)
-
-    def __getitem__(self, index):
-        rows = self.order[
-            index * self.batch_size : (index + 1) * self.batch_size
-        ]
-        grey = self.images[rows]
-        return (self.rng.random(grey.shape) < grey).astype("float32")
-
-    def on_epoch_end(self):
-        self.order = self.rng.permutation(len(self.images))
 
 
 def save_pictures(vae, x_test, args):
