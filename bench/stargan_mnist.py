@@ -201,12 +201,6 @@ def main():
         help="per-domain instance-normalisation scales (not in the paper)",
     )
     parser.add_argument(
-        "--channel-transform",
-        action="store_true",
-        help="a per-image affine map of the input's channels added to the "
-        "generator's output (not in the paper)",
-    )
-    parser.add_argument(
         "--discriminator-filters",
         type=int,
         default=None,
@@ -294,7 +288,6 @@ def main():
             num_downsampling=args.downsampling,
             num_blocks=args.blocks,
             conditional_normalization=args.conditional_normalization,
-            channel_transform=args.channel_transform,
         ),
         kgen.models.build_stargan_discriminator(
             shape,

@@ -314,7 +314,6 @@ def build_stargan_generator(
     num_downsampling=2,
     num_blocks=6,
     conditional_normalization=False,
-    channel_transform=False,
     name="stargan_generator",
 ):
     """Builds StarGAN's generator: an encoder, residual blocks, a decoder.
@@ -339,17 +338,6 @@ def build_stargan_generator(
     through the label planes of its first convolution. The per-domain
     scales start at 1 and the offsets at 0 (plain instance normalisation).
 
-    With `channel_transform=True` (not in the paper) the output layer's
-    pre-activation also receives an affine map of the input image's
-    channels, `A x + b`, with the `channels x channels` matrix `A` and the
-    offset `b` predicted per image from the first convolution's globally
-    pooled features, which see the target domain's planes and, not yet
-    normalised, the image's brightness and colours (a dense layer of ReLU
-    units, then a zero-initialised linear one, so training starts from the
-    paper's generator). Translations that change every pixel the same way — an
-    inverted polarity, a recolouring — become one global map of the input
-    instead of a redrawing of the image.
-
     Reference: Choi et al., "StarGAN: Unified Generative Adversarial
     Networks for Multi-Domain Image-to-Image Translation", CVPR 2018.
 
@@ -362,8 +350,6 @@ def build_stargan_generator(
         num_blocks: int >= 0 residual blocks (6 in the paper).
         conditional_normalization: bool, normalisations with per-domain
             scales and offsets (not in the paper).
-        channel_transform: bool, add a per-image affine map of the input's
-            channels to the output (not in the paper).
         name: model name.
 
     Returns:
@@ -382,7 +368,6 @@ def build_stargan_generator(
     _check_downsampling(height, width, steps, "StarGAN generator")
     num_blocks = check_integer(num_blocks, "num_blocks", minimum=0)
     check_bool(conditional_normalization, "conditional_normalization")
-    check_bool(channel_transform, "channel_transform")
     inputs = keras.Input((height, width, channels + num_domains), name="images")
     domains = layers.GlobalAveragePooling2D(name="domains")(
         inputs[..., channels:]
@@ -399,9 +384,6 @@ def build_stargan_generator(
 
     hidden = layers.Conv2D(base_filters, 7, padding="same")(inputs)
     hidden = layers.ReLU()(hidden)
-    if channel_transform:
-        context = layers.GlobalAveragePooling2D()(hidden)
-        transform = _channel_transform(inputs[..., :channels], context)
     for step in range(steps):
         hidden = conv(hidden, base_filters * 2 ** (step + 1), 4, 2)
     filters = base_filters * 2**steps
@@ -413,11 +395,9 @@ def build_stargan_generator(
         hidden = conv(
             hidden, base_filters * 2**step, 4, 2, layers.Conv2DTranspose
         )
-    if not channel_transform:
-        outputs = layers.Conv2D(channels, 7, padding="same", activation="tanh")
-        return keras.Model(inputs, outputs(hidden), name=name)
-    outputs = layers.Conv2D(channels, 7, padding="same")(hidden)
-    outputs = layers.Activation("tanh")(layers.Add()([outputs, transform]))
+    outputs = layers.Conv2D(channels, 7, padding="same", activation="tanh")(
+        hidden
+    )
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -491,20 +471,6 @@ def _patchgan(hidden, base_filters, num_layers, normalization, spectral):
     hidden = conv(base_filters * min(2**num_layers, 8), 1)(hidden)
     hidden = layers.LeakyReLU(0.2)(_normalize(hidden, normalization))
     return conv(1, 1)(hidden)
-
-
-def _channel_transform(images, context):
-    """`A x + b` per image, with `A` and `b` predicted from `context`."""
-    height, width, channels = images.shape[1:]
-    hidden = layers.Dense(context.shape[-1], activation="relu")(context)
-    matrix = layers.Dense(channels * channels, kernel_initializer="zeros")
-    matrix = layers.Reshape((channels, channels))(matrix(hidden))
-    offset = layers.Dense(channels, kernel_initializer="zeros")(hidden)
-    pixels = layers.Reshape((height * width, channels))(images)
-    mapped = layers.Dot(axes=(2, 2))([pixels, matrix])
-    mapped = layers.Reshape((height, width, channels))(mapped)
-    offset = layers.Reshape((1, 1, channels))(offset)
-    return layers.Add()([mapped, offset])
 
 
 def _conditional_instance_norm(hidden, domains):
