@@ -39,6 +39,7 @@ training pairs; the feature classifier always learns the pairs at
 """
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -65,17 +66,32 @@ def networks(args, patch, normalization="batch"):
     return generator, discriminator(args, patch, normalization)
 
 
-def discriminator(args, patch, normalization="batch"):
-    """The SRGAN discriminator with `normalization`."""
+def discriminator(args, patch, normalization="batch", filters=None):
+    """The SRGAN discriminator with `normalization` (`--d-filters`)."""
     import kgen
 
+    filters = filters or args.d_filters
     return kgen.models.build_srgan_discriminator(
         (patch, patch, 3),
-        filters=args.d_filters,
+        filters=filters,
         num_downsampling=3,
-        dense_units=8 * args.d_filters,
+        dense_units=8 * filters,
         normalization=normalization,
     )
+
+
+def srgan_settings(args):
+    """(name, adversarial loss, discriminator filters, weight) per SRGAN."""
+    grid = {
+        "": args.gan_loss,
+        "d": args.gan_d_filters or [args.d_filters],
+        "w": args.adversarial_weight,
+    }
+    varied = [key for key, values in grid.items() if len(values) > 1]
+    for loss, filters, weight in itertools.product(*grid.values()):
+        values = {"": loss, "d": filters, "w": f"{weight:g}"}
+        name = "_".join(["srgan"] + [f"{k}{values[k]}" for k in varied])
+        yield name, loss, filters, weight
 
 
 def bicubic(images):
@@ -280,19 +296,16 @@ def quality(args):
         low[picks[: args.gan_pairs]],
         high[picks[: args.gan_pairs]],
     )
-    for weight in args.adversarial_weight if args.gan_epochs else ():
-        name = (
-            "srgan"
-            if len(args.adversarial_weight) == 1
-            else f"srgan_w{weight:g}"
-        )
+    settings = srgan_settings(args) if args.gan_epochs else ()
+    for name, loss, filters, weight in settings:
         srgan_generator = keras.models.clone_model(generator)
         srgan_generator.set_weights(generator.get_weights())
         keras.utils.set_random_seed(args.seed)
         srgans[name] = kgen.models.SRGAN(
             srgan_generator,
-            discriminator(args, args.patch),
+            discriminator(args, args.patch, filters=filters),
             adversarial_weight=weight,
+            loss=loss,
             seed=args.seed,
         )
         seconds[name] = train(
@@ -545,6 +558,18 @@ def main():
         nargs="+",
         default=[1e-2],
         help="one SRGAN per weight, each from the trained SRResNet",
+    )
+    parser.add_argument(
+        "--gan-loss",
+        nargs="+",
+        default=["non_saturating"],
+        help="adversarial games to try (kgen.losses.AdversarialLoss names)",
+    )
+    parser.add_argument(
+        "--gan-d-filters",
+        type=int,
+        nargs="+",
+        help="discriminator widths to try (default: --d-filters)",
     )
     parser.add_argument("--train-pairs", type=int, default=None)
     parser.add_argument("--feature-patches", type=int, default=4000)
