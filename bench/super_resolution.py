@@ -10,7 +10,9 @@ non-overlapping patches). Adam with a cosine decay to 0. Compared on the held-ou
 - bicubic: `skimage.transform.resize(order=3)` of the low-resolution patch;
 - SRResNet: `kgen.models.SRGAN` with `adversarial_weight=0` (pixel MSE);
 - SRGAN: initialised with the trained SRResNet generator (as in the paper)
-  and trained further with a discriminator and `--adversarial-weight`.
+  and trained further with a discriminator and `--adversarial-weight`; one
+  SRGAN per combination of the values of `--gan-loss`, `--gan-d-filters`
+  and `--adversarial-weight`, all from the same SRResNet.
 
 Metrics: PSNR and SSIM (`skimage.metrics`) on RGB (data range [-1, 1]) and
 on the luminance Y (`skimage.color.rgb2ycbcr`, range 0-255, as in the SR
