@@ -11,8 +11,8 @@ non-overlapping patches). Adam with a cosine decay to 0. Compared on the held-ou
 - SRResNet: `kgen.models.SRGAN` with `adversarial_weight=0` (pixel MSE);
 - SRGAN: initialised with the trained SRResNet generator (as in the paper)
   and trained further with a discriminator and `--adversarial-weight`; one
-  SRGAN per combination of the values of `--gan-loss`, `--gan-d-filters`
-  and `--adversarial-weight`, all from the same SRResNet.
+  SRGAN per combination of the values of `--gan-loss`, `--d-filters` and
+  `--adversarial-weight`, all from the same SRResNet.
 
 Metrics: PSNR and SSIM (`skimage.metrics`) on RGB (data range [-1, 1]) and
 on the luminance Y (`skimage.color.rgb2ycbcr`, range 0-255, as in the SR
@@ -65,14 +65,13 @@ def networks(args, patch, normalization="batch"):
         normalization=None,
         input_skip=True,
     )
-    return generator, discriminator(args, patch, normalization)
+    return generator, discriminator(args.d_filters[0], patch, normalization)
 
 
-def discriminator(args, patch, normalization="batch", filters=None):
-    """The SRGAN discriminator with `normalization` (`--d-filters`)."""
+def discriminator(filters, patch, normalization="batch"):
+    """The SRGAN discriminator of `filters` base filters."""
     import kgen
 
-    filters = filters or args.d_filters
     return kgen.models.build_srgan_discriminator(
         (patch, patch, 3),
         filters=filters,
@@ -86,7 +85,7 @@ def srgan_settings(args):
     """(name, adversarial loss, discriminator filters, weight) per SRGAN."""
     grid = {
         "": args.gan_loss,
-        "d": args.gan_d_filters or [args.d_filters],
+        "d": args.d_filters,
         "w": args.adversarial_weight,
     }
     varied = [key for key, values in grid.items() if len(values) > 1]
@@ -305,7 +304,7 @@ def quality(args):
         keras.utils.set_random_seed(args.seed)
         srgans[name] = kgen.models.SRGAN(
             srgan_generator,
-            discriminator(args, args.patch, filters=filters),
+            discriminator(filters, args.patch),
             adversarial_weight=weight,
             loss=loss,
             seed=args.seed,
@@ -543,7 +542,13 @@ def main():
     )
     parser.add_argument("--filters", type=int, default=32)
     parser.add_argument("--blocks", type=int, default=4)
-    parser.add_argument("--d-filters", type=int, default=16)
+    parser.add_argument(
+        "--d-filters",
+        type=int,
+        nargs="+",
+        default=[16],
+        help="discriminator widths to try (the speed part uses the first)",
+    )
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -559,19 +564,13 @@ def main():
         type=float,
         nargs="+",
         default=[1e-2],
-        help="one SRGAN per weight, each from the trained SRResNet",
+        help="adversarial weights to try",
     )
     parser.add_argument(
         "--gan-loss",
         nargs="+",
         default=["non_saturating"],
         help="adversarial games to try (kgen.losses.AdversarialLoss names)",
-    )
-    parser.add_argument(
-        "--gan-d-filters",
-        type=int,
-        nargs="+",
-        help="discriminator widths to try (default: --d-filters)",
     )
     parser.add_argument("--train-pairs", type=int, default=None)
     parser.add_argument("--feature-patches", type=int, default=4000)
