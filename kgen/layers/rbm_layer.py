@@ -111,10 +111,15 @@ class RBMLayer(keras.layers.Layer):
             Dict with keys `"kernel"`, `"visible_bias"`, `"hidden_bias"` and
             any unit-type parameter (e.g. `"log_sigma"`).
         """
+        # Each variable is read once, into a tensor. On TensorFlow a variable
+        # is read again at each use; Grappler dropped the edges ordering such
+        # reads before the step's update (a path through shape ops, later
+        # folded, seemed to order them), so a gradient sometimes saw the
+        # updated value.
         # Cast to the compute dtype (a no-op in float32), as a layer's call
         # under a mixed-precision policy would see them.
         parameters = {
-            name: ops.cast(v.value, self.compute_dtype)
+            name: ops.cast(ops.convert_to_tensor(v), self.compute_dtype)
             for name, v in self._parameter_variables()
         }
         if temperature != 1.0:

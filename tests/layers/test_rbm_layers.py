@@ -193,6 +193,18 @@ def test_tempered_parameters_scale_the_energy(bernoulli, gaussian, rng):
         np.testing.assert_allclose(difference, difference[0], atol=1e-5)
 
 
+def test_parameters_are_values_not_variables(bernoulli, gaussian, categorical):
+    # A training step reads each parameter once: a TensorFlow variable
+    # handed on would be read again at each use, and a use could then see
+    # the step's own update (a race Grappler's dependency optimizer opens).
+    for layer in (bernoulli, gaussian, categorical):
+        for name, value in layer.parameters().items():
+            assert not hasattr(value, "assign"), (type(layer).__name__, name)
+            np.testing.assert_array_equal(
+                numpy_(value), numpy_(getattr(layer, name))
+            )
+
+
 def test_drops_into_sequential_and_round_trips(
     bernoulli, gaussian, categorical, tmp_path, rng
 ):

@@ -182,7 +182,9 @@ class DBM(GenerativeModel):
         return len(self.hidden_units)
 
     def _weight_values(self):
-        return [w.value for w in self.kernels], [b.value for b in self.biases]
+        # Read once per step (see `RBMLayer.parameters`).
+        read = ops.convert_to_tensor
+        return [read(w) for w in self.kernels], [read(b) for b in self.biases]
 
     # Pre-training -----------------------------------------------------------
 
