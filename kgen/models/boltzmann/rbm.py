@@ -257,10 +257,11 @@ class RBM(GenerativeModel):
             self.layer.check_data(validation, "validation_data")
         x = as_arrays(x, "x")
         if is_array(x):
-            # Checked before building: 3-D data must not build a layer of
-            # the wrong width that then refuses correct data.
-            x = self.layer.check_data(x)
             if not self.built:
+                # Checked before building: 3-D data must not build a layer
+                # of the wrong width that then refuses correct data. Once
+                # built, `GenerativeModel.fit` checks it (one pass, not two).
+                x = self.layer.check_data(x)
                 self.build((None, x.shape[-1]))
             if self.monitor_samples:
                 callbacks.append(
