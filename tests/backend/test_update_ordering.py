@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(
 UPDATES = ("AssignVariableOp", "AssignSubVariableOp", "AssignAddVariableOp")
 BINARY = (np.random.default_rng(0).random((8, 6)) < 0.5).astype("float32")
 REAL = np.random.default_rng(1).normal(size=(8, 6)).astype("float32")
+IMAGES = np.random.default_rng(2).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
 models = kgen.models
 
 
@@ -57,6 +58,35 @@ FAMILIES = {
         lambda: models.VAE.dense((6,), 2, hidden_units=(5,), seed=0),
         BINARY,
     ),
+    "cycle_gan": (
+        lambda: models.CycleGAN(
+            *(
+                models.build_resnet_generator(
+                    (8, 8, 1), base_filters=4, num_downsampling=1, num_blocks=1
+                )
+                for _ in range(2)
+            ),
+            *(
+                models.build_patchgan_discriminator((8, 8, 1), 4, num_layers=2)
+                for _ in range(2)
+            ),
+            pool_size=4,
+            seed=0,
+        ),
+        (IMAGES, IMAGES[::-1]),
+    ),
+    "style_gan": (
+        lambda: models.StyleGAN(
+            models.build_style_generator(
+                4, (8, 8, 1), filters=4, mapping_layers=2
+            ),
+            models.build_style_discriminator((8, 8, 1), 4),
+            penalty_interval=2,
+            ema_decay=0.5,
+            seed=0,
+        ),
+        IMAGES,
+    ),
     "gan": (
         lambda: models.GAN(
             models.build_mlp_generator(2, (6,), hidden_units=(5,)),
@@ -70,13 +100,17 @@ FAMILIES = {
 
 
 def _optimized_step(model, x):
-    """The model's traced `train_step`, after Grappler's default passes."""
+    """The model's traced `train_step` on `x` (an array or an `(x, y)`
+    tuple), after Grappler's default passes."""
     import tensorflow as tf
     from tensorflow.core.protobuf import config_pb2
     from tensorflow.python.framework import meta_graph
     from tensorflow.python.grappler import tf_optimizer
 
-    step = tf.function(model.train_step).get_concrete_function(tf.constant(x))
+    data = (
+        tuple(map(tf.constant, x)) if isinstance(x, tuple) else tf.constant(x)
+    )
+    step = tf.function(model.train_step).get_concrete_function(data)
     graph_def = meta_graph.create_meta_graph_def(graph=step.graph)
     fetch = graph_def.collection_def["train_op"].node_list.value
     fetch.extend(
@@ -123,7 +157,8 @@ def test_reads_stay_ordered_with_updates(family):
     make, x = FAMILIES[family]
     model = make()
     model.compile(optimizer=keras.optimizers.SGD(0.1))
-    model.fit(x, batch_size=8, epochs=1, verbose=0)  # builds everything
+    data = x if isinstance(x, tuple) else (x,)
+    model.fit(*data, batch_size=8, epochs=1, verbose=0)  # builds everything
     assert _unordered_pairs(_optimized_step(model, x)) == []
 
 
