@@ -25,9 +25,9 @@ class GaussianHiddenUnits:
     #: Exact log Z cannot enumerate the (continuous) hidden states.
     binary_hidden = False
 
-    def hidden_probabilities(self, v, parameters=None):
-        """`E[h | v] = c + W^T s(v)` (the hidden units are Gaussian)."""
-        return self.hidden_field(v, parameters)
+    def hidden_mean_from_field(self, field):
+        """`E[h | v]`: the field `c + W^T s(v)` itself (Gaussian units)."""
+        return field
 
     def sample_hidden_from_field(self, field, seed):
         """Hidden states drawn from `N(c + W^T s(v), I)` given its mean."""
@@ -36,13 +36,11 @@ class GaussianHiddenUnits:
         )
         return field + noise
 
-    def energy(self, v, h, parameters=None):
-        p = self._resolve(parameters)
-        v, h = self._tensor(v), self._tensor(h)
-        statistic = self.visible_statistic(v, p)
-        interaction = ops.sum(ops.matmul(statistic, p["kernel"]) * h, axis=-1)
-        hidden_term = 0.5 * ops.sum(ops.square(h - p["hidden_bias"]), axis=-1)
-        return -self.visible_term(v, p) - interaction + hidden_term
+    def energy_from_field(self, v, field, h, parameters):
+        bias = parameters["hidden_bias"]
+        interaction = ops.sum((field - bias) * h, axis=-1)
+        hidden_term = 0.5 * ops.sum(ops.square(h - bias), axis=-1)
+        return -self.visible_term(v, parameters) - interaction + hidden_term
 
     def free_energy(self, v, parameters=None):
         p = self._resolve(parameters)

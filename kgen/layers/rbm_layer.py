@@ -203,8 +203,11 @@ class RBMLayer(keras.layers.Layer):
         """The energy `E(v, h)` of joint states, shape `(batch,)`."""
         p = self._resolve(parameters)
         v, h = self._tensor(v), self._tensor(h)
-        interaction = ops.sum(self.hidden_field(v, p) * h, axis=-1)
-        return -self.visible_term(v, p) - interaction
+        return self.energy_from_field(v, self.hidden_field(v, p), h, p)
+
+    def energy_from_field(self, v, field, h, parameters):
+        """`E(v, h)` given the hidden field `c + s(v)^T W` of `v`."""
+        return -self.visible_term(v, parameters) - ops.sum(field * h, axis=-1)
 
     def free_energy(self, v, parameters=None):
         """`F(v) = -log sum_h exp(-E(v, h))`, shape `(batch,)`."""
@@ -221,6 +224,27 @@ class RBMLayer(keras.layers.Layer):
         softplus = ops.sum(ops.softplus(field), axis=-1)
         return -self.visible_term(v, parameters) - softplus
 
+    def free_energy_surrogate(self, v, field, parameters):
+        """A stand-in for `F(v)` with the same gradient, cheaper to train on.
+
+        The energy at the hidden mean, `E(v, E[h | v])`, with the mean held
+        fixed. Since `dF/dtheta = E[dE(v, h)/dtheta | v]` and every energy
+        here is affine in `h` wherever it depends on a parameter, its
+        gradient is exactly that of `F(v)`; unlike `F`, it needs no
+        softplus, and its gradient no second sigmoid. Its value is the mean
+        energy of the hidden states given `v`, not `F(v)`.
+
+        Args:
+            v: visible states, shape `(batch, num_visible)`.
+            field: their hidden field `c + s(v)^T W` (see `hidden_field`).
+            parameters: the parameters the field was computed with.
+
+        Returns:
+            Shape `(batch,)`.
+        """
+        mean = ops.stop_gradient(self.hidden_mean_from_field(field))
+        return self.energy_from_field(v, field, mean, parameters)
+
     def hidden_free_energy(self, h, parameters=None):
         """`-log sum_v exp(-E(v, h))` (integral for continuous `v`), `(batch,)`."""
         p = self._resolve(parameters)
@@ -230,8 +254,12 @@ class RBMLayer(keras.layers.Layer):
         return -hidden_term - self.visible_log_normalizer(field, p)
 
     def hidden_probabilities(self, v, parameters=None):
-        """`P(h = 1 | v)`, shape `(batch, num_hidden)`."""
-        return ops.sigmoid(self.hidden_field(v, parameters))
+        """`E[h | v]`: `P(h = 1 | v)` for binary units, `(batch, num_hidden)`."""
+        return self.hidden_mean_from_field(self.hidden_field(v, parameters))
+
+    def hidden_mean_from_field(self, field):
+        """`E[h | v]` given the hidden field `c + s(v)^T W` of `v`."""
+        return ops.sigmoid(field)
 
     def visible_probabilities(self, h, parameters=None):
         """`E[v | h]` (probabilities for binary and softmax units)."""
@@ -245,7 +273,7 @@ class RBMLayer(keras.layers.Layer):
 
     def sample_hidden_from_field(self, field, seed):
         """Hidden states drawn given the hidden field `c + s(v)^T W`."""
-        return bernoulli(ops.sigmoid(field), seed)
+        return bernoulli(self.hidden_mean_from_field(field), seed)
 
     def sample_visible(self, h, seed=None, parameters=None):
         """Visible states drawn from `P(v | h)`."""

@@ -12,6 +12,7 @@ update of one variable with no path between them.
 import keras
 import numpy as np
 import pytest
+from keras import ops
 
 import kgen
 
@@ -172,9 +173,24 @@ def test_reads_stay_ordered_with_updates(family):
 
 def test_detects_a_variable_handed_on(monkeypatch):
     # The defect these tests guard against (the RBM step before the fix):
-    # parameters handed on as variables, read again at each use.
+    # parameters handed on as variables, read again at each use, in the
+    # step of that time (trained on the free-energy gap itself).
     def variables(self, temperature=1.0):
         return {name: v.value for name, v in self._parameter_variables()}
 
+    def free_energy_gap(self, x, parameters=None, training=True):
+        layer = self.layer
+        parameters = layer.parameters()
+        field = layer.hidden_field(x, parameters)
+        negative = layer.gibbs(
+            x, self.k, self.seed_generator, parameters, hidden_field=field
+        )
+        return ops.mean(
+            layer.free_energy_from_field(x, field, parameters)
+        ) - ops.mean(layer.free_energy(negative, parameters))
+
     monkeypatch.setattr(kgen.layers.RBMLayer, "parameters", variables)
+    monkeypatch.setattr(
+        models.RBM, "contrastive_divergence_loss", free_energy_gap
+    )
     assert _unordered_pairs_of("rbm_gaussian_hidden")

@@ -205,6 +205,88 @@ def test_parameters_are_values_not_variables(bernoulli, gaussian, categorical):
             )
 
 
+SURROGATE_CASES = {
+    "bernoulli": (lambda: kgen.layers.BernoulliRBM(3), 5, "binary"),
+    "gaussian": (
+        lambda: kgen.layers.GaussianBernoulliRBM(3, learn_sigma=True),
+        4,
+        "real",
+    ),
+    "categorical": (
+        lambda: kgen.layers.CategoricalRBM(3, num_categories=3),
+        6,
+        "one_hot",
+    ),
+    "labelled": (
+        lambda: kgen.layers.LabelledBernoulliRBM(3, num_classes=2),
+        5,
+        "labelled",
+    ),
+    "bernoulli_gaussian": (
+        lambda: kgen.layers.BernoulliGaussianRBM(3),
+        5,
+        "binary",
+    ),
+    "gaussian_gaussian": (
+        lambda: kgen.layers.GaussianGaussianRBM(3),
+        4,
+        "real",
+    ),
+}
+
+
+def surrogate_data(kind, num_visible, rng):
+    if kind == "binary":
+        return (rng.random((7, num_visible)) < 0.5).astype("float32")
+    if kind == "real":
+        return rng.normal(size=(7, num_visible)).astype("float32")
+    labels = np.eye(2 if kind == "labelled" else 3)[rng.integers(0, 2, 14)]
+    if kind == "one_hot":
+        return labels.reshape(7, -1)[:, :num_visible].astype("float32")
+    features = rng.random((7, num_visible - 2))
+    return np.concatenate([features, labels[:7]], axis=1).astype("float32")
+
+
+@pytest.mark.parametrize("case", sorted(SURROGATE_CASES))
+def test_free_energy_surrogate_has_the_free_energy_gradient(case, rng):
+    # CD trains on the energy at the hidden mean (held fixed) instead of
+    # the free energy: same gradient for every parameter, no softplus.
+    make, num_visible, kind = SURROGATE_CASES[case]
+    layer = built(make(), num_visible, rng, scale=0.3)
+    v = ops.convert_to_tensor(surrogate_data(kind, num_visible, rng))
+    names = [name for name, _ in layer._parameter_variables()]
+    values = [numpy_(getattr(layer, name)) for name in names]
+    sizes = [value.size for value in values]
+
+    def unflatten(flat):
+        pieces = ops.split(flat, np.cumsum(sizes)[:-1].tolist())
+        return {
+            name: ops.reshape(piece, value.shape)
+            for name, piece, value in zip(names, pieces, values)
+        }
+
+    def free_energy(flat):
+        return layer.free_energy(v, unflatten(flat))
+
+    def surrogate(flat):
+        p = unflatten(flat)
+        return layer.free_energy_surrogate(v, layer.hidden_field(v, p), p)
+
+    flat = np.concatenate([value.ravel() for value in values])
+    want = numpy_(kgen.backend.input_gradients(free_energy, flat))
+    received = numpy_(kgen.backend.input_gradients(surrogate, flat))
+    assert np.abs(want).max() > 0.1
+    np.testing.assert_allclose(received, want, rtol=1e-4, atol=1e-5)
+    # Its value is the energy of `v` with the hidden means.
+    means = layer.hidden_probabilities(v)
+    np.testing.assert_allclose(
+        numpy_(surrogate(flat)),
+        numpy_(layer.energy(v, means)),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
 def test_drops_into_sequential_and_round_trips(
     bernoulli, gaussian, categorical, tmp_path, rng
 ):

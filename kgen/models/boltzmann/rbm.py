@@ -31,21 +31,24 @@ class RBM(GenerativeModel):
     trains it with plain `model.fit` on every backend. The training step
     overrides `compute_loss` with the surrogate
 
-    $$\\frac{1}{B}\\sum_b F(v_b) - \\frac{1}{B}\\sum_b F(\\tilde v_b)
+    $$\\frac{1}{B}\\sum_b E(v_b, \\mu_b)
+    - \\frac{1}{B}\\sum_b E(\\tilde v_b, \\tilde\\mu_b)
     + \\frac{\\lambda}{2}\\lVert W\\rVert^2,$$
 
-    where `F` is the free energy and the negative samples `v~` (held fixed,
-    without gradient) come from a `k`-step Gibbs chain started at the data
-    (CD-k) or from persistent chains kept between steps (PCD-k, Tieleman
-    2008). Its gradient is exactly the CD / PCD update, so any Keras
-    optimizer applies it; `keras.optimizers.SGD(0.1, momentum=0.9)` follows
+    where `E` is the energy, `mu = E[h | v]` the hidden means (held fixed)
+    and the negative samples `v~` (held fixed, without gradient) come from a
+    `k`-step Gibbs chain started at the data (CD-k) or from persistent chains
+    kept between steps (PCD-k, Tieleman 2008). Its gradient is that of the
+    free-energy gap `mean F(v) - mean F(v~)` (see
+    `RBMLayer.free_energy_surrogate`), exactly the CD / PCD update, so any
+    Keras optimizer applies it; `keras.optimizers.SGD(0.1, momentum=0.9)` follows
     Hinton's practical guide. The weight decay `lambda` applies to the weights
     only, and an optional sparsity target nudges each hidden unit's running
     mean activation `q` towards `p` by adding `sparsity_cost * (q - p)` to the
     gradient of its pre-activation (Hinton's guide, section 11).
 
-    The logged `loss` is the surrogate (the free-energy gap between data and
-    negative samples, not a likelihood). At the end of every epoch of a `fit`
+    The logged `loss` is the surrogate (the gap in mean energy between data
+    and negative samples, not a likelihood). At the end of every epoch of a `fit`
     on arrays, the model also logs, computed on up to `monitor_samples`
     training samples: `reconstruction_error` (mean squared error of the
     mean-field reconstruction), `pseudo_log_likelihood` (binary units: the
@@ -179,9 +182,9 @@ class RBM(GenerativeModel):
     def contrastive_divergence_loss(self, x, parameters=None, training=True):
         """The CD-k (or PCD-k) surrogate loss of a batch, with its penalties.
 
-        Its gradient is CD's update: the mean free energy of `x` minus that
-        of the Gibbs samples (held fixed), plus the weight decay and
-        sparsity terms. `compute_loss` is this with the layer's parameters.
+        Its gradient is CD's update: that of the mean free energy of `x`
+        minus that of the Gibbs samples (held fixed), plus the weight decay
+        and sparsity terms. `compute_loss` is this with the layer's parameters.
 
         Args:
             x: a batch of visible vectors.
@@ -199,13 +202,10 @@ class RBM(GenerativeModel):
         if parameters is None:
             parameters = layer.parameters()
         # The data's hidden field, the costly product, serves the free
-        # energy (with gradient) and CD's first hidden sample (without).
+        # energy's stand-in (with gradient) and CD's first hidden sample.
         field = layer.hidden_field(x, parameters)
-        free_energy = ops.mean(
-            layer.free_energy_from_field(x, field, parameters)
-        )
         if not training:
-            return free_energy
+            return ops.mean(layer.free_energy_from_field(x, field, parameters))
         if self.persistent_chains:
             negative = layer.gibbs(
                 self.chains.value, self.k, self.seed_generator, parameters
@@ -215,7 +215,12 @@ class RBM(GenerativeModel):
             negative = layer.gibbs(
                 x, self.k, self.seed_generator, parameters, hidden_field=field
             )
-        loss = free_energy - ops.mean(layer.free_energy(negative, parameters))
+
+        def surrogate(v, v_field):
+            return ops.mean(layer.free_energy_surrogate(v, v_field, parameters))
+
+        negative_field = layer.hidden_field(negative, parameters)
+        loss = surrogate(x, field) - surrogate(negative, negative_field)
         if self.weight_decay:
             loss = loss + 0.5 * self.weight_decay * ops.sum(
                 ops.square(self.layer.kernel)
