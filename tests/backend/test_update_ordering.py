@@ -6,7 +6,10 @@ before the optimizer's update when a path through shape ops (which constant
 folding then removed) seemed to order it; the read could then run after the
 update (it did in `RBM` with Gaussian hidden units). These tests optimise
 each family's traced step as the runtime does and look for a read and an
-update of one variable with no path between them.
+update of one variable with no path between them. Every phased family is
+covered: the RBM and other Boltzmann steps, flows with batch normalisation,
+and the adversarial models (several critic steps, gradient penalties, R1,
+EMA, image pools, batch normalisation's moving statistics).
 """
 
 import keras
@@ -94,6 +97,74 @@ FAMILIES = {
             models.build_mlp_discriminator((6,), (5,)),
             latent_dim=2,
             seed=0,
+        ),
+        REAL,
+    ),
+    "pix2pix": (
+        lambda: models.Pix2Pix(
+            models.build_unet_generator(
+                (8, 8, 1), base_filters=4, num_downsampling=2
+            ),
+            models.build_patchgan_discriminator((8, 8, 2), 4, num_layers=2),
+            seed=0,
+        ),
+        (IMAGES, IMAGES[::-1]),
+    ),
+    "star_gan": (  # several critic steps with a gradient penalty
+        lambda: models.StarGAN(
+            models.build_stargan_generator(
+                (8, 8, 1), 3, base_filters=4, num_downsampling=1, num_blocks=1
+            ),
+            models.build_stargan_discriminator(
+                (8, 8, 1), 3, base_filters=4, num_layers=2
+            ),
+            3,
+            discriminator_steps=2,
+            seed=0,
+        ),
+        (IMAGES, np.arange(8) % 3),
+    ),
+    "deblur_gan": (
+        lambda: models.DeblurGAN(
+            models.build_resnet_generator(
+                (8, 8, 1), base_filters=4, num_downsampling=1, num_blocks=1
+            ),
+            models.build_patchgan_discriminator((8, 8, 1), 4, num_layers=2),
+            critic_steps=2,
+            seed=0,
+        ),
+        (IMAGES, IMAGES[::-1]),
+    ),
+    "srgan": (  # batch normalisation's moving statistics
+        lambda: models.SRGAN(
+            models.build_srresnet_generator(
+                scale=2, channels=1, num_blocks=1, filters=4
+            ),
+            models.build_srgan_discriminator(
+                (8, 8, 1), filters=4, num_downsampling=1, dense_units=8
+            ),
+            seed=0,
+        ),
+        (IMAGES[:, ::2, ::2], IMAGES),
+    ),
+    "lapgan": (
+        lambda: models.LAPGAN(
+            [
+                models.build_lapgan_generator((8, 8, 1), filters=4),
+                models.build_mlp_generator(4, (4, 4, 1), (8,)),
+            ],
+            [
+                models.build_lapgan_discriminator((8, 8, 1), filters=4),
+                models.build_mlp_discriminator((4, 4, 1), (8,)),
+            ],
+            latent_dim=4,
+            seed=0,
+        ),
+        IMAGES,
+    ),
+    "maf_batch_norm": (
+        lambda: models.MAF(
+            (6,), num_layers=2, hidden_units=(5,), batch_norm=True, seed=0
         ),
         REAL,
     ),
