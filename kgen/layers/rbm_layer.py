@@ -254,7 +254,7 @@ class RBMLayer(keras.layers.Layer):
         return -hidden_term - self.visible_log_normalizer(field, p)
 
     def hidden_probabilities(self, v, parameters=None):
-        """`E[h | v]`: `P(h = 1 | v)` for binary units, `(batch, num_hidden)`."""
+        """`E[h | v]`, shape `(batch, num_hidden)`: `P(h = 1 | v)` if binary."""
         return self.hidden_mean_from_field(self.hidden_field(v, parameters))
 
     def hidden_mean_from_field(self, field):

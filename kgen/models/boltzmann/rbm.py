@@ -41,15 +41,16 @@ class RBM(GenerativeModel):
     kept between steps (PCD-k, Tieleman 2008). Its gradient is that of the
     free-energy gap `mean F(v) - mean F(v~)` (see
     `RBMLayer.free_energy_surrogate`), exactly the CD / PCD update, so any
-    Keras optimizer applies it; `keras.optimizers.SGD(0.1, momentum=0.9)` follows
-    Hinton's practical guide. The weight decay `lambda` applies to the weights
-    only, and an optional sparsity target nudges each hidden unit's running
-    mean activation `q` towards `p` by adding `sparsity_cost * (q - p)` to the
-    gradient of its pre-activation (Hinton's guide, section 11).
+    Keras optimizer applies it; `keras.optimizers.SGD(0.1, momentum=0.9)`
+    follows Hinton's practical guide. The weight decay `lambda` applies to
+    the weights only, and an optional sparsity target nudges each hidden
+    unit's running mean activation `q` towards `p` by adding
+    `sparsity_cost * (q - p)` to the gradient of its pre-activation
+    (Hinton's guide, section 11).
 
     The logged `loss` is the surrogate (the gap in mean energy between data
-    and negative samples, not a likelihood). At the end of every epoch of a `fit`
-    on arrays, the model also logs, computed on up to `monitor_samples`
+    and negative samples, not a likelihood). At the end of every epoch of a
+    `fit` on arrays, the model also logs, computed on up to `monitor_samples`
     training samples: `reconstruction_error` (mean squared error of the
     mean-field reconstruction), `pseudo_log_likelihood` (binary units: the
     exact sum over all pixels of `log P(v_i | v_-i)`, in nats per sample) and,
@@ -184,7 +185,8 @@ class RBM(GenerativeModel):
 
         Its gradient is CD's update: that of the mean free energy of `x`
         minus that of the Gibbs samples (held fixed), plus the weight decay
-        and sparsity terms. `compute_loss` is this with the layer's parameters.
+        and sparsity terms. `compute_loss` is this with the layer's
+        parameters.
 
         Args:
             x: a batch of visible vectors.
@@ -216,8 +218,8 @@ class RBM(GenerativeModel):
                 x, self.k, self.seed_generator, parameters, hidden_field=field
             )
 
-        def surrogate(v, v_field):
-            return ops.mean(layer.free_energy_surrogate(v, v_field, parameters))
+        def surrogate(v, field):
+            return ops.mean(layer.free_energy_surrogate(v, field, parameters))
 
         negative_field = layer.hidden_field(negative, parameters)
         loss = surrogate(x, field) - surrogate(negative, negative_field)
