@@ -82,17 +82,25 @@ def discriminator(filters, patch, normalization="batch"):
 
 
 def srgan_settings(args):
-    """(name, adversarial loss, discriminator filters, weight) per SRGAN."""
+    """(name, adversarial loss, discriminator filters, weight, discriminator
+    learning rate) per SRGAN."""
     grid = {
         "": args.gan_loss,
         "d": args.d_filters,
         "w": args.adversarial_weight,
+        "dlr": args.gan_d_learning_rate or [args.gan_learning_rate],
     }
     varied = [key for key, values in grid.items() if len(values) > 1]
-    for loss, filters, weight in itertools.product(*grid.values()):
-        values = {"": loss, "d": filters, "w": f"{weight:g}"}
-        name = "_".join(["srgan"] + [f"{k}{values[k]}" for k in varied])
-        yield name, loss, filters, weight
+    for loss, filters, weight, d_rate in itertools.product(*grid.values()):
+        values = {"": loss, "d": filters, "w": f"{weight:g}", "dlr": d_rate}
+        name = "_".join(
+            ["srgan"]
+            + [
+                f"{k}{values[k]:g}" if k == "dlr" else f"{k}{values[k]}"
+                for k in varied
+            ]
+        )
+        yield name, loss, filters, weight, d_rate
 
 
 def bicubic(images):
@@ -147,8 +155,9 @@ def photo_extractor(patches, labels, args):
     return lambda images: extractor.features(np.clip(images, -1, 1)), accuracy
 
 
-def train(model, low, high, args, epochs, learning_rate):
-    """`fit` with Adam, the learning rate decaying to 0 on a cosine.
+def train(model, low, high, args, epochs, learning_rate, d_rate=None):
+    """`fit` with Adam, the learning rate decaying to 0 on a cosine (the
+    discriminator's from `d_rate` when given).
 
     With `--augment`, each epoch sees every pair under a new random flip,
     rotation by a multiple of 90 degrees or both (the 8 symmetries of the
@@ -159,8 +168,15 @@ def train(model, low, high, args, epochs, learning_rate):
     import numpy as np
 
     steps = epochs * -(-len(low) // args.batch)
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
-    model.compile(optimizer=keras.optimizers.Adam(schedule))
+
+    def adam(rate):
+        schedule = keras.optimizers.schedules.CosineDecay(rate, steps)
+        return keras.optimizers.Adam(schedule)
+
+    optimizer = adam(learning_rate)
+    if d_rate is not None:
+        optimizer = {"generator": optimizer, "discriminator": adam(d_rate)}
+    model.compile(optimizer=optimizer)
     rng = np.random.default_rng(args.seed)
     start = time.time()
     for epoch in range(epochs):
@@ -298,7 +314,7 @@ def quality(args):
         high[picks[: args.gan_pairs]],
     )
     settings = srgan_settings(args) if args.gan_epochs else ()
-    for name, loss, filters, weight in settings:
+    for name, loss, filters, weight, d_rate in settings:
         srgan_generator = keras.models.clone_model(generator)
         srgan_generator.set_weights(generator.get_weights())
         keras.utils.set_random_seed(args.seed)
@@ -316,6 +332,7 @@ def quality(args):
             args,
             args.gan_epochs,
             args.gan_learning_rate,
+            d_rate,
         )
         rows[name] = srgans[name].upscale(low_test)
     features, accuracy = photo_extractor(real, labels, args)
@@ -554,6 +571,12 @@ def main():
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--gan-epochs", type=int, default=2)
     parser.add_argument("--gan-learning-rate", type=float, default=1e-4)
+    parser.add_argument(
+        "--gan-d-learning-rate",
+        type=float,
+        nargs="+",
+        help="discriminator learning rates to try (default: the generator's)",
+    )
     parser.add_argument(
         "--gan-pairs",
         type=int,
