@@ -186,18 +186,10 @@ def train_stylegan(
     return fit(gan, images, num_images, batch_size, seed)
 
 
-def train_stylegan_dcgan_d(images, labels, num_images, batch_size, seed):
+def train_stylegan_dcgan_d(*data):
     """The StyleGAN generator against the DCGAN discriminator (batch norm,
     strided convolutions), with the paper's Adam(2e-3, 0, 0.99)."""
-    return train_stylegan(
-        images,
-        labels,
-        num_images,
-        batch_size,
-        seed,
-        learning_rate=2e-3,
-        dcgan_discriminator=True,
-    )
+    return train_stylegan(*data, learning_rate=2e-3, dcgan_discriminator=True)
 
 
 def train_dcgan_style_d(images, labels, num_images, batch_size, seed):
@@ -228,18 +220,10 @@ def train_dcgan_style_d(images, labels, num_images, batch_size, seed):
     return fit(gan, images, num_images, batch_size, seed)
 
 
-def train_stylegan_ttur(images, labels, num_images, batch_size, seed):
+def train_stylegan_ttur(*data):
     """StyleGAN2 with two time scales: the discriminator's Adam at 1e-2, 5
     times the generator's 2e-3 (a short budget; see the benchmark page)."""
-    return train_stylegan(
-        images,
-        labels,
-        num_images,
-        batch_size,
-        seed,
-        learning_rate=2e-3,
-        discriminator_lr=1e-2,
-    )
+    return train_stylegan(*data, learning_rate=2e-3, discriminator_lr=1e-2)
 
 
 def train_lapgan(images, labels, num_images, batch_size, seed):

@@ -8,8 +8,8 @@ of 3 matrix products), and the table gives the median of the paired ratios,
 so that load changes hit both sides. `kgen fit` times one `fit(epochs=1)`
 call per epoch, its per-call set-up included; `kgen fit, epochs` times the
 epochs of one `fit(epochs=repeats + 1)` call (a callback measures NumPy's
-product after each), as a run of many epochs spends its time. Times are the process's CPU time by
-default (`--clock cpu`, `time.process_time`: at 1 thread it stays close to
+product after each), as a run of many epochs spends its time. Times are
+the process's CPU time by default (`--clock cpu`, `time.process_time`: at 1 thread it stays close to
 the wall time of a quiet machine when other processes share the cores) or
 the wall time (`--clock wall`). On PyTorch a hand-written CD-1 loop in
 plain `torch` (the same update, no Keras) is paired the same way: the floor
@@ -224,8 +224,9 @@ def matmuls_epoch(x):
     return epoch
 
 
-def fit_epochs_in_one_call(model, x, repeats):
-    """`(GFLOP/s, NumPy GFLOP/s)` of each epoch of one multi-epoch `fit`.
+def fit_epochs_in_one_call(model, x, repeats, flop):
+    """`(GFLOP/s, NumPy GFLOP/s)` of each epoch of one multi-epoch `fit`
+    (`flop` per epoch).
 
     One `fit` call of `repeats + 1` epochs (the first, compiling, dropped);
     each epoch is timed from its start to its end, after which NumPy's
@@ -235,7 +236,6 @@ def fit_epochs_in_one_call(model, x, repeats):
     import keras
 
     started, pairs = [], []
-    flop = UPDATE_FLOP * (len(x) // BATCH)
 
     def epoch_end(epoch, logs):
         keras.ops.convert_to_numpy(model.layer.kernel)  # JAX: wait for it
@@ -289,7 +289,7 @@ def measure(backend, data_dir, repeats, count):
         for name, run in runners.items():
             gflops = flop / _seconds(run) / 1e9
             pairs[name].append((gflops, matmul_gflops()))
-    pairs["kgen fit, epochs"] = fit_epochs_in_one_call(model, x, repeats)
+    pairs["kgen fit, epochs"] = fit_epochs_in_one_call(model, x, repeats, flop)
     return {
         "backend": backend,
         "clock": clock.__name__,

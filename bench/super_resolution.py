@@ -92,14 +92,13 @@ def srgan_settings(args):
     }
     varied = [key for key, values in grid.items() if len(values) > 1]
     for loss, filters, weight, d_rate in itertools.product(*grid.values()):
-        values = {"": loss, "d": filters, "w": f"{weight:g}", "dlr": d_rate}
-        name = "_".join(
-            ["srgan"]
-            + [
-                f"{k}{values[k]:g}" if k == "dlr" else f"{k}{values[k]}"
-                for k in varied
-            ]
-        )
+        values = {
+            "": loss,
+            "d": filters,
+            "w": f"{weight:g}",
+            "dlr": f"{d_rate:g}",
+        }
+        name = "_".join(["srgan"] + [f"{k}{values[k]}" for k in varied])
         yield name, loss, filters, weight, d_rate
 
 
