@@ -11,8 +11,11 @@ non-overlapping patches). Adam with a cosine decay to 0. Compared on the held-ou
 - SRResNet: `kgen.models.SRGAN` with `adversarial_weight=0` (pixel MSE);
 - SRGAN: initialised with the trained SRResNet generator (as in the paper)
   and trained further with a discriminator and `--adversarial-weight`; one
-  SRGAN per combination of the values of `--gan-loss`, `--d-filters` and
-  `--adversarial-weight`, all from the same SRResNet.
+  SRGAN per combination of the values of `--gan-loss`, `--d-filters`,
+  `--adversarial-weight`, `--gan-d-learning-rate` and
+  `--content-feature-weight` (pixel MSE plus that weight times the MSE of
+  a convolutional classifier's feature maps, see `content_models`), all
+  from the same SRResNet.
 
 Metrics: PSNR and SSIM (`skimage.metrics`) on RGB (data range [-1, 1]) and
 on the luminance Y (`skimage.color.rgb2ycbcr`, range 0-255, as in the SR
@@ -83,23 +86,27 @@ def discriminator(filters, patch, normalization="batch"):
 
 def srgan_settings(args):
     """(name, adversarial loss, discriminator filters, weight, discriminator
-    learning rate) per SRGAN."""
+    learning rate, content feature weight) per SRGAN."""
     grid = {
         "": args.gan_loss,
         "d": args.d_filters,
         "w": args.adversarial_weight,
         "dlr": args.gan_d_learning_rate or [args.gan_learning_rate],
+        "cw": args.content_feature_weight,
     }
     varied = [key for key, values in grid.items() if len(values) > 1]
-    for loss, filters, weight, d_rate in itertools.product(*grid.values()):
+    for loss, filters, weight, d_rate, content in itertools.product(
+        *grid.values()
+    ):
         values = {
             "": loss,
             "d": filters,
             "w": f"{weight:g}",
             "dlr": f"{d_rate:g}",
+            "cw": f"{content:g}",
         }
         name = "_".join(["srgan"] + [f"{k}{values[k]}" for k in varied])
-        yield name, loss, filters, weight, d_rate
+        yield name, loss, filters, weight, d_rate, content
 
 
 def bicubic(images):
@@ -152,6 +159,60 @@ def photo_extractor(patches, labels, args):
     accuracy = float(np.mean(extractor.predict_classes(x) == y))
     print(f"source-photo classifier training accuracy {accuracy:.3f}")
     return lambda images: extractor.features(np.clip(images, -1, 1)), accuracy
+
+
+def content_models(real, labels, args):
+    """SRGAN content models, one per `--content-feature-weight`: pixels and
+    the feature maps of a convolutional classifier (`None` for 0: pixels).
+
+    The classifier (3x3 convolutions of 32 and 64 filters, each followed
+    by 2x2 max pooling) learns the source photo of the real training
+    patches, as VGG learns ImageNet's classes: it is not the Fréchet
+    distance's extractor (a dense network, another seed). Its last
+    convolution's maps (before pooling, as VGG's "5,4" maps), divided by
+    their root mean square over real patches, are weighted against the
+    pixels so that the content loss is `pixel MSE + weight x feature MSE`.
+    """
+    import keras
+    import numpy as np
+
+    import kgen
+
+    weights = [w for w in args.content_feature_weight if w]
+    if not weights:
+        return {}
+    rng = np.random.default_rng(args.seed + 1)
+    picks = rng.permutation(len(real))[: args.feature_patches]
+    extractor = kgen.metrics.train_feature_extractor(
+        real[picks],
+        labels[picks],
+        hidden_units=(64,),
+        conv_filters=(32, 64),
+        epochs=args.feature_epochs,
+        seed=args.seed + 1,
+    )
+    classifier = extractor.model
+    last_conv = [
+        layer
+        for layer in classifier.layers
+        if isinstance(layer, keras.layers.Conv2D)
+    ][-1]
+    maps = keras.Model(classifier.inputs, last_conv.output)
+    maps.trainable = False
+    rms = float(np.sqrt(np.mean(np.square(maps.predict(real, verbose=0)))))
+    models = {0.0: None}
+    for weight in weights:
+        inputs = keras.Input(real.shape[1:])
+        pixels = keras.layers.Flatten()(inputs)
+        features = keras.layers.Flatten()(maps(inputs))
+        # The MSE of the concatenation is proportional to pixel MSE +
+        # weight x (feature MSE / rms^2).
+        scale = (weight * pixels.shape[-1] / features.shape[-1]) ** 0.5 / rms
+        features = keras.layers.Rescaling(scale)(features)
+        models[weight] = keras.Model(
+            inputs, keras.layers.Concatenate()([pixels, features])
+        )
+    return models
 
 
 def train(model, low, high, args, epochs, learning_rate, d_rate=None):
@@ -312,8 +373,9 @@ def quality(args):
         low[picks[: args.gan_pairs]],
         high[picks[: args.gan_pairs]],
     )
-    settings = srgan_settings(args) if args.gan_epochs else ()
-    for name, loss, filters, weight, d_rate in settings:
+    settings = list(srgan_settings(args)) if args.gan_epochs else ()
+    contents = content_models(real, labels, args) if settings else {}
+    for name, loss, filters, weight, d_rate, content in settings:
         srgan_generator = keras.models.clone_model(generator)
         srgan_generator.set_weights(generator.get_weights())
         keras.utils.set_random_seed(args.seed)
@@ -322,6 +384,7 @@ def quality(args):
             discriminator(filters, args.patch),
             adversarial_weight=weight,
             loss=loss,
+            content_model=contents.get(content),
             seed=args.seed,
         )
         seconds[name] = train(
@@ -593,6 +656,14 @@ def main():
         nargs="+",
         default=["non_saturating"],
         help="adversarial games to try (kgen.losses.AdversarialLoss names)",
+    )
+    parser.add_argument(
+        "--content-feature-weight",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="weights of a convolutional classifier's features in SRGAN's "
+        "content loss, beside the pixel MSE, to try (0: pixels only)",
     )
     parser.add_argument("--train-pairs", type=int, default=None)
     parser.add_argument("--feature-patches", type=int, default=4000)
