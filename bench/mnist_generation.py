@@ -186,6 +186,11 @@ def train_stylegan(
     return fit(gan, images, num_images, batch_size, seed)
 
 
+def train_stylegan_paper_rate(*data):
+    """StyleGAN2 at the paper's Adam(2e-3, 0, 0.99) for both networks."""
+    return train_stylegan(*data, learning_rate=2e-3)
+
+
 def train_stylegan_dcgan_d(*data):
     """The StyleGAN generator against the DCGAN discriminator (batch norm,
     strided convolutions), with the paper's Adam(2e-3, 0, 0.99)."""
@@ -275,6 +280,7 @@ MODELS = {
     "cgan": train_cgan,
     "stylegan": train_stylegan,
     "stylegan_ttur": train_stylegan_ttur,
+    "stylegan_paper_rate": train_stylegan_paper_rate,
     "stylegan_dcgan_d": train_stylegan_dcgan_d,
     "dcgan_style_d": train_dcgan_style_d,
     "lapgan": train_lapgan,
