@@ -66,6 +66,42 @@ class TimeLimit(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+@keras.saving.register_keras_serializable(package="kgen_bench")
+class StrokeMap(keras.layers.Layer):
+    """What the seven domains share: where the strokes are.
+
+    The brightest channel (so that a red, green or blue digit looks like a
+    white one), its distance from the image's median (the background, so
+    that an inverted digit looks like the original), averaged over
+    `blur` x `blur` neighbourhoods (so that a thicker or thinner stroke
+    moves the map less than a missing one). The content term of
+    `StarGAN(feature_extractor=...)` compares these maps of a digit and
+    of its translation.
+    """
+
+    def __init__(self, blur=3, **kwargs):
+        super().__init__(**kwargs)
+        self.blur = blur
+
+    def call(self, images):
+        brightest = keras.ops.max(images, axis=-1, keepdims=True)
+        flat = keras.ops.reshape(brightest, (keras.ops.shape(images)[0], -1))
+        background = keras.ops.median(flat, axis=1)[:, None, None, None]
+        strokes = keras.ops.abs(brightest - background)
+        return keras.ops.average_pool(
+            strokes, self.blur, strides=1, padding="same"
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "blur": self.blur}
+
+
+def stroke_extractor(shape):
+    """`StrokeMap` as a model of the images of `shape`."""
+    inputs = keras.Input(shape)
+    return keras.Model(inputs, StrokeMap()(inputs), name="stroke_map")
+
+
 def cnn_classifier(x, y, epochs, seed):
     """A small CNN trained on real images; returns images -> classes."""
     keras.utils.set_random_seed(seed)
@@ -232,6 +268,13 @@ def main():
         "(StarGAN(cycle_noise=...); not in the paper)",
     )
     parser.add_argument(
+        "--content-weight",
+        type=float,
+        default=0.0,
+        help="weight of a content term |StrokeMap(G(x, c')) - StrokeMap(x)| "
+        "(StarGAN(feature_extractor=...); not in the paper; 0: none)",
+    )
+    parser.add_argument(
         "--classifier-digits",
         type=int,
         default=20000,
@@ -246,6 +289,12 @@ def main():
         type=float,
         default=None,
         help="the discriminator's (default: --learning-rate)",
+    )
+    parser.add_argument(
+        "--linear-decay",
+        action="store_true",
+        help="the paper's schedule: the rates constant for half of "
+        "--epochs, then linearly to 0",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -298,6 +347,10 @@ def main():
         reconstruction_weight=args.reconstruction_weight,
         identity_weight=args.identity_weight,
         cycle_noise=args.cycle_noise,
+        feature_extractor=stroke_extractor(shape)
+        if args.content_weight
+        else None,
+        content_weight=args.content_weight or 10.0,
         discriminator_steps=args.n_critic,
         seed=args.seed,
     )
@@ -305,6 +358,17 @@ def main():
         "generator": args.learning_rate,
         "discriminator": args.discriminator_learning_rate or args.learning_rate,
     }
+    if args.linear_decay:
+        # The paper's schedule: constant for the first half of the updates,
+        # then linearly to 0; the discriminator makes n_critic per step.
+        steps = args.epochs * -(-len(x) // args.batch_size)
+        updates = {"generator": steps, "discriminator": steps * args.n_critic}
+        rates = {
+            phase: kgen.optimizers.LinearDecay(
+                rate, updates[phase] // 2, updates[phase] - updates[phase] // 2
+            )
+            for phase, rate in rates.items()
+        }
     model.compile(
         optimizer={
             phase: keras.optimizers.Adam(rate, beta_1=0.5)

@@ -12,10 +12,12 @@ def serialize_network(network):
     before and after saving (tuples become lists).
 
     Args:
-        network: a `keras.Layer` or `keras.Model`.
+        network: a `keras.Layer` or `keras.Model`, or `None` (an optional
+            network left out).
 
     Returns:
-        A JSON-compatible dict for `deserialize_network`.
+        A JSON-compatible dict for `deserialize_network` (`None` for
+        `None`).
 
     Example:
 
@@ -25,6 +27,8 @@ def serialize_network(network):
                 "generator": kgen.utils.serialize_network(self.generator)}
     ```
     """
+    if network is None:
+        return None
     return json.loads(json.dumps(keras.saving.serialize_keras_object(network)))
 
 

@@ -391,14 +391,10 @@ class SRGAN(AdversarialModel):
         return {
             **config,
             "generator": serialize_network(self.generator),
-            "discriminator": _serialize_optional(self.discriminator),
-            "content_model": _serialize_optional(self.content_model),
+            "discriminator": serialize_network(self.discriminator),
+            "content_model": serialize_network(self.content_model),
             "adversarial_weight": self.adversarial_weight,
         }
-
-
-def _serialize_optional(network):
-    return None if network is None else serialize_network(network)
 
 
 def _input_shape(network):

@@ -144,13 +144,9 @@ class DeblurGAN(AdversarialModel):
         self.critic = deserialize_network(critic, "critic")
         self.image_shape = translation.image_shape(self.generator, "generator")
         self._check_networks()
-        self.feature_extractor = None
-        if feature_extractor is not None:
-            self.feature_extractor = deserialize_network(
-                feature_extractor, "feature_extractor"
-            )
-            self.feature_extractor.trainable = False
-            _check_extractor(self.feature_extractor, self.image_shape)
+        self.feature_extractor = translation.fixed_feature_extractor(
+            feature_extractor, self.image_shape
+        )
         self.built = True
 
     def _check_networks(self):
@@ -304,7 +300,6 @@ class DeblurGAN(AdversarialModel):
     def get_config(self):
         config = super().get_config()
         del config["loss_weights"], config["label_smoothing"]
-        extractor = self.feature_extractor
         return {
             **config,
             "generator": serialize_network(self.generator),
@@ -314,41 +309,11 @@ class DeblurGAN(AdversarialModel):
             "critic_steps": self.critic_steps,
             "residual": self.residual,
             "content_metric": self.content_metric,
-            "feature_extractor": (
-                None if extractor is None else serialize_network(extractor)
-            ),
+            "feature_extractor": serialize_network(self.feature_extractor),
         }
 
 
 CONTENT_METRICS = ("mse", "log_mse")
-
-
-def _check_extractor(extractor, image_shape):
-    """Calls the extractor on one image batch; a clear error if it fails."""
-    expected = f"images of shape {image_shape}"
-    try:
-        inputs = extractor.inputs
-    except (AttributeError, ValueError):  # subclassed: no symbolic inputs
-        inputs = None
-    if inputs:
-        received = tuple(inputs[0].shape[1:])
-        if len(received) != len(image_shape) or any(
-            r is not None and r != e for r, e in zip(received, image_shape)
-        ):
-            raise ValueError(
-                f"The feature extractor must take {expected} (the "
-                f"generator's), in [-1, 1]. Received a model with input "
-                f"shape {received}. Build it on "
-                f"`keras.Input({image_shape})`, resizing or preprocessing "
-                "inside it if needed."
-            )
-    try:
-        extractor(ops.zeros((1, *image_shape)), training=False)
-    except Exception as error:  # any failure: say what it was called with
-        raise ValueError(
-            f"The feature extractor failed on a batch of {expected}: "
-            f"{type(error).__name__}: {error}"
-        ) from error
 
 
 def _image_scores(scores):

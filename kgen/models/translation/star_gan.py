@@ -38,7 +38,8 @@ class StarGAN(AdversarialModel):
     - for `G` (phase `"generator"`): `adversarial_G(D(G(x, c')))
       + classification_weight * CE(D_cls(G(x, c')), c')
       + reconstruction_weight * mean|G(G(x, c') + cycle_noise * n, c) - x|
-      + identity_weight * mean|G(x, c) - x|`,
+      + identity_weight * mean|G(x, c) - x|
+      + content_weight * mean|phi(G(x, c')) - phi(x)|`,
 
     with `CE` the softmax cross-entropy and `GP` the penalty
     `kgen.losses.gradient_penalty` of the real/fake output at random
@@ -46,7 +47,8 @@ class StarGAN(AdversarialModel):
     `discriminator_loss`, `generator_loss`, `d_real`, `d_fake`,
     `d_classification` (CE of `D` on real images), `gradient_norm`, and the
     generator terms `adversarial`, `classification`, `reconstruction` (and
-    `identity` when its weight is not 0).
+    `identity` when its weight is not 0, `content` with a
+    `feature_extractor`).
 
     The identity term is not in the paper (its weight is 0 by default): it
     asks the generator to return an image unchanged when the target domain
@@ -55,7 +57,13 @@ class StarGAN(AdversarialModel):
     of that standard deviation added to the translation before it is
     translated back, so that the cycle cannot rest on a low-amplitude
     signal hidden in the translation (Chu et al., "CycleGAN, a Master of
-    Steganography", 2017) and the generator must draw what it keeps.
+    Steganography", 2017) and the generator must draw what it keeps. Nor
+    is the content term (only with a `feature_extractor` `phi`): a fixed
+    network that the user builds to see what every domain shares (e.g.
+    the strokes of a digit, whatever its colour or polarity), so that a
+    translation keeps its input's content where the cycle alone would let
+    the generator redraw it as any shape it can undo (a digit turned into
+    another digit, or fragments, on the way to a far domain).
 
     Train with `fit(images, domains)`: images in [-1, 1] (the builders'
     generators end in tanh), `domains` integers of shape `(num_images,)`.
@@ -78,6 +86,12 @@ class StarGAN(AdversarialModel):
             (not in the paper; 0, the default, leaves it out).
         cycle_noise: standard deviation (>= 0) of the Gaussian noise added
             to `G(x, c')` in the reconstruction term (not in the paper; 0).
+        feature_extractor: `None` (no content term, as in the paper) or a
+            Keras model taking the images (in [-1, 1]) and returning
+            features of any shape, held fixed (not trained), saved with
+            the model.
+        content_weight: weight (>= 0) of the content term, used with a
+            `feature_extractor`.
         gradient_penalty: weight `lambda_gp` of the gradient penalty (10); 0
             for none (then choose a game other than `"wasserstein"`).
         discriminator_steps: int >= 1, updates of `D` per update of `G`
@@ -113,6 +127,7 @@ class StarGAN(AdversarialModel):
         "classification": 1.0,
         "reconstruction": 10.0,
         "identity": 0.0,
+        "content": 10.0,
     }
 
     def __init__(
@@ -126,13 +141,15 @@ class StarGAN(AdversarialModel):
         discriminator_steps=5,
         identity_weight=0.0,
         cycle_noise=0.0,
+        feature_extractor=None,
+        content_weight=10.0,
         loss="wasserstein",
         label_smoothing=0.0,
         instance_noise=0.0,
         seed=None,
         **kwargs,
     ):
-        kwargs.pop("loss_weights", None)  # rebuilt from the two weights
+        kwargs.pop("loss_weights", None)  # rebuilt from the weights
         super().__init__(
             loss=loss,
             label_smoothing=label_smoothing,
@@ -146,6 +163,9 @@ class StarGAN(AdversarialModel):
                 ),
                 "identity": check_number(
                     identity_weight, "identity_weight", low=0
+                ),
+                "content": check_number(
+                    content_weight, "content_weight", low=0
                 ),
             },
             seed=seed,
@@ -163,6 +183,9 @@ class StarGAN(AdversarialModel):
         self.discriminator = deserialize_network(discriminator, "discriminator")
         self.image_shape = tuple(self.generator.outputs[0].shape[1:])
         self._check_networks()
+        self.feature_extractor = translation.fixed_feature_extractor(
+            feature_extractor, self.image_shape
+        )
         self.built = True
 
     def _check_networks(self):
@@ -208,6 +231,11 @@ class StarGAN(AdversarialModel):
     def identity_weight(self):
         """The weight of the identity term (0: not used, as in the paper)."""
         return self.loss_weights["identity"]
+
+    @property
+    def content_weight(self):
+        """The weight of the content term (used with a feature extractor)."""
+        return self.loss_weights["content"]
 
     def build_phases(self):
         return [
@@ -305,7 +333,23 @@ class StarGAN(AdversarialModel):
         if self.identity_weight:
             same = self._translate(images, domains, training)
             terms["identity"] = translation.mean_absolute_error(same, images)
+        if self.feature_extractor is not None:
+            terms["content"] = self.content_loss(fake, images)
         return self.weighted_sum(terms)
+
+    def content_loss(self, translations, images):
+        """`mean|phi(translations) - phi(images)|` in the feature extractor's
+        features (averaged over its outputs if it has several)."""
+        features = self.feature_extractor(translations, training=False)
+        reference = backend.without_gradient(
+            self.feature_extractor, images, training=False
+        )
+        pairs = list(
+            zip(keras.tree.flatten(features), keras.tree.flatten(reference))
+        )
+        return sum(
+            translation.mean_absolute_error(a, b) for a, b in pairs
+        ) / len(pairs)
 
     def _cycle_input(self, fake):
         """`fake` plus the cycle's Gaussian noise (none when 0)."""
@@ -316,7 +360,8 @@ class StarGAN(AdversarialModel):
 
     def _generator_terms(self):
         terms = ["adversarial", "classification", "reconstruction"]
-        return terms + ["identity"] * bool(self.identity_weight)
+        terms += ["identity"] * bool(self.identity_weight)
+        return terms + ["content"] * (self.feature_extractor is not None)
 
     def call(self, inputs, training=False):
         """Translates `(images, target_domains)` with the generator."""
@@ -416,6 +461,8 @@ class StarGAN(AdversarialModel):
             "discriminator_steps": self.discriminator_steps,
             "identity_weight": self.identity_weight,
             "cycle_noise": self.cycle_noise,
+            "feature_extractor": serialize_network(self.feature_extractor),
+            "content_weight": self.content_weight,
         }
 
 

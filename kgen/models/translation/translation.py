@@ -2,6 +2,7 @@
 
 from keras import ops
 
+from kgen.utils.serialization import deserialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
 from kgen.utils.validation import is_array
@@ -56,3 +57,49 @@ def translate(network, images, shape, batch_size):
 def mean_absolute_error(a, b):
     """Mean of `|a - b|` over every element."""
     return ops.mean(ops.abs(a - b))
+
+
+def fixed_feature_extractor(extractor, image_shape):
+    """A content loss's feature network: deserialised, frozen and checked.
+
+    Args:
+        extractor: `None`, a Keras model or its serialised config.
+        image_shape: the `(h, w, c)` images it must take.
+
+    Returns:
+        The model with `trainable = False`, or `None`.
+    """
+    if extractor is None:
+        return None
+    extractor = deserialize_network(extractor, "feature_extractor")
+    extractor.trainable = False
+    _check_extractor(extractor, image_shape)
+    return extractor
+
+
+def _check_extractor(extractor, image_shape):
+    """Calls the extractor on one image batch; a clear error if it fails."""
+    expected = f"images of shape {image_shape}"
+    try:
+        inputs = extractor.inputs
+    except (AttributeError, ValueError):  # subclassed: no symbolic inputs
+        inputs = None
+    if inputs:
+        received = tuple(inputs[0].shape[1:])
+        if len(received) != len(image_shape) or any(
+            r is not None and r != e for r, e in zip(received, image_shape)
+        ):
+            raise ValueError(
+                f"The feature extractor must take {expected} (the "
+                f"generator's), in [-1, 1]. Received a model with input "
+                f"shape {received}. Build it on "
+                f"`keras.Input({image_shape})`, resizing or preprocessing "
+                "inside it if needed."
+            )
+    try:
+        extractor(ops.zeros((1, *image_shape)), training=False)
+    except Exception as error:  # any failure: say what it was called with
+        raise ValueError(
+            f"The feature extractor failed on a batch of {expected}: "
+            f"{type(error).__name__}: {error}"
+        ) from error

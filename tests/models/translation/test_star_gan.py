@@ -34,6 +34,11 @@ def two_head_discriminator(seed):
     return network
 
 
+def tiny_extractor():
+    """Two fixed random features per pixel."""
+    return pixel_network(1, 2, seed=3)
+
+
 def tiny_star_gan(**kwargs):
     return kgen.models.StarGAN(
         pixel_network(1 + NUM_DOMAINS, 1, seed=1),
@@ -101,11 +106,13 @@ def draws(seed, batch):
 
 
 @pytest.mark.parametrize(
-    "identity_weight, cycle_noise", [(0.0, 0.0), (2.0, 0.0), (0.0, 0.5)]
+    "identity_weight, cycle_noise, content_weight",
+    [(0.0, 0.0, 0.0), (2.0, 0.0, 0.0), (0.0, 0.5, 0.0), (0.0, 0.0, 1.5)],
 )
 def test_step_updates_each_network_in_its_phase_as_numpy(
-    identity_weight, cycle_noise
+    identity_weight, cycle_noise, content_weight
 ):
+    extractor = tiny_extractor() if content_weight else None
     model = tiny_star_gan(
         classification_weight=0.5,
         reconstruction_weight=3.0,
@@ -113,7 +120,10 @@ def test_step_updates_each_network_in_its_phase_as_numpy(
         discriminator_steps=1,
         identity_weight=identity_weight,
         cycle_noise=cycle_noise,
+        feature_extractor=extractor,
+        content_weight=content_weight,
     )
+    f = [w.astype("float64") for w in tiny_extractor().get_weights()]
     model.compile(
         optimizer={
             "discriminator": keras.optimizers.SGD(0.2),
@@ -151,6 +161,7 @@ def test_step_updates_each_network_in_its_phase_as_numpy(
                 np.abs(translate(fake + cycle_noise * noise, DOMAINS, g) - x)
             ),
             "identity": np.mean(np.abs(translate(x, DOMAINS, g) - x)),
+            "content": np.mean(np.abs(affine(fake, f) - affine(x, f))),
         }
 
     def generator_loss(g):
@@ -160,6 +171,7 @@ def test_step_updates_each_network_in_its_phase_as_numpy(
             + 0.5 * t["classification"]
             + 3.0 * t["reconstruction"]
             + identity_weight * t["identity"]
+            + content_weight * t["content"]
         )
 
     new_g = [
@@ -180,16 +192,27 @@ def test_step_updates_each_network_in_its_phase_as_numpy(
         np.testing.assert_allclose(r, expected, rtol=1e-4, atol=1e-6)
     d_terms, g_terms = discriminator_terms(d), generator_terms(g)
     for name, expected in (
-        ("discriminator_loss", discriminator_loss(d)),
-        ("d_classification", d_terms["classification"]),
-        ("gradient_norm", np.mean(gradient_norms(x + alpha * (fake_d - x), d))),
-        ("generator_loss", generator_loss(g)),
-        ("adversarial", g_terms["adversarial"]),
-        ("classification", g_terms["classification"]),
-        ("reconstruction", g_terms["reconstruction"]),
-    ) + (("identity", g_terms["identity"]),) * bool(identity_weight):
+        (
+            ("discriminator_loss", discriminator_loss(d)),
+            ("d_classification", d_terms["classification"]),
+            (
+                "gradient_norm",
+                np.mean(gradient_norms(x + alpha * (fake_d - x), d)),
+            ),
+            ("generator_loss", generator_loss(g)),
+            ("adversarial", g_terms["adversarial"]),
+            ("classification", g_terms["classification"]),
+            ("reconstruction", g_terms["reconstruction"]),
+        )
+        + (("identity", g_terms["identity"]),) * bool(identity_weight)
+        + (("content", g_terms["content"]),) * bool(content_weight)
+    ):
         np.testing.assert_allclose(history[name][0], expected, rtol=1e-4)
     assert ("identity" in history) == bool(identity_weight)
+    assert ("content" in history) == bool(content_weight)
+    if extractor is not None:  # held fixed
+        for expected, received in zip(f, extractor.get_weights()):
+            np.testing.assert_array_equal(received, expected.astype("float32"))
 
 
 def test_resumed_training_matches_uninterrupted_training(tmp_path):
@@ -197,7 +220,11 @@ def test_resumed_training_matches_uninterrupted_training(tmp_path):
         model.fit(IMAGES, DOMAINS, batch_size=2, shuffle=False, verbose=0)
 
     model = tiny_star_gan(
-        discriminator_steps=2, identity_weight=0.5, cycle_noise=0.1
+        discriminator_steps=2,
+        identity_weight=0.5,
+        cycle_noise=0.1,
+        feature_extractor=tiny_extractor(),
+        content_weight=2.0,
     )
     model.compile(optimizer=keras.optimizers.Adam(1e-2))
     train(model)
@@ -206,6 +233,12 @@ def test_resumed_training_matches_uninterrupted_training(tmp_path):
     )
     assert loaded.discriminator_steps == 2 and loaded.num_domains == 3
     assert loaded.identity_weight == 0.5 and loaded.cycle_noise == 0.1
+    assert loaded.content_weight == 2.0
+    for a, b in zip(
+        model.feature_extractor.get_weights(),
+        loaded.feature_extractor.get_weights(),
+    ):
+        np.testing.assert_array_equal(a, b)
     train(model)
     train(loaded)
     for a, b in zip(model.get_weights(), loaded.get_weights()):
@@ -274,6 +307,12 @@ def test_errors():
         tiny_star_gan(gradient_penalty=-1.0)
     with pytest.raises(ValueError, match="`identity_weight` must be a number"):
         tiny_star_gan(identity_weight=-0.5)
+    with pytest.raises(ValueError, match="`content_weight` must be a number"):
+        tiny_star_gan(content_weight=-1.0)
+    with pytest.raises(
+        ValueError, match=r"must take images of shape \(2, 2, 1\)"
+    ):
+        tiny_star_gan(feature_extractor=pixel_network(3, 2, 0))
     with pytest.raises(ValueError, match="`cycle_noise` must be a number"):
         tiny_star_gan(cycle_noise=-0.1)
     model = tiny_star_gan()
