@@ -249,6 +249,12 @@ def main():
         help="stride-2 steps of the generator (2 in the paper)",
     )
     parser.add_argument(
+        "--classification-weight",
+        type=float,
+        default=1.0,
+        help="lambda_cls (1 in the paper)",
+    )
+    parser.add_argument(
         "--reconstruction-weight",
         type=float,
         default=10.0,
@@ -344,6 +350,7 @@ def main():
             base_filters=args.discriminator_filters or args.filters,
         ),
         num_domains,
+        classification_weight=args.classification_weight,
         reconstruction_weight=args.reconstruction_weight,
         identity_weight=args.identity_weight,
         cycle_noise=args.cycle_noise,
