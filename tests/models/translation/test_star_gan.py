@@ -215,6 +215,29 @@ def test_step_updates_each_network_in_its_phase_as_numpy(
             np.testing.assert_array_equal(received, expected.astype("float32"))
 
 
+def test_content_loss_averages_the_extractor_outputs_as_numpy():
+    inputs = keras.Input((2, 2, 1))
+    first, second = pixel_network(1, 2, seed=3), pixel_network(1, 3, seed=4)
+    extractor = keras.Model(inputs, [first(inputs), second(inputs)])
+    model = tiny_star_gan(feature_extractor=extractor)
+    translations = RNG.uniform(-1, 1, IMAGES.shape).astype("float32")
+    expected = np.mean(
+        [
+            np.mean(
+                np.abs(
+                    affine(translations.astype("float64"), f)
+                    - affine(IMAGES.astype("float64"), f)
+                )
+            )
+            for f in (first.get_weights(), second.get_weights())
+        ]
+    )
+    received = model.content_loss(translations, IMAGES)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(received), expected, rtol=1e-5
+    )
+
+
 def test_resumed_training_matches_uninterrupted_training(tmp_path):
     def train(model):
         model.fit(IMAGES, DOMAINS, batch_size=2, shuffle=False, verbose=0)
