@@ -244,15 +244,9 @@ class DeblurGAN(AdversarialModel):
         pixels themselves without a `feature_extractor`; a list of feature
         maps gets the mean of their losses.
         """
-        if self.feature_extractor is None:
-            pairs = [(restored, sharp)]
-        else:
-            pairs = zip(
-                _as_list(self.feature_extractor(restored, training=False)),
-                _as_list(self.feature_extractor(sharp, training=False)),
-            )
-        losses = [self._content_term(a, b) for a, b in pairs]
-        return sum(losses) / len(losses)
+        return translation.feature_loss(
+            self.feature_extractor, restored, sharp, self._content_term
+        )
 
     def _content_term(self, a, b):
         if self.content_metric == "mse":

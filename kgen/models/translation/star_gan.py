@@ -340,16 +340,12 @@ class StarGAN(AdversarialModel):
     def content_loss(self, translations, images):
         """`mean|phi(translations) - phi(images)|` in the feature extractor's
         features (averaged over its outputs if it has several)."""
-        features = self.feature_extractor(translations, training=False)
-        reference = backend.without_gradient(
-            self.feature_extractor, images, training=False
+        return translation.feature_loss(
+            self.feature_extractor,
+            translations,
+            images,
+            translation.mean_absolute_error,
         )
-        pairs = list(
-            zip(keras.tree.flatten(features), keras.tree.flatten(reference))
-        )
-        return sum(
-            translation.mean_absolute_error(a, b) for a, b in pairs
-        ) / len(pairs)
 
     def _cycle_input(self, fake):
         """`fake` plus the cycle's Gaussian noise (none when 0)."""

@@ -1,7 +1,9 @@
 """What the image-to-image models share: input checks and batched calls."""
 
+import keras
 from keras import ops
 
+from kgen import backend
 from kgen.utils.serialization import deserialize_network
 from kgen.utils.validation import check_array
 from kgen.utils.validation import check_integer
@@ -57,6 +59,28 @@ def translate(network, images, shape, batch_size):
 def mean_absolute_error(a, b):
     """Mean of `|a - b|` over every element."""
     return ops.mean(ops.abs(a - b))
+
+
+def feature_loss(extractor, images, targets, loss):
+    """`loss` between the features of `images` and of `targets`.
+
+    Args:
+        extractor: a fixed feature network, or `None` for the pixels.
+        images: the batch the gradient flows through.
+        targets: the reference batch (its features carry no gradient).
+        loss: `loss(a, b)` of two feature tensors, a scalar.
+
+    Returns:
+        The loss, averaged over the extractor's outputs if it has several.
+    """
+    if extractor is None:
+        return loss(images, targets)
+    features = keras.tree.flatten(extractor(images, training=False))
+    reference = keras.tree.flatten(
+        backend.without_gradient(extractor, targets, training=False)
+    )
+    losses = [loss(a, b) for a, b in zip(features, reference)]
+    return sum(losses) / len(losses)
 
 
 def fixed_feature_extractor(extractor, image_shape):
