@@ -73,9 +73,8 @@ class StrokeMap(keras.layers.Layer):
     The brightest channel (so that a red, green or blue digit looks like a
     white one), its distance from the image's median (the background, so
     that an inverted digit looks like the original), optionally reduced to
-    its soft skeleton (Shit et al. 2021: `skeleton` rounds of min-pool
-    erosion, keeping what each opening removes, so that a thicker or
-    thinner stroke leaves the same centre line), then averaged over
+    its soft skeleton (`kgen.layers.SoftSkeleton(skeleton)`, so that a
+    thicker or thinner stroke leaves the same centre line), then averaged over
     `blur` x `blur` neighbourhoods (so that a shifted stroke moves the map
     less than a missing one). The content term of
     `StarGAN(feature_extractor=...)` compares these maps of a digit and
@@ -85,6 +84,10 @@ class StrokeMap(keras.layers.Layer):
     def __init__(self, blur=3, skeleton=0, **kwargs):
         super().__init__(**kwargs)
         self.blur, self.skeleton = blur, skeleton
+        self.centre_lines = kgen.layers.SoftSkeleton(skeleton)
+
+    def build(self, input_shape):
+        self.centre_lines.build((*input_shape[:-1], 1))
 
     def call(self, images):
         brightest = keras.ops.max(images, axis=-1, keepdims=True)
@@ -92,7 +95,7 @@ class StrokeMap(keras.layers.Layer):
         background = keras.ops.median(flat, axis=1)[:, None, None, None]
         strokes = keras.ops.abs(brightest - background)
         if self.skeleton:
-            strokes = soft_skeleton(strokes, self.skeleton)
+            strokes = self.centre_lines(strokes)
         return keras.ops.average_pool(
             strokes, self.blur, strides=1, padding="same"
         )
@@ -103,24 +106,6 @@ class StrokeMap(keras.layers.Layer):
             "blur": self.blur,
             "skeleton": self.skeleton,
         }
-
-
-def soft_skeleton(maps, rounds):
-    """The soft skeleton of non-negative `maps` (clDice, Shit et al. 2021)."""
-
-    def erode(x):
-        return -keras.ops.max_pool(-x, 3, strides=1, padding="same")
-
-    def opening_residue(x):
-        opened = keras.ops.max_pool(erode(x), 3, strides=1, padding="same")
-        return keras.ops.relu(x - opened)
-
-    skeleton = opening_residue(maps)
-    for _ in range(rounds):
-        maps = erode(maps)
-        residue = opening_residue(maps)
-        skeleton = skeleton + keras.ops.relu(residue - skeleton * residue)
-    return skeleton
 
 
 def stroke_extractor(shape, skeleton=0):

@@ -32,6 +32,7 @@ from kgen.layers.permutation import Permutation
 from kgen.layers.pixel_shuffle import PixelShuffle
 from kgen.layers.rbm_layer import RBMLayer
 from kgen.layers.reflection_padding_2d import ReflectionPadding2D
+from kgen.layers.soft_skeleton import SoftSkeleton
 from kgen.layers.spectral_normalization import SpectralNormalization
 from kgen.layers.squeeze import Squeeze
 from kgen.layers.weight_average import WeightAverage
@@ -67,6 +68,7 @@ __all__ = [
     "PixelShuffle",
     "RBMLayer",
     "ReflectionPadding2D",
+    "SoftSkeleton",
     "SpectralNormalization",
     "Squeeze",
     "WeightAverage",
