@@ -53,11 +53,11 @@ class SoftSkeleton(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs):
-        skeleton = self._opening_residue(inputs)
-        maps = inputs
+        maps, eroded = inputs, self._erode(inputs)
+        skeleton = self._opening_residue(maps, eroded)
         for _ in range(self.iterations):
-            maps = self._erode(maps)
-            residue = self._opening_residue(maps)
+            maps, eroded = eroded, self._erode(eroded)
+            residue = self._opening_residue(maps, eroded)
             skeleton = skeleton + ops.relu(residue - skeleton * residue)
         return skeleton
 
@@ -65,8 +65,10 @@ class SoftSkeleton(keras.layers.Layer):
     def _erode(maps):
         return -ops.max_pool(-maps, 3, strides=1, padding="same")
 
-    def _opening_residue(self, maps):
-        opened = ops.max_pool(self._erode(maps), 3, strides=1, padding="same")
+    @staticmethod
+    def _opening_residue(maps, eroded):
+        """What the opening of `maps` removes, given their erosion."""
+        opened = ops.max_pool(eroded, 3, strides=1, padding="same")
         return ops.relu(maps - opened)
 
     def compute_output_shape(self, input_shape):
