@@ -17,9 +17,12 @@ Models are entries of `MODELS`, name -> function `(images, labels,
 num_images, batch_size, seed) -> trained model with generate(num_samples,
 seed=...)` returning images in [-1, 1] (conditional models also take
 `labels=`, see `CONDITIONAL`); select them with `--models dcgan,stylegan`.
+To choose settings without reading the test digits, `--validation` trains
+on the first 50,000 training digits (the classifier too) and scores
+against the last 10,000 instead.
 
     python bench/mnist_generation.py [--models dcgan,stylegan] [--quick]
-        [--figures docs/images]
+        [--validation] [--figures docs/images]
 
 With `--figures`, StyleGAN's style-mixing grid and truncation sweep are
 written as `stylegan_mixing.png` and `stylegan_truncation.png`, and
@@ -40,6 +43,7 @@ from kgen.cli.train_stylegan import to_unit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LATENT = 64
+VALIDATION_SPLIT = 50_000
 
 
 def epoch_of(images, num_images, seed):
@@ -68,10 +72,18 @@ def fit(model, images, num_images, batch_size, seed, labels=None):
     return model
 
 
+def cosine_decay(rate, num_images, batch_size):
+    """`rate` decaying to 0 on a cosine over the run's steps."""
+    return keras.optimizers.schedules.CosineDecay(
+        rate, max(1, num_images // batch_size)
+    )
+
+
 def build_dcgan(seed, num_classes=None, learning_rate=2e-4):
     """DCGAN of `kgen.models.build_dcgan_*` (tanh output),
-    Adam(`learning_rate`, 0.5) (the paper's 2e-4 by default); a
-    `kgen.models.ConditionalGAN` when `num_classes` is given."""
+    Adam(`learning_rate`, 0.5) (the paper's 2e-4 by default; a float or a
+    schedule); a `kgen.models.ConditionalGAN` when `num_classes` is
+    given."""
     keras.utils.set_random_seed(seed)
     networks = [
         kgen.models.build_dcgan_generator(
@@ -113,6 +125,14 @@ def train_dcgan_tuned(images, labels, num_images, batch_size, seed):
     """The DCGAN with Adam(2e-3, 0.5), ten times the paper's rate, chosen
     on held-out training digits for this budget as the StyleGAN's was."""
     gan = build_dcgan(seed, learning_rate=2e-3)
+    return fit(gan, images, num_images, batch_size, seed)
+
+
+def train_dcgan_decay(images, labels, num_images, batch_size, seed):
+    """The tuned DCGAN's Adam(2e-3, 0.5), decaying to 0 on a cosine over
+    the run (the counterpart of `stylegan_decay`)."""
+    rate = cosine_decay(2e-3, num_images, batch_size)
+    gan = build_dcgan(seed, learning_rate=rate)
     return fit(gan, images, num_images, batch_size, seed)
 
 
@@ -184,6 +204,15 @@ def train_stylegan(
         }
     )
     return fit(gan, images, num_images, batch_size, seed)
+
+
+def train_stylegan_decay(images, labels, num_images, batch_size, seed):
+    """StyleGAN2 at Adam(1e-2, 0, 0.99) (the short budgets' rate) decaying
+    to 0 on a cosine over the run: fast early, settled late."""
+    rate = cosine_decay(1e-2, num_images, batch_size)
+    return train_stylegan(
+        images, labels, num_images, batch_size, seed, learning_rate=rate
+    )
 
 
 def train_stylegan_paper_rate(*data):
@@ -277,10 +306,12 @@ def save_lapgan_levels(gan, folder, seed):
 MODELS = {
     "dcgan": train_dcgan,
     "dcgan_tuned": train_dcgan_tuned,
+    "dcgan_decay": train_dcgan_decay,
     "cgan": train_cgan,
     "stylegan": train_stylegan,
     "stylegan_ttur": train_stylegan_ttur,
     "stylegan_paper_rate": train_stylegan_paper_rate,
+    "stylegan_decay": train_stylegan_decay,
     "stylegan_dcgan_d": train_stylegan_dcgan_d,
     "dcgan_style_d": train_dcgan_style_d,
     "lapgan": train_lapgan,
@@ -319,6 +350,13 @@ def main():
     parser.add_argument(
         "--data-dir", default=os.path.join(ROOT, "..", "shared", "data")
     )
+    parser.add_argument(
+        "--validation",
+        action="store_true",
+        help=f"to choose settings: train on the first {VALIDATION_SPLIT:,} "
+        "training digits and score against the next ones, not the test "
+        "digits",
+    )
     parser.add_argument("--figures", help="folder for StyleGAN's pictures")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
@@ -337,6 +375,12 @@ def main():
         args.images, args.samples, args.extractor_epochs = 640, 200, 1
     start = time.time()
     (x_train, y_train), (x_test, y_test) = padded_mnist(args.data_dir)
+    if args.validation:
+        x_test, y_test = x_train[VALIDATION_SPLIT:], y_train[VALIDATION_SPLIT:]
+        x_train, y_train = (
+            x_train[:VALIDATION_SPLIT],
+            y_train[:VALIDATION_SPLIT],
+        )
     filters = [int(f) for f in args.extractor_filters.split(",") if f]
     extractor = kgen.metrics.train_feature_extractor(
         to_unit(x_train),

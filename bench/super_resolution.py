@@ -71,8 +71,9 @@ def networks(args, patch, normalization="batch"):
     return generator, discriminator(args.d_filters[0], patch, normalization)
 
 
-def discriminator(filters, patch, normalization="batch"):
-    """The SRGAN discriminator of `filters` base filters."""
+def discriminator(filters, patch, normalization="batch", spectral=False):
+    """The SRGAN discriminator of `filters` base filters (spectrally
+    normalised, without batch normalisation, if `spectral`)."""
     import kgen
 
     return kgen.models.build_srgan_discriminator(
@@ -81,6 +82,7 @@ def discriminator(filters, patch, normalization="batch"):
         num_downsampling=3,
         dense_units=8 * filters,
         normalization=normalization,
+        spectral_normalization=spectral,
     )
 
 
@@ -381,7 +383,9 @@ def quality(args):
         keras.utils.set_random_seed(args.seed)
         srgans[name] = kgen.models.SRGAN(
             srgan_generator,
-            discriminator(filters, args.patch),
+            discriminator(
+                filters, args.patch, spectral=args.spectral_discriminator
+            ),
             adversarial_weight=weight,
             loss=loss,
             content_model=contents.get(content),
@@ -656,6 +660,12 @@ def main():
         nargs="+",
         default=["non_saturating"],
         help="adversarial games to try (kgen.losses.AdversarialLoss names)",
+    )
+    parser.add_argument(
+        "--spectral-discriminator",
+        action="store_true",
+        help="spectrally normalise the SRGAN discriminators' layers "
+        "(instead of batch normalisation)",
     )
     parser.add_argument(
         "--content-feature-weight",

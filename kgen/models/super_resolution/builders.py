@@ -10,6 +10,7 @@ import keras
 from keras import layers
 
 from kgen.layers.pixel_shuffle import PixelShuffle
+from kgen.layers.spectral_normalization import SpectralNormalization
 from kgen.utils.validation import check_choice
 from kgen.utils.validation import check_integer
 
@@ -101,6 +102,7 @@ def build_srgan_discriminator(
     num_downsampling=4,
     dense_units=1024,
     normalization="batch",
+    spectral_normalization=False,
     name="srgan_discriminator",
 ):
     """Builds the discriminator of SRGAN: one score per image.
@@ -125,6 +127,9 @@ def build_srgan_discriminator(
         num_downsampling: int >= 1, stride-2 convolutions.
         dense_units: int >= 1, units of the dense layer.
         normalization: `"batch"` (the paper) or `None`.
+        spectral_normalization: wrap every convolution and dense layer in
+            `kgen.layers.SpectralNormalization` (and drop normalisation):
+            a discriminator of bounded slope (Miyato et al., 2018).
         name: model name.
 
     Returns:
@@ -159,12 +164,19 @@ def build_srgan_discriminator(
             f"image_shape={shape}. Crop the images or change "
             "`num_downsampling`."
         )
+    if spectral_normalization:
+        normalization = None
+
+    def weighted(layer):
+        return SpectralNormalization(layer) if spectral_normalization else layer
+
     inputs = keras.Input(shape, name="high_resolution")
     hidden = inputs
     for step in range(steps):
         width = filters * min(2**step, 8)
         for strides in (1, 2):
-            hidden = layers.Conv2D(width, 3, strides, padding="same")(hidden)
+            conv = layers.Conv2D(width, 3, strides, padding="same")
+            hidden = weighted(conv)(hidden)
             if step or strides == 2:
                 hidden = _normalize(hidden, normalization)
             hidden = layers.LeakyReLU(0.2)(hidden)
@@ -172,8 +184,8 @@ def build_srgan_discriminator(
         hidden = layers.GlobalAveragePooling2D()(hidden)
     else:
         hidden = layers.Flatten()(hidden)
-    hidden = layers.LeakyReLU(0.2)(layers.Dense(dense_units)(hidden))
-    outputs = layers.Dense(1)(hidden)
+    hidden = weighted(layers.Dense(dense_units))(hidden)
+    outputs = weighted(layers.Dense(1))(layers.LeakyReLU(0.2)(hidden))
     return keras.Model(inputs, outputs, name=name)
 
 

@@ -214,6 +214,33 @@ def test_builders_shapes_and_round_trip(tmp_path):
     assert loaded(x).shape == (1, 12, 20, 3)
 
 
+def test_spectral_discriminator_normalises_every_weight_layer(tmp_path):
+    discriminator = kgen.models.build_srgan_discriminator(
+        (8, 8, 1), 2, 2, 4, spectral_normalization=True
+    )
+    wrapped = [
+        layer.layer
+        for layer in discriminator.layers
+        if isinstance(layer, kgen.layers.SpectralNormalization)
+    ]
+    kinds = [type(layer).__name__ for layer in wrapped]
+    assert kinds == ["Conv2D"] * 4 + ["Dense"] * 2
+    assert not any(
+        isinstance(layer, keras.layers.BatchNormalization)
+        for layer in discriminator.layers
+    )
+    generator = pixel_network(1, 4, seed=1, shuffle=True)
+    model = kgen.models.SRGAN(generator, discriminator, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    low = RNG.uniform(-1, 1, (4, 4, 4, 1)).astype("float32")
+    high = RNG.uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    history = model.fit(low, high, batch_size=2, epochs=2, verbose=0)
+    assert all(np.isfinite(v).all() for v in history.history.values())
+    kgen.testing.assert_round_trip(
+        model, tmp_path, call=lambda m: m.discriminator(high)
+    )
+
+
 def test_input_skip_adds_the_repeated_input():
     generator = kgen.models.build_srresnet_generator(
         scale=2, channels=1, num_blocks=0, filters=1, input_skip=True
