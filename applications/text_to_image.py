@@ -123,7 +123,9 @@ def combination_ids(scenes):
 # Judges: one classifier per attribute, trained on real training scenes.
 
 
-def train_attribute_classifiers(scenes, epochs, seed=0, filters=(16, 32)):
+def train_attribute_classifiers(
+    scenes, epochs, seed=0, filters=(32, 64, 128)
+):
     """A small CNN per attribute, as `kgen.metrics.FeatureExtractor`s.
 
     Stride-2 convolutions with `filters` (none: a perceptron), a dense
@@ -317,7 +319,10 @@ def run(args):
     start = time.perf_counter()
     # Quick runs are smoke tests: perceptron judges compile fastest.
     extractors = train_attribute_classifiers(
-        train, args.classifier_epochs, args.seed, () if args.quick else (16, 32)
+        train,
+        args.classifier_epochs,
+        args.seed,
+        () if args.quick else args.judge_filters,
     )
     timings["classifiers"] = time.perf_counter() - start
     progress.add(1)
@@ -416,8 +421,15 @@ def parse_args(argv=None):
     parser.add_argument(
         "--classifier-epochs",
         type=int,
-        default=3,
+        default=10,
         help="epochs of each attribute classifier",
+    )
+    parser.add_argument(
+        "--judge-filters",
+        type=int,
+        nargs="*",
+        default=[32, 64, 128],
+        help="filters of the attribute classifiers' stride-2 convolutions",
     )
     parser.add_argument(
         "--base-filters",
