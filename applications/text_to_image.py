@@ -123,9 +123,7 @@ def combination_ids(scenes):
 # Judges: one classifier per attribute, trained on real training scenes.
 
 
-def train_attribute_classifiers(
-    scenes, epochs, seed=0, filters=(32, 64, 128)
-):
+def train_attribute_classifiers(scenes, epochs, seed=0, filters=(32, 64, 128)):
     """A small CNN per attribute, as `kgen.metrics.FeatureExtractor`s.
 
     Stride-2 convolutions with `filters` (none: a perceptron), a dense
