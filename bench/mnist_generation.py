@@ -6,7 +6,8 @@ and scaled to [-1, 1], for the same number of training images seen
 `--samples` generated digits against as many MNIST test digits, in the feature
 space of a classifier trained on the padded training digits
 (`kgen.metrics.train_feature_extractor`, convolutional with
-`--extractor-filters`; its MNIST test accuracy is printed and stored):
+`--extractor-filters`; its accuracy on the scored digits is printed and
+stored):
 Fréchet distance (a "Fréchet classifier distance", not an Inception FID),
 kernel distance, precision and recall (k = 3), classifier score. The floor
 row scores as many real training digits. The conditional GAN (`cgan`) is
@@ -375,6 +376,7 @@ def main():
         args.images, args.samples, args.extractor_epochs = 640, 200, 1
     start = time.time()
     (x_train, y_train), (x_test, y_test) = padded_mnist(args.data_dir)
+    scored = "validation" if args.validation else "test"
     if args.validation:
         x_test, y_test = x_train[VALIDATION_SPLIT:], y_train[VALIDATION_SPLIT:]
         x_train, y_train = (
@@ -402,7 +404,7 @@ def main():
     ]
     print(
         f"classifier ready after {time.time() - start:.0f} s, "
-        f"MNIST test accuracy {accuracy:.4f}",
+        f"accuracy on the {scored} digits {accuracy:.4f}",
         flush=True,
     )
     for name in names:
@@ -439,7 +441,7 @@ def main():
     print(
         f"backend={keras.backend.backend()} images seen={args.images} "
         f"batch={args.batch_size} samples={args.samples} seed={args.seed} "
-        f"classifier test accuracy={accuracy:.4f}"
+        f"classifier accuracy on the {scored} digits={accuracy:.4f}"
     )
     print(
         f"{'model':30} {'FD':>8} {'KID':>8} {'prec':>5} {'rec':>5} "
@@ -460,7 +462,8 @@ def main():
                 "backend": keras.backend.backend(),
                 "settings": vars(args),
                 "wall_seconds": time.time() - start,
-                "classifier_test_accuracy": accuracy,
+                "scored_digits": scored,
+                "classifier_accuracy": accuracy,
                 "rows": rows,
             },
             file,
